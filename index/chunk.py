@@ -1,0 +1,117 @@
+"""Provision → nodes. Each node is a verbatim slice of one provision (never two), small enough
+for the embedding model's 256-wordpiece window once its heading is prefixed."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from corpus.provision import Provision
+
+CHUNKER_VERSION = "3"
+MAX_TOKENS = 230  # the model truncates at 256 wordpieces; keep a margin for special tokens
+SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[(‘“A-Z0-9•–—-])|\n\n")
+PARENT = re.compile(r"^(.*)\(([^()]+)\)$")
+FAR_FUTURE = 99991231
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A node before embedding: ``text`` is verbatim, ``embed_text`` adds the provision heading."""
+
+    id: str
+    provision_id: str
+    text: str
+    embed_text: str
+    metadata: dict
+
+
+def date_key(day) -> int:
+    return int(day.strftime("%Y%m%d")) if day else 0
+
+
+def heading(p: Provision, context: str = "") -> str:
+    head = f"{p.document}, {p.reference}" + (f" — {p.title}" if p.title else "")
+    if p.path and p.kind != "binding law":
+        head += f" ({p.path[-1]})" if p.path[-1] != p.title else ""
+    return head + (f" — {context}" if context else "")
+
+
+def parent_context(p: Provision, by_ref: dict[tuple[str, str, str], Provision], words: int = 24) -> str:
+    """The opening words of the paragraph or point a point belongs to (its chapeau)."""
+    m = PARENT.match(p.reference)
+    if not m:
+        return ""
+    parent_ref = m.group(1).rstrip(", ")
+    if parent_ref.endswith("point"):
+        return ""
+    parent = by_ref.get((p.document, parent_ref, p.version))
+    if parent is None:
+        return ""
+    return " ".join(parent.text.split()[:words])
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in SENTENCE_END.split(text) if s and s.strip()]
+
+
+def _pack(pieces: Iterable[str], budget: int, count: Callable[[str], int]) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current} {piece}".strip() if current else piece
+        if count(candidate) <= budget:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        if count(piece) <= budget:
+            current = piece
+        else:  # one very long sentence: split it by words
+            words = piece.split()
+            current = ""
+            for w in words:
+                cand = f"{current} {w}" if current else w
+                if count(cand) > budget and current:
+                    chunks.append(current)
+                    current = w
+                else:
+                    current = cand
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def chunk_provisions(provisions: list[Provision], count: Callable[[str], int],
+                     max_tokens: int = MAX_TOKENS) -> list[Chunk]:
+    by_ref = {(p.document, p.reference, p.version): p for p in provisions}
+    chunks: list[Chunk] = []
+    for p in provisions:
+        head = heading(p, parent_context(p, by_ref))
+        budget = max(48, max_tokens - count(head) - 2)
+        if count(head) > max_tokens // 2:  # a very long heading: keep its start
+            head = " ".join(head.split()[:30])
+            budget = max_tokens - count(head) - 2
+        normalised = " ".join(p.text.split())
+        parts = _pack((" ".join(s.split()) for s in split_sentences(p.text)), budget, count) or [normalised]
+        for i, part in enumerate(parts):
+            chunks.append(Chunk(
+                id=f"{p.id}#{i}",
+                provision_id=p.id,
+                text=part,
+                embed_text=f"{head}\n{part}",
+                metadata={
+                    "provision_id": p.id,
+                    "document": p.document,
+                    "reference": p.reference,
+                    "title": p.title,
+                    "kind": p.kind,
+                    "version": p.version,
+                    "url": p.url,
+                    "valid_from": date_key(p.valid_from),
+                    "valid_to": date_key(p.valid_to) or FAR_FUTURE,
+                    "amended": bool(p.amendment),
+                    "part": i,
+                },
+            ))
+    return chunks

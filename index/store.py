@@ -1,0 +1,134 @@
+"""A built index on disk: the provisions, a BM25 index and the Chroma collection of their nodes.
+
+Layout of one build (a directory named by its fingerprint)::
+
+    manifest.json     fingerprint, counts, where the vectors are
+    provisions.json   every Provision, the source of quotes, titles and urls
+    nodes.json        node id → provision id, node text (verbatim slice)
+    bm25/             bm25s index over the nodes, in the order of nodes.json
+    chroma/           the embedded Chroma store (absent when a Chroma server holds the vectors)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus.provision import Provision
+from index.chunk import date_key
+
+log = logging.getLogger(__name__)
+
+COLLECTION_PREFIX = "aiact"
+STOPWORDS = "en"
+
+
+def chroma_client(path: Path | None, url: str = ""):
+    from assistant.settings import set_offline_env
+
+    set_offline_env()
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        m = re.match(r"^(https?)://([^:/]+)(?::(\d+))?", url)
+        if not m:
+            raise ValueError(f"AIACT_CHROMA_URL must look like http://127.0.0.1:8000, not {url!r}")
+        return chromadb.HttpClient(host=m.group(2), port=int(m.group(3) or 8000),
+                                   ssl=m.group(1) == "https", settings=settings)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def tokenize_for_bm25(texts: list[str]):
+    import bm25s
+    import Stemmer
+
+    return bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=Stemmer.Stemmer("english"),
+                          show_progress=False)
+
+
+@dataclass
+class Hit:
+    node_index: int
+    score: float
+
+
+class IndexStore:
+    """Read access to one build. Safe to share between threads."""
+
+    def __init__(self, directory: Path, chroma_url: str = ""):
+        import bm25s
+        import Stemmer
+
+        self.directory = directory
+        self.manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        raw = json.loads((directory / "provisions.json").read_text(encoding="utf-8"))
+        self.provisions: dict[str, Provision] = {d["id"]: Provision.from_dict(d["provision"]) for d in raw}
+        nodes = json.loads((directory / "nodes.json").read_text(encoding="utf-8"))
+        self.node_ids: list[str] = [n["id"] for n in nodes]
+        self.node_provision: list[str] = [n["provision_id"] for n in nodes]
+        self.node_text: list[str] = [n["text"] for n in nodes]
+        self.node_index = {nid: i for i, nid in enumerate(self.node_ids)}
+        self._valid_from = np.array([date_key(self.provisions[p].valid_from) for p in self.node_provision])
+        self._valid_to = np.array([date_key(self.provisions[p].valid_to) or 99991231 for p in self.node_provision])
+        self._bm25 = bm25s.BM25.load(str(directory / "bm25"))
+        self._stemmer = Stemmer.Stemmer("english")
+        self._lock = threading.Lock()
+        url = self.manifest.get("chroma_url") or ""
+        if url and chroma_url and url != chroma_url:
+            log.warning("index was built on %s, AIACT_CHROMA_URL says %s", url, chroma_url)
+        self._client = chroma_client(None if url else directory / "chroma", url)
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        collection = self._client.get_collection(self.manifest["collection"])
+        self.vector_store = ChromaVectorStore(chroma_collection=collection)
+
+    # -- lexical -------------------------------------------------------------------------
+    def bm25(self, query: str, as_of: dt.date, k: int) -> list[Hit]:
+        import bm25s
+
+        tokens = bm25s.tokenize([query], stopwords=STOPWORDS, stemmer=self._stemmer,
+                                show_progress=False, return_ids=False)
+        if not tokens or not tokens[0]:
+            return []
+        with self._lock:  # bm25s keeps per-call state in the retriever
+            scores = self._bm25.get_scores(tokens[0])
+        scores = np.where(self._in_force(as_of), scores, 0.0)
+        top = np.argsort(-scores)[:k]
+        return [Hit(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def _in_force(self, as_of: dt.date) -> np.ndarray:
+        key = date_key(as_of)
+        return (self._valid_from <= key) & (key < self._valid_to)
+
+    # -- dense -----------------------------------------------------------------------------
+    def dense(self, embedding: list[float], as_of: dt.date, k: int) -> list[Hit]:
+        from llama_index.core.vector_stores import (
+            FilterCondition,
+            FilterOperator,
+            MetadataFilter,
+            MetadataFilters,
+            VectorStoreQuery,
+        )
+
+        key = date_key(as_of)
+        filters = MetadataFilters(filters=[
+            MetadataFilter(key="valid_from", value=key, operator=FilterOperator.LTE),
+            MetadataFilter(key="valid_to", value=key, operator=FilterOperator.GT),
+        ], condition=FilterCondition.AND)
+        result = self.vector_store.query(VectorStoreQuery(query_embedding=embedding,
+                                                          similarity_top_k=k, filters=filters))
+        hits = []
+        for node_id, sim in zip(result.ids or [], result.similarities or []):
+            i = self.node_index.get(node_id)
+            if i is not None:
+                # ChromaVectorStore reports exp(-distance); cosine distance is 1 - cosine.
+                hits.append(Hit(i, 1.0 + float(np.log(max(sim, 1e-12)))))
+        return hits
