@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from corpus.provision import Provision
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 MAX_TOKENS = 230  # the model truncates at 256 wordpieces; keep a margin for special tokens
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[(‘“A-Z0-9•–—-])|\n\n")
 PARENT = re.compile(r"^(.*)\(([^()]+)\)$")
@@ -52,7 +52,22 @@ def parent_context(p: Provision, by_ref: dict[tuple[str, str, str], Provision], 
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s for s in SENTENCE_END.split(text) if s and s.strip()]
+    """Sentences and list items; a bare label ("1.", "(a)") or a cut abbreviation ("p.") is
+    joined to what follows it."""
+    out: list[str] = []
+    carry = ""
+    for piece in SENTENCE_END.split(text):
+        if not piece or not piece.strip():
+            continue
+        piece = f"{carry} {piece.strip()}" if carry else piece.strip()
+        if len(piece) < 12 or piece.endswith((" p.", " No.", " pp.", " Art.")):
+            carry = piece
+            continue
+        carry = ""
+        out.append(piece)
+    if carry:
+        out.append(carry)
+    return out
 
 
 def _pack(pieces: Iterable[str], budget: int, count: Callable[[str], int]) -> list[str]:

@@ -54,6 +54,14 @@ def tokenize_for_bm25(texts: list[str]):
                           show_progress=False)
 
 
+DATE_FROM_2024 = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|"
+                            r"September|October|November|December) 20[2-9]\d\b")
+
+
+def _states_date(text: str) -> bool:
+    return bool(DATE_FROM_2024.search(text)) and not text.lstrip().startswith(("Regulation (", "Directive", "Council"))
+
+
 @dataclass
 class Hit:
     node_index: int
@@ -81,6 +89,10 @@ class IndexStore:
         self._bm25 = bm25s.BM25.load(str(directory / "bm25"))
         self._stemmer = Stemmer.Stemmer("english")
         self._lock = threading.Lock()
+        self._embeddings: dict[int, np.ndarray] = {}
+        self._dated_cache: dict[int, list[int]] = {}
+        self._dated = [i for i, pid in enumerate(self.node_provision)
+                       if self.provisions[pid].kind == "binding law" and _states_date(self.node_text[i])]
         url = self.manifest.get("chroma_url") or ""
         if url and chroma_url and url != chroma_url:
             log.warning("index was built on %s, AIACT_CHROMA_URL says %s", url, chroma_url)
@@ -107,6 +119,33 @@ class IndexStore:
     def _in_force(self, as_of: dt.date) -> np.ndarray:
         key = date_key(as_of)
         return (self._valid_from <= key) & (key < self._valid_to)
+
+    def dated_nodes(self, as_of: dt.date) -> list[int]:
+        """Nodes of binding provisions in force that state a date from 2024 on."""
+        key = date_key(as_of)
+        cached = self._dated_cache.get(key)
+        if cached is None:
+            live = self._in_force(as_of)
+            cached = [i for i in self._dated if live[i]]
+            self._dated_cache[key] = cached
+        return cached
+
+    def node_embeddings(self, rows: list[int]) -> np.ndarray:
+        """Stored embeddings of some nodes, fetched once from Chroma and kept."""
+        missing = [i for i in rows if i not in self._embeddings]
+        if missing:
+            got = self.vector_store._collection.get(ids=[self.node_ids[i] for i in missing],
+                                                    include=["embeddings"])
+            for nid, vec in zip(got["ids"], got["embeddings"]):
+                self._embeddings[self.node_index[nid]] = np.asarray(vec, dtype=np.float32)
+        return np.stack([self._embeddings[i] for i in rows]) if rows else np.zeros((0, 1), np.float32)
+
+    def dense_among(self, embedding: list[float], rows: list[int], k: int) -> list[Hit]:
+        if not rows:
+            return []
+        sims = self.node_embeddings(rows) @ np.asarray(embedding, dtype=np.float32)
+        top = np.argsort(-sims)[:k]
+        return [Hit(rows[int(j)], float(sims[j])) for j in top]
 
     # -- dense -----------------------------------------------------------------------------
     def dense(self, embedding: list[float], as_of: dt.date, k: int) -> list[Hit]:

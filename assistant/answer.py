@@ -1,0 +1,183 @@
+"""Compose an extractive answer: the sentences of the best provisions that answer the question,
+each quoted verbatim with its marker, then the supporting provisions. No text is generated
+beyond short connecting phrases; every claim about the law is a quote."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from assistant.retrieve import AMOUNT_Q, WHEN_Q, Retrieval, Scored
+from assistant.timeline import dated_sentences as _dated
+from assistant.timeline import superseded_date
+from assistant.types import Answer, Citation
+from corpus.provision import BINDING, Provision
+from index.chunk import split_sentences
+
+DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|"
+                  r"October|November|December) \d{4}\b")
+AMOUNT = re.compile(r"EUR \d[\d ]*|\d+ ?%")
+WORD = re.compile(r"[a-z0-9]+")
+STOP = set("""a an the of to in on for and or is are be by with what which who when how does do
+did shall should must can may it its this that as at from under ai act regulation article annex
+point paragraph i my our we me us you your if there any about apply applies""".split())
+POINT_LABEL = re.compile(r"^\((?:[a-z]{1,3}|[ivx]+|\d+[a-z]?)\)\s")
+SCOPE = ("the AI Act (Regulation (EU) 2024/1689) as amended by the Digital Omnibus "
+         "(Regulation (EU) 2026/1744), the Commission guidelines on the AI system definition, "
+         "prohibited practices, general-purpose AI models, Article 50 transparency and the draft "
+         "high-risk classification guidelines, and the Safety and Security chapter of the GPAI Code "
+         "of Practice")
+
+
+def stems(text: str) -> set[str]:
+    return {w[:6] for w in WORD.findall(text.lower()) if w not in STOP and len(w) > 1}
+
+
+@dataclass
+class _Citer:
+    """Numbers citations in order of first use."""
+
+    today: dt.date
+    citations: list[Citation]
+
+    def cited(self, p: Provision) -> bool:
+        return any((c.document, c.reference, c.version) == (p.document, p.reference, p.version)
+                   for c in self.citations)
+
+    def cite(self, p: Provision, score: float) -> int:
+        for c in self.citations:
+            if (c.document, c.reference, c.version) == (p.document, p.reference, p.version):
+                return c.n
+        c = Citation.from_provision(len(self.citations) + 1, p, score, self.today)
+        self.citations.append(c)
+        return c.n
+
+
+def best_sentence(p: Provision, question: str) -> str:
+    """The verbatim sentence of a provision that best answers the question."""
+    q = stems(question)
+    want_date, want_amount = bool(WHEN_Q.search(question)), bool(AMOUNT_Q.search(question))
+    sentences = [" ".join(s.split()) for s in split_sentences(p.text)]
+    if not sentences:
+        return " ".join(p.text.split())
+    best, best_score = 0, -1.0
+    for i, s in enumerate(sentences):
+        score = len(q & stems(s)) / (1 + len(q))
+        if want_date and DATE.search(s):
+            score += 0.6
+        if want_amount and AMOUNT.search(s):
+            score += 0.6
+        score -= 0.01 * i  # earlier sentences state the rule; later ones qualify it
+        if score > best_score:
+            best, best_score = i, score
+    sentence = sentences[best]
+    # A sub-point ("(i) 2 December 2027 …") needs the words that introduce it.
+    if best > 0 and POINT_LABEL.match(sentence) and len(sentences[best - 1]) < 400:
+        sentence = f"{sentences[best - 1]} {sentence}"
+    if len(sentence) > 700:
+        sentence = sentence[:700].rsplit(" ", 1)[0] + " …"
+    return sentence
+
+
+def describe(p: Provision) -> str:
+    """'Article 113(c) of the AI Act' / 'paragraph 60 of the Guidelines on … (non-binding)'."""
+    if p.document == "AI Act":
+        return f"{p.reference} of the AI Act"
+    note = "" if p.kind in (BINDING, "amending act") else f" ({p.kind}, non-binding)"
+    return f"{p.document}, {p.reference}{note}"
+
+
+def amendment_note(p: Provision) -> str:
+    if not p.amendment or p.document != "AI Act":
+        return ""
+    verb = {"inserted": "inserted", "deleted": "deleted"}.get(p.amendment, "amended")
+    where = p.amended_by.replace("Regulation (EU) 2026/1744, ", "") if "," in p.amended_by else ""
+    return f"as {verb} by Regulation (EU) 2026/1744" + (f", {where}" if where else "")
+
+
+def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], today: dt.date,
+            max_citations: int = 5) -> Answer:
+    """The answer text with markers, and its citations in order of use.
+
+    ``earlier`` maps a provision id to the wording it replaced, so moved dates are shown twice.
+    """
+    results = retrieval.results
+    citer = _Citer(today, [])
+    lead = _lead(results)
+    paragraphs: list[str] = []
+    for s in lead:
+        p = s.provision
+        n = citer.cite(p, s.similarity)
+        note = amendment_note(p)
+        intro = f"According to {describe(p)}" + (f" ({note})" if note else "")
+        if p.valid_to and p.valid_to <= today:
+            intro = (f"In its original 2024 wording (in force until "
+                     f"{(p.valid_to - dt.timedelta(days=1)).strftime('%-d %B %Y')}), {describe(p)} read")
+        paragraphs.append(f"{intro}: “{best_sentence(p, question)}” [{n}]")
+        old = earlier.get(p.id)
+        if old is not None and p.valid_to is None:
+            current = best_sentence(p, question)
+            moved, paired = superseded_date(current, " ".join(p.text.split()), _dated(old))
+            old_sentence = paired or best_sentence(old, question)
+            m = citer.cite(old, s.similarity)
+            prefix = (f"Before that amendment the date was {moved:%-d %B %Y}; the" if moved
+                      else "Before that amendment the")
+            paragraphs.append(f"{prefix} 2024 wording read: “{old_sentence}” [{m}]")
+    support = []
+    for s in results:
+        if len(citer.citations) >= max_citations:
+            break
+        if any(s is x for x in lead):
+            continue
+        p = s.provision
+        if citer.cited(p):
+            continue
+        n = citer.cite(p, s.similarity)
+        label = "" if p.kind in (BINDING, "amending act") else f" — {p.kind}, non-binding"
+        title = f" ({p.title})" if p.title and p.document == "AI Act" else ""
+        support.append(f"- {p.document}, {p.reference}{title}{label}: “{_short(best_sentence(p, question))}” [{n}]")
+    text = "\n\n".join(paragraphs)
+    if support:
+        text += "\n\nSupporting provisions:\n" + "\n".join(support)
+    if any(not c.binding for c in citer.citations):
+        text += ("\n\nGuidelines and the code of practice are not binding; only the Court of Justice "
+                 "interprets the AI Act authoritatively.")
+    return Answer(question=question, text=text, abstained=False, citations=tuple(citer.citations),
+                  as_of=retrieval.as_of.isoformat())
+
+
+def _lead(results: list[Scored]) -> list[Scored]:
+    """The provisions quoted first: binding law when it answers about as well as the best hit,
+    and a close second of the same kind."""
+    if not results:
+        return []
+    if results[0].reason in ("definition", "deciding"):
+        return results[:1]
+    top = results[0].score
+    binding = [s for s in results[:8] if s.provision.kind == BINDING and s.score >= 0.5 * top]
+    binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
+    first = binding[0] if binding else results[0]
+    lead = [first]
+    for s in results[:4]:
+        if s is not first and s.provision.kind == first.provision.kind and s.score >= 0.85 * first.score \
+                and s.provision.reference != first.provision.reference:
+            lead.append(s)
+            break
+    return lead
+
+
+def _short(sentence: str, limit: int = 300) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def abstention(question: str, retrieval: Retrieval, as_of: dt.date) -> Answer:
+    if retrieval.missing and len(retrieval.missing) == len(retrieval.requested):
+        refs = ", ".join(retrieval.missing)
+        text = (f"The corpus has no {refs}. The AI Act has Articles 1 to 113 (plus Articles 4a, 60a "
+                f"and 75a–75d inserted by Regulation (EU) 2026/1744), 180 recitals and Annexes I to "
+                f"XIV. Check the reference, or ask `aiact ask \"What does Article 6 say?\"`.")
+    else:
+        text = ("I cannot answer this from the texts I have: no provision matches the question "
+                f"closely enough. I cover {SCOPE}. Try naming the provision or rephrasing the question "
+                "with the terms of the Act.")
+    return Answer(question=question, text=text, abstained=True, citations=(), as_of=as_of.isoformat())

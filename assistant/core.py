@@ -1,0 +1,216 @@
+"""The entry object: ``Assistant().ask(question)`` and ``Assistant().assess(description)``."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+import unicodedata
+
+from assistant.answer import abstention, compose
+from assistant.errors import IndexMissing, InvalidQuestion
+from assistant.references import point_in_time
+from assistant.retrieve import Retriever
+from assistant.settings import Settings, set_offline_env
+from assistant.types import Answer, Assessment
+from corpus.provision import OMNIBUS_IN_FORCE, Provision
+
+log = logging.getLogger(__name__)
+
+TIER_WORDS = {
+    "prohibited": re.compile(r"\b(prohibit\w*|bann?ed|ban|forbidden|allowed|legal|permitted)\b", re.I),
+    "high-risk": re.compile(r"\bhigh[- ]risk\b", re.I),
+    "limited": re.compile(r"\b(transparen\w*|disclos\w*|label\w*|tell (?:users|people))\b", re.I),
+}
+TIER_QUESTION = re.compile(r"^\s*(is|are|would|does|do|could|can|will)\b.*\b(high[- ]risk|prohibit\w*|bann?ed|"
+                           r"forbidden|allowed|legal|permitted)\b", re.I)
+
+EXAMPLES = (
+    "When do the obligations for high-risk AI systems listed in Annex III apply?",
+    "Is an AI tool that screens CVs for recruiters high-risk?",
+    "What is a deployer?",
+    "What are the fines for prohibited AI practices?",
+    "Which AI practices are prohibited?",
+    "What must providers of general-purpose AI models do?",
+    "What did Article 113 originally say about Article 6(1)?",
+    "Do I have to tell users they are talking to a chatbot?",
+)
+
+
+def clean_text(text: str | bytes, limit: int, what: str = "question") -> tuple[str, tuple[str, ...]]:
+    """Readable text from whatever the caller passed, or a clear error."""
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    if not isinstance(text, str):
+        raise InvalidQuestion(f"The {what} must be text, not {type(text).__name__}.")
+    # Control characters and lone surrogates come from binary input; they carry no meaning.
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
+    text = text.encode("utf-8", errors="ignore").decode("utf-8").replace("\ufffd", " ")
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidQuestion(f"The {what} is empty. Example: aiact ask \"When do the prohibitions apply?\"")
+    if sum(ch.isalpha() for ch in text) < 2:
+        raise InvalidQuestion(f"The {what} has no readable words. Example: aiact ask \"What is a deployer?\"")
+    notes: tuple[str, ...] = ()
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0]
+        notes = (f"The {what} was truncated to its first {limit} characters.",)
+    return text, notes
+
+
+class Assistant:
+    """Answers questions about the AI Act from the local index. Safe to share between threads."""
+
+    def __init__(self, settings: Settings | None = None, *, mode: str = "hybrid+structure",
+                 build: bool = True, progress: bool = True, embedder=None):
+        set_offline_env()
+        self.settings = settings or Settings.from_env()
+        self.mode = mode
+        self._build, self._progress = build, progress
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self._retriever: Retriever | None = None
+        self._earlier: dict[str, Provision] = {}
+        self._assessor = None
+        self._open()
+
+    # -- index -----------------------------------------------------------------------------
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from index.embed import load_embedder
+
+            self._embedder = load_embedder(self.settings.resolved_model(), self.settings.embed_batch_size)
+        return self._embedder
+
+    def _open(self) -> None:
+        from index.build import build_index, current_build
+        from index.store import IndexStore
+
+        with self._lock:
+            directory = current_build(self.settings)
+            if directory is None:
+                if not self._build:
+                    raise IndexMissing(f"No index in {self.settings.index_root} — run 'aiact index'.")
+                log.info("no index yet: building it")
+                directory = build_index(self.settings, self.embedder, progress=self._progress).directory
+            try:
+                store = IndexStore(directory, self.settings.chroma_url)
+            except Exception as exc:  # a damaged build: rebuild it, or say how to
+                if not self._build:
+                    raise IndexMissing(f"The index in {directory} cannot be read ({exc.__class__.__name__}) "
+                                       "— run 'aiact index --rebuild'.") from exc
+                log.warning("index in %s is damaged (%s): rebuilding", directory, exc)
+                directory = build_index(self.settings, self.embedder, rebuild=True,
+                                        progress=self._progress).directory
+                store = IndexStore(directory, self.settings.chroma_url)
+            self.store = store
+            self._retriever = Retriever(store, self.embedder, self.settings.candidates,
+                                        self.settings.rrf_k, self.mode)
+            self._earlier = self._earlier_wordings(store)
+
+    @staticmethod
+    def _earlier_wordings(store) -> dict[str, Provision]:
+        old = {(p.document, p.reference): p for p in store.provisions.values()
+               if p.valid_to == OMNIBUS_IN_FORCE}
+        return {p.id: old[(p.document, p.reference)] for p in store.provisions.values()
+                if p.valid_to is None and p.amendment and (p.document, p.reference) in old}
+
+    @property
+    def retriever(self) -> Retriever:
+        assert self._retriever is not None
+        return self._retriever
+
+    @property
+    def today(self) -> dt.date:
+        return self.settings.current_date()
+
+    @property
+    def examples(self) -> list[str]:
+        return list(EXAMPLES)
+
+    # -- questions -------------------------------------------------------------------------
+    def ask(self, question: str, as_of: dt.date | None = None, guidance: bool = True) -> Answer:
+        text, notes = clean_text(question, self.settings.max_question_chars)
+        day = as_of or point_in_time(text) or self.today
+        retrieval = self.retriever.retrieve(text, day, guidance=guidance)
+        if TIER_QUESTION.search(text) and retrieval.results and self.mode == "hybrid+structure":
+            retrieval = self._with_deciding_provision(text, retrieval)
+        weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and \
+            retrieval.best_similarity < self.settings.min_score
+        all_missing = bool(retrieval.requested) and len(retrieval.missing) == len(retrieval.requested)
+        if all_missing or weak or not retrieval.results:
+            answer = abstention(text, retrieval, day)
+        else:
+            answer = compose(text, retrieval, self._earlier, self.today, self.settings.max_citations)
+        if notes:
+            answer = Answer(answer.question, answer.text + "\n\n" + " ".join(notes), answer.abstained,
+                            answer.citations, answer.as_of, notes)
+        return self._rephrase(answer)
+
+    def _with_deciding_provision(self, question: str, retrieval):
+        """'Is X high-risk?' is answered by the provision that decides X's tier (the assessor's
+        best match), placed first."""
+        from assistant.retrieve import Scored
+
+        assessor = self._get_assessor()
+        features = assessor.features(question)
+        tier, _ = assessor.decide(features)
+        asked = next((t for t, pattern in TIER_WORDS.items() if pattern.search(question)), None)
+        chosen = tier if tier != "minimal" else asked
+        p, sim = features.best.get(chosen, (None, 0.0)) if chosen else (None, 0.0)
+        if p is None:
+            return retrieval
+        top = retrieval.results[0].score if retrieval.results else 1.0
+        lead = Scored(p, top + 1.0, sim, "deciding")
+        retrieval.results = [lead] + [s for s in retrieval.results if s.provision.id != p.id]
+        return retrieval
+
+    def _get_assessor(self):
+        if self._assessor is None:
+            from assistant.assess import Assessor
+
+            with self._lock:
+                if self._assessor is None:
+                    self._assessor = Assessor(self)
+        return self._assessor
+
+    def _rephrase(self, answer: Answer) -> Answer:
+        if not self.settings.llm_url or answer.abstained:
+            return answer
+        from assistant.llm import rephrase
+
+        return rephrase(answer, self.settings)
+
+    def assess(self, description: str, role: str | None = None) -> Assessment:
+        text, _ = clean_text(description, self.settings.max_question_chars, "description")
+        return self._get_assessor().assess(text, role)
+
+    # -- browsing --------------------------------------------------------------------------
+    def provision(self, reference: str, document: str = "AI Act", as_of: dt.date | None = None) -> Provision | None:
+        from assistant.references import find_references
+
+        refs = find_references(reference) if document == "AI Act" else []
+        ref = refs[0].reference if refs else reference.strip()
+        return self.retriever.in_force(document, ref, as_of or self.today) or \
+            next(iter(self.retriever.resolve(document, ref, as_of or self.today, limit=1)), None)
+
+    def versions(self, reference: str, document: str = "AI Act") -> list[Provision]:
+        p = self.provision(reference, document)
+        ref = p.reference if p else reference
+        found = self.retriever.by_reference.get((document, ref), [])
+        return sorted(found, key=lambda x: (x.valid_to is not None, -(x.valid_from or dt.date.min).toordinal()))
+
+    def neighbours(self, p: Provision) -> tuple[Provision | None, Provision | None]:
+        same = sorted((x for x in self.store.provisions.values()
+                       if x.document == p.document and x.source == p.source), key=lambda x: x.order)
+        ids = [x.id for x in same]
+        if p.id not in ids:
+            return None, None
+        i = ids.index(p.id)
+        return (same[i - 1] if i > 0 else None), (same[i + 1] if i + 1 < len(same) else None)
+
+    def timeline(self):
+        from assistant.timeline import extract_timeline
+
+        return extract_timeline(self.store.provisions.values(), self._earlier, self.today)

@@ -1,0 +1,295 @@
+"""Find the provisions that answer a question: hybrid retrieval plus the law's own structure.
+
+Ranking signals, in order of trust: an explicit reference in the question ("Article 6(3)"); the
+Article 3 definition of a term the question asks about; dense (MiniLM in Chroma) and BM25 results
+fused by reciprocal rank; one hop along the cross-references of the best hits ("referred to in
+Annex III"). Binding law outranks guidelines and the code of practice when both answer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from assistant.references import find_other_references, find_references, is_descendant
+from corpus.provision import BINDING, CODE, GUIDELINES, KIND_RANK, Provision
+from index.embed import Embedder
+from index.store import IndexStore
+
+MODES = ("dense", "bm25", "hybrid", "hybrid+structure")
+KIND_WEIGHT = {BINDING: 1.0, "amending act": 0.8, GUIDELINES: 0.75, CODE: 0.75}
+DEFINITION_Q = re.compile(
+    r"^\s*(?:what(?:'s| is| are)|define|definition of|meaning of|who (?:is|are)(?: considered)?|"
+    r"what does the (?:ai )?act mean by|how does the (?:ai )?act define)\s+(?:an?\s+|the\s+)?"
+    r"[‘'\"“]?(.+?)[’'\"”]?(?:\s+(?:under|in|according to) the (?:ai )?act)?\s*\??\s*$", re.I)
+DEFINED_TERM = re.compile(r"^\((\d+[a-z]?)\)\s+‘([^’]+)’(?:\s+or\s+‘([^’]+)’)?")
+CROSS_REF = re.compile(
+    r"(?:referred to in|pursuant to|listed in|in accordance with|set out in)\s+"
+    r"((?:Article\s+\d+[a-z]?(?:\(\w{1,4}\))*)|(?:Annex\s+[IVX]+))")
+WHEN_Q = re.compile(r"\b(when|date|deadline|from what|by what|which day|apply from|start|begin|"
+                    r"enter into|applicable from|until|timeline|how long)\b", re.I)
+AMOUNT_Q = re.compile(r"\b(fine|fines|penalt\w*|how much|amount|turnover|sanction\w*)\b", re.I)
+HAS_DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|"
+                      r"October|November|December) \d{4}\b")
+HAS_AMOUNT = re.compile(r"EUR \d|\d+ ?%")
+ANNEX_POINT_OF = re.compile(r"[Pp]oint (\d+(?:\([a-z]\))?) of Annex ([IVX]+)\b")
+ARTICLE_AI_ACT = re.compile(r"\b(Article \d+[a-z]?(?:\(\w{1,4}\))+) (?:AI Act|of the AI Act|of this Regulation)")
+REFERENCE_TEXT = re.compile(r"\b(?:Articles?|Art\.?|Annex|Recitals?)\s*[0-9IVXL]+[a-z]?(?:\s*\(\s*\w{1,4}\s*\))*"
+                            r"(?:,?\s*point\s+\d+(?:\(\w\))?)?", re.I)
+ABOUT_Q = re.compile(r"^\s*(what (?:does|do|did)\b.*\b(?:say|provide|state|contain|cover|require)|"
+                     r"show|quote|explain|summari[sz]e|read|text of|content of|what is in)\b", re.I)
+ABOUT_WORDS = {"say", "says", "said", "provid", "state", "contai", "cover", "requir", "text", "conten",
+               "explai", "show", "quote", "mean", "origin", "curren", "wordin", "versio", "now"}
+_STOP = set("""the and for with what which who when how does did shall should must can may this that
+from under act regulation article annex point paragraph are is was were been being about into its
+their there any all not only also other than then such""".split())
+INSTRUCTION = re.compile(
+    r"(ignore|disregard|forget)\b[^.?!]*\b(instructions?|rules?|prompts?|above)|"
+    r"\byou are now\b|\bsystem prompt\b|\bpretend\b|\bact as\b|\b(say|reply|answer|respond|output)\s+"
+    r"(only\s+)?(that|with|exactly|:)", re.I)
+
+
+@dataclass(frozen=True)
+class Scored:
+    provision: Provision
+    score: float  # fused rank score, only for ordering
+    similarity: float  # best cosine similarity of one of its nodes to the question (0 if none)
+    reason: str  # "reference", "definition", "retrieved" or "cross-reference"
+
+
+@dataclass
+class Retrieval:
+    results: list[Scored]
+    as_of: dt.date
+    requested: list[str] = field(default_factory=list)  # explicit references in the question
+    missing: list[str] = field(default_factory=list)  # of those, the ones that do not exist
+    best_similarity: float = 0.0
+    query: str = ""
+
+
+def strip_instructions(question: str) -> str:
+    """Sentences that try to instruct the assistant are not part of the legal question."""
+    parts = re.split(r"(?<=[.?!])\s+", question)
+    kept = [p for p in parts if not INSTRUCTION.search(p)]
+    return " ".join(kept).strip()
+
+
+class Retriever:
+    def __init__(self, store: IndexStore, embedder: Embedder, candidates: int = 40, rrf_k: int = 60,
+                 mode: str = "hybrid+structure"):
+        if mode not in MODES:
+            raise ValueError(f"retrieval mode must be one of {MODES}, not {mode!r}")
+        self.store, self.embedder, self.k, self.rrf_k, self.mode = store, embedder, candidates, rrf_k, mode
+        self.by_reference: dict[tuple[str, str], list[Provision]] = defaultdict(list)
+        for p in store.provisions.values():
+            self.by_reference[(p.document, p.reference)].append(p)
+        self.definitions = self._definitions()
+
+    # -- structure -------------------------------------------------------------------------
+    def _definitions(self) -> dict[str, str]:
+        """Defined term (lower case) → reference of its Article 3 point."""
+        out = {}
+        for (doc, ref), versions in self.by_reference.items():
+            if doc != "AI Act" or not ref.startswith("Article 3("):
+                continue
+            m = DEFINED_TERM.match(versions[0].text)
+            if m:
+                for term in filter(None, (m.group(2), m.group(3))):
+                    out[_term_key(term)] = ref
+        return out
+
+    def in_force(self, document: str, reference: str, as_of: dt.date) -> Provision | None:
+        versions = self.by_reference.get((document, reference), [])
+        live = [p for p in versions if p.in_force_on(as_of)]
+        return (live or [None])[0]
+
+    def resolve(self, document: str, reference: str, as_of: dt.date, limit: int = 8) -> list[Provision]:
+        """The provision itself, then its paragraphs and points in order ('Article 113' gives the
+        opening sentences and points (a) to (d))."""
+        exact = self.in_force(document, reference, as_of)
+        children = sorted((p for (d, r), ps in self.by_reference.items() if d == document
+                           and r != reference and is_descendant(r, reference)
+                           for p in ps if p.in_force_on(as_of)), key=lambda p: p.order)
+        return (([exact] if exact else []) + children)[:limit]
+
+    def exists(self, document: str, reference: str) -> bool:
+        return any(d == document and is_descendant(r, reference) for d, r in self.by_reference)
+
+    def definition_for(self, question: str) -> str | None:
+        m = DEFINITION_Q.match(question)
+        if not m:
+            return None
+        return self.definitions.get(_term_key(m.group(1)))
+
+    # -- retrieval -------------------------------------------------------------------------
+    def retrieve(self, question: str, as_of: dt.date, guidance: bool = True, limit: int = 8) -> Retrieval:
+        query = strip_instructions(question)
+        out = Retrieval([], as_of, query=query)
+        if not query:
+            return out  # nothing but instructions to the assistant: no legal question to answer
+        fused = self._fused(query, as_of, guidance)
+        out.best_similarity = max((s.similarity for s in fused), default=0.0)
+        if self.mode != "hybrid+structure":
+            out.results = fused[:limit]
+            return out
+
+        top = fused[0].score if fused else 1.0
+        scored: dict[str, Scored] = {s.provision.id: Scored(s.provision, s.score / top, s.similarity, s.reason)
+                                     for s in fused}
+        refs = find_references(query)
+        out.requested = [r.reference for r in refs]
+        about = _about_references(query)
+        q_stems = _stems(query)
+        when = bool(WHEN_Q.search(query))
+        for ref in refs:
+            found = self.resolve(ref.document, ref.reference, as_of)
+            if not found:
+                out.missing.append(ref.reference)
+            for i, p in enumerate(found):
+                # The provision asked about leads; one named as a qualifier ("listed in Annex III")
+                # is evidence, and so is a provision that refers to it.
+                bonus = 0.3 * _overlap(q_stems, p.text) + (0.3 if when and HAS_DATE.search(p.text) else 0.0)
+                bonus += 0.5 * sum(1 for other in out.requested if other != ref.reference
+                                   and _mentions(p.text, other))
+                base = 3.0 if about else 0.9
+                scored[p.id] = Scored(p, base + bonus - 0.01 * i, 1.0, "reference")
+        for pid, s in list(scored.items()):
+            if s.reason != "reference" and any(_mentions(s.provision.text, r) for r in out.requested):
+                scored[pid] = Scored(s.provision, s.score * 1.5, s.similarity, s.reason)
+        if guidance:
+            for label in find_other_references(query):
+                for (doc, ref), ps in self.by_reference.items():
+                    if ref == label:
+                        for p in ps:
+                            if p.in_force_on(as_of):
+                                scored[p.id] = Scored(p, 2.5, 1.0, "reference")
+        term_ref = self.definition_for(query)
+        if term_ref:
+            p = self.in_force("AI Act", term_ref, as_of)
+            if p:
+                scored[p.id] = Scored(p, 5.0, 1.0, "definition")
+        if any(s.reason in ("reference", "definition") for s in scored.values()):
+            out.best_similarity = max(out.best_similarity, 1.0)
+        ranked = sorted(scored.values(), key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9)))
+        out.results = self._with_cross_references(ranked, as_of)[:limit]
+        return out
+
+    def _fused(self, query: str, as_of: dt.date, guidance: bool) -> list[Scored]:
+        node_scores: dict[int, float] = defaultdict(float)
+        similarity: dict[int, float] = {}
+        query = expand_abbreviations(query)
+        if self.mode != "bm25":
+            embedding = self.embedder.embed_query(query)
+            dense = self.store.dense(embedding, as_of, self.k)
+            for rank, hit in enumerate(dense):
+                node_scores[hit.node_index] += 1.0 / (self.rrf_k + rank + 1)
+                similarity[hit.node_index] = hit.score
+            if self.mode == "hybrid+structure" and WHEN_Q.search(query):
+                # Dates live in few provisions; rank those directly so a 'when' question
+                # reaches them even when other passages share more of its words.
+                for rank, hit in enumerate(self.store.dense_among(embedding, self.store.dated_nodes(as_of), 10)):
+                    node_scores[hit.node_index] += 1.0 / (self.rrf_k + rank + 1)
+                    similarity[hit.node_index] = max(similarity.get(hit.node_index, 0.0), hit.score)
+        if self.mode != "dense":
+            for rank, hit in enumerate(self.store.bm25(query, as_of, self.k)):
+                node_scores[hit.node_index] += 1.0 / (self.rrf_k + rank + 1)
+        by_provision: dict[str, tuple[float, float]] = {}
+        for i, score in node_scores.items():
+            pid = self.store.node_provision[i]
+            best, sim = by_provision.get(pid, (0.0, 0.0))
+            by_provision[pid] = (max(best, score), max(sim, similarity.get(i, 0.0)))
+        when, amount = bool(WHEN_Q.search(query)), bool(AMOUNT_Q.search(query))
+        results = []
+        for pid, (score, sim) in by_provision.items():
+            p = self.store.provisions[pid]
+            if not guidance and p.kind in (GUIDELINES, CODE):
+                continue
+            if self.mode == "hybrid+structure":
+                score *= KIND_WEIGHT.get(p.kind, 0.75)
+                if p.reference.startswith("Recital"):
+                    score *= 0.8  # recitals explain; the articles decide
+                if when and HAS_DATE.search(p.text):
+                    score *= 1.35
+                if amount and HAS_AMOUNT.search(p.text):
+                    score *= 1.35
+            results.append(Scored(p, score, sim, "retrieved"))
+        results.sort(key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9)))
+        return results
+
+    def _with_cross_references(self, results: list[Scored], as_of: dt.date) -> list[Scored]:
+        """Follow one hop from the three best hits to the provisions they point at."""
+        present = {s.provision.id for s in results}
+        extra: list[tuple[int, Scored]] = []
+        for rank, s in enumerate(results[:5]):
+            for ref in _cross_references(s.provision.text)[:2]:
+                for p in self.resolve("AI Act", ref, as_of, limit=1):
+                    if p.id not in present:
+                        present.add(p.id)
+                        extra.append((rank, Scored(p, s.score * 0.5, s.similarity * 0.9, "cross-reference")))
+        merged = list(results)
+        for pos, s in reversed(extra):
+            merged.insert(min(pos + 2, len(merged)), s)
+        return merged
+
+
+ABBREVIATIONS = {
+    r"\bGPAI\b": "general-purpose AI", r"\bFRIA\b": "fundamental rights impact assessment",
+    r"\bRBI\b": "remote biometric identification", r"\bSMEs?\b": "SME small and medium-sized enterprise",
+    r"\bSMCs?\b": "SMC small mid-cap enterprise", r"\bFLOPs?\b": "floating point operations",
+    r"\bQMS\b": "quality management system", r"\bCE\b": "CE marking",
+}
+
+
+def expand_abbreviations(query: str) -> str:
+    """The Act spells out what users abbreviate ('GPAI' → 'general-purpose AI')."""
+    for pattern, full in ABBREVIATIONS.items():
+        query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query)
+    return query
+
+
+def _cross_references(text: str) -> list[str]:
+    """Specific provisions a text points at: 'referred to in Article 6(2)', 'point 4(a) of Annex
+    III', 'Article 5(1)(a) AI Act'. Whole articles are too broad to count as evidence."""
+    out = []
+    for m in CROSS_REF.finditer(text):
+        ref = re.sub(r"\s+", " ", m.group(1))
+        if not (ref.startswith("Article") and "(" not in ref):
+            out.append(ref)
+    for m in ANNEX_POINT_OF.finditer(text):
+        out.append(f"Annex {m.group(2)}, point {m.group(1)}")
+    for m in ARTICLE_AI_ACT.finditer(text):
+        out.append(m.group(1))
+    return list(dict.fromkeys(out))
+
+
+def _about_references(question: str) -> bool:
+    """Is the question about the provisions it names ('What does Article 6 say?') rather than
+    naming them as a qualifier ('systems listed in Annex III')?"""
+    rest = REFERENCE_TEXT.sub(" ", question)
+    words = [w for w in _stems(rest) if w not in ABOUT_WORDS]
+    return len(words) <= 1 or bool(ABOUT_Q.match(question))
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:6] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _overlap(q: set[str], text: str) -> float:
+    return len(q & _stems(text)) / (1 + len(q))
+
+
+def _mentions(text: str, reference: str) -> bool:
+    if reference.startswith("Annex"):
+        head, _, point = reference.partition(", point ")
+        if point:
+            return f"point {point} of {head}" in text or reference in text
+        return bool(re.search(re.escape(head) + r"\b", text))
+    return bool(re.search(re.escape(reference) + r"(?![0-9a-z])", text))
+
+
+def _term_key(term: str) -> str:
+    t = re.sub(r"[‘’'\"“”]", "", term.lower()).strip()
+    t = re.sub(r"^(an?|the)\s+", "", t)
+    t = re.sub(r"\s+(system|model)s$", r" \1", t)
+    return t[:-1] if t.endswith("s") and not t.endswith("ss") and len(t) > 4 else t

@@ -1,0 +1,97 @@
+"""Every application date the AI Act states, read from the provisions' own text.
+
+A date is an entry when it is 2024 or later (earlier dates belong to other acts the Annexes
+list). For a provision the Digital Omnibus changed, the dates its 2024 wording had and the
+current wording no longer has are given as superseded.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.references import all_dates
+from corpus.provision import Provision
+from index.chunk import split_sentences
+
+FIRST_YEAR = 2024
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: dt.date
+    document: str
+    reference: str
+    title: str
+    text: str  # the sentence that states the date, verbatim
+    url: str
+    amended: bool
+    superseded_date: dt.date | None
+    superseded_text: str
+    status: str  # "past" or "upcoming", relative to today
+
+    def to_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "document": self.document, "reference": self.reference,
+                "title": self.title, "text": self.text, "url": self.url, "amended": self.amended,
+                "superseded_date": self.superseded_date.isoformat() if self.superseded_date else None,
+                "superseded_text": self.superseded_text, "status": self.status}
+
+
+def dated_sentences(p: Provision) -> list[tuple[dt.date, str]]:
+    out = []
+    for sentence in split_sentences(p.text):
+        sentence = " ".join(sentence.split())
+        for day, _, _ in all_dates(sentence):
+            if day.year >= FIRST_YEAR:
+                out.append((day, sentence))
+    return out
+
+
+REFERENCE = re.compile(r"\b(?:Article \d+[a-z]?(?:\(\w{1,4}\))*|Annex [IVX]+|Chapter [IVX]+)")
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def superseded_date(sentence: str, current_text: str, old_dated: list[tuple[dt.date, str]]) -> tuple[dt.date | None, str]:
+    """The date the 2024 wording had where this sentence now has another one.
+
+    The old sentence must speak of the same provisions (or, when neither names any, share most
+    of its words) and hold as many dates; a date it has that the current text lost is the one
+    that moved.
+    """
+    refs = set(REFERENCE.findall(sentence))
+    words = set(WORD.findall(sentence.lower()))
+    count = len(all_dates(sentence))
+    for old_sentence in dict.fromkeys(s for _, s in old_dated):
+        old_refs = set(REFERENCE.findall(old_sentence))
+        old_words = set(WORD.findall(old_sentence.lower()))
+        same = (refs & old_refs) if (refs or old_refs) else \
+            len(words & old_words) >= 0.5 * len(words | old_words)
+        if not same or len(all_dates(old_sentence)) != count:
+            continue
+        gone = [d for d, _, _ in all_dates(old_sentence) if d.strftime("%-d %B %Y") not in current_text]
+        if gone:
+            return gone[0], old_sentence
+    return None, ""
+
+
+def extract_timeline(provisions: Iterable[Provision], earlier: dict[str, Provision],
+                     today: dt.date) -> list[TimelineEntry]:
+    entries: dict[tuple[dt.date, str], TimelineEntry] = {}
+    for p in provisions:
+        if p.document != "AI Act" or not p.in_force_on(today) or p.reference.startswith("Recital"):
+            continue
+        dated = dated_sentences(p)
+        if not dated:
+            continue
+        old = earlier.get(p.id)
+        old_dated = dated_sentences(old) if old else []
+        current_text = " ".join(p.text.split())
+        for day, sentence in dated:
+            superseded, old_sentence = superseded_date(sentence, current_text, old_dated)
+            entries.setdefault((day, p.reference), TimelineEntry(
+                date=day, document=p.document, reference=p.reference, title=p.title, text=sentence,
+                url=p.url, amended=bool(p.amendment), superseded_date=superseded,
+                superseded_text=old_sentence, status="past" if day <= today else "upcoming",
+            ))
+    return sorted(entries.values(), key=lambda e: (e.date, e.reference))
