@@ -106,13 +106,13 @@ def build_index(settings: Settings, embedder: Embedder, rebuild: bool = False,
             return BuildReport(final, fp, False, manifest["provisions"], manifest["nodes"],
                                manifest["documents"], time.perf_counter() - start, _size(final))
         _remove_stale(settings)
-        work = settings.index_root / f".building-{fp}-{os.getpid()}"
+        work = settings.index_root / f".building-{fp}-{os.getpid()}-{time.time_ns()}"
         work.mkdir(parents=True)
         try:
             manifest = _write_build(work, fp, settings, embedder, progress, on_nodes)
             if final.exists():
                 # A forced rebuild of the same fingerprint: move the old one aside first.
-                old = settings.index_root / f".old-{fp}-{os.getpid()}"
+                old = settings.index_root / f".old-{fp}-{os.getpid()}-{time.time_ns()}"
                 final.rename(old)
             work.rename(final)
             _point_current(settings, fp)
@@ -173,6 +173,10 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
         with contextlib.suppress(Exception):
             client.delete_collection(collection_name)
     collection.modify(name=collection_name)
+    # Release the store before the directory is renamed: Chroma caches clients by path.
+    close = getattr(client, "close", None)
+    if callable(close):
+        close()
 
     documents: dict[str, int] = {}
     for p in provisions:
