@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from assistant.references import find_references
 from assistant.retrieve import AMOUNT_Q, WHEN_Q, Retrieval, Scored
 from assistant.timeline import dated_sentences as _dated
 from assistant.timeline import superseded_date
@@ -57,6 +58,7 @@ def best_sentence(p: Provision, question: str) -> str:
     """The verbatim sentence of a provision that best answers the question."""
     q = stems(question)
     want_date, want_amount = bool(WHEN_Q.search(question)), bool(AMOUNT_Q.search(question))
+    named = [r.reference for r in find_references(question)]
     sentences = [" ".join(s.split()) for s in split_sentences(p.text)]
     if not sentences:
         return " ".join(p.text.split())
@@ -67,6 +69,7 @@ def best_sentence(p: Provision, question: str) -> str:
             score += 0.6
         if want_amount and AMOUNT.search(s):
             score += 0.6
+        score += 0.5 * sum(1 for r in named if r in s)
         score -= 0.01 * i  # earlier sentences state the rule; later ones qualify it
         if score > best_score:
             best, best_score = i, score

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from assistant.references import find_other_references, find_references, is_descendant
 from corpus.provision import BINDING, CODE, GUIDELINES, KIND_RANK, Provision
+from index.chunk import split_sentences
 from index.embed import Embedder
 from index.store import IndexStore
 
@@ -154,6 +155,17 @@ class Retriever:
                                    and _mentions(p.text, other))
                 base = 3.0 if about else 0.9
                 scored[p.id] = Scored(p, base + bonus - 0.01 * i, 1.0, "reference")
+        if when and out.requested:
+            # "When does Article 6(1) apply?" is answered where a date is set for Article 6(1).
+            for i in self.store.dated_nodes(as_of):
+                p = self.store.provisions[self.store.node_provision[i]]
+                if any(_mentions(p.text, r) for r in out.requested) and not any(
+                        is_descendant(p.reference, r) for r in out.requested):
+                    together = any(HAS_DATE.search(x) and any(_mentions(x, r) for r in out.requested)
+                                   for x in split_sentences(p.text))
+                    score = 3.5 + 0.3 * _overlap(q_stems, p.text) + (0.5 if together else 0.0)
+                    scored[p.id] = Scored(p, max(score, scored[p.id].score if p.id in scored else 0.0),
+                                          1.0, "reference")
         for pid, s in list(scored.items()):
             if s.reason != "reference" and any(_mentions(s.provision.text, r) for r in out.requested):
                 scored[pid] = Scored(s.provision, s.score * 1.5, s.similarity, s.reason)
