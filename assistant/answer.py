@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.references import find_references
-from assistant.retrieve import AMOUNT_Q, WHEN_Q, Retrieval, Scored
+from assistant.retrieve import asked_kind, AMOUNT_Q, WHEN_Q, Retrieval, Scored
 from assistant.timeline import dated_sentences as _dated
 from assistant.timeline import superseded_date
 from assistant.types import Answer, Citation
@@ -98,15 +99,27 @@ def amendment_note(p: Provision) -> str:
     return f"as {verb} by Regulation (EU) 2026/1744" + (f", {where}" if where else "")
 
 
+def lead_quote(p: Provision, question: str, limit: int = 800) -> str:
+    """A short provision is quoted whole; a long one by its best sentence."""
+    whole = " ".join(p.text.split())
+    return whole if len(whole) <= limit else best_sentence(p, question)
+
+
 def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], today: dt.date,
-            max_citations: int = 5) -> Answer:
+            max_citations: int = 5, parts: Callable[[Provision], list[Provision]] | None = None) -> Answer:
     """The answer text with markers, and its citations in order of use.
 
-    ``earlier`` maps a provision id to the wording it replaced, so moved dates are shown twice.
+    ``earlier`` maps a provision id to the wording it replaced, so moved dates are shown twice;
+    ``parts`` gives the points of a provision that introduces a list ("… the following:"), which
+    are then cited right after it.
     """
-    results = retrieval.results
     citer = _Citer(today, [])
-    lead = _lead(results)
+    lead = _lead(retrieval.results, question)
+    results = list(retrieval.results)
+    if parts and lead and lead[0].provision.text.rstrip().endswith(":"):
+        listed = [Scored(p, lead[0].score, lead[0].similarity, "part") for p in parts(lead[0].provision)]
+        ids = {x.provision.id for x in listed}
+        results = [lead[0]] + listed + [x for x in results if x is not lead[0] and x.provision.id not in ids]
     paragraphs: list[str] = []
     for s in lead:
         p = s.provision
@@ -116,12 +129,12 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
         if p.valid_to and p.valid_to <= today:
             intro = (f"In its original 2024 wording (in force until "
                      f"{(p.valid_to - dt.timedelta(days=1)).strftime('%-d %B %Y')}), {describe(p)} read")
-        paragraphs.append(f"{intro}: “{best_sentence(p, question)}” [{n}]")
+        paragraphs.append(f"{intro}: “{lead_quote(p, question)}” [{n}]")
         old = earlier.get(p.id)
         if old is not None and p.valid_to is None:
             current = best_sentence(p, question)
             moved, paired = superseded_date(current, " ".join(p.text.split()), _dated(old))
-            old_sentence = paired or best_sentence(old, question)
+            old_sentence = paired or lead_quote(old, question)
             m = citer.cite(old, s.similarity)
             prefix = (f"Before that amendment the date was {moved:%-d %B %Y}; the" if moved
                       else "Before that amendment the")
@@ -149,7 +162,7 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
                   as_of=retrieval.as_of.isoformat())
 
 
-def _lead(results: list[Scored]) -> list[Scored]:
+def _lead(results: list[Scored], question: str = "") -> list[Scored]:
     """The provisions quoted first: binding law when it answers about as well as the best hit,
     and a close second of the same kind."""
     if not results:
@@ -157,7 +170,8 @@ def _lead(results: list[Scored]) -> list[Scored]:
     if results[0].reason in ("definition", "deciding"):
         return results[:1]
     top = results[0].score
-    binding = [s for s in results[:8] if s.provision.kind == BINDING and s.score >= 0.5 * top]
+    preferred = asked_kind(question) or BINDING
+    binding = [s for s in results[:8] if s.provision.kind == preferred and s.score >= 0.5 * top]
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
     first = binding[0] if binding else results[0]
     lead = [first]

@@ -136,13 +136,14 @@ class Assistant:
         retrieval = self.retriever.retrieve(text, day, guidance=guidance)
         if TIER_QUESTION.search(text) and retrieval.results and self.mode == "hybrid+structure":
             retrieval = self._with_deciding_provision(text, retrieval)
-        weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and \
-            retrieval.best_similarity < self.settings.min_score
+        weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
+            retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
         all_missing = bool(retrieval.requested) and len(retrieval.missing) == len(retrieval.requested)
         if all_missing or weak or not retrieval.results:
             answer = abstention(text, retrieval, day)
         else:
-            answer = compose(text, retrieval, self._earlier, self.today, self.settings.max_citations)
+            answer = compose(text, retrieval, self._earlier, self.today, self.settings.max_citations,
+                             parts=lambda p: self.retriever.resolve(p.document, p.reference, day)[1:5])
         if notes:
             answer = Answer(answer.question, answer.text + "\n\n" + " ".join(notes), answer.abstained,
                             answer.citations, answer.as_of, notes)

@@ -66,6 +66,7 @@ class Retrieval:
     requested: list[str] = field(default_factory=list)  # explicit references in the question
     missing: list[str] = field(default_factory=list)  # of those, the ones that do not exist
     best_similarity: float = 0.0
+    coverage: float = 1.0  # share of the question's content words found in the best passages
     query: str = ""
 
 
@@ -153,7 +154,7 @@ class Retriever:
                 bonus = 0.3 * _overlap(q_stems, p.text) + (0.3 if when and HAS_DATE.search(p.text) else 0.0)
                 bonus += 0.5 * sum(1 for other in out.requested if other != ref.reference
                                    and _mentions(p.text, other))
-                base = 3.0 if about else 0.9
+                base = 3.0 if about else 0.6
                 scored[p.id] = Scored(p, base + bonus - 0.01 * i, 1.0, "reference")
         if when and out.requested:
             # "When does Article 6(1) apply?" is answered where a date is set for Article 6(1).
@@ -185,6 +186,7 @@ class Retriever:
             out.best_similarity = max(out.best_similarity, 1.0)
         ranked = sorted(scored.values(), key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9)))
         out.results = self._with_cross_references(ranked, as_of)[:limit]
+        out.coverage = coverage(query, [s.provision for s in fused[:5]])
         return out
 
     def _fused(self, query: str, as_of: dt.date, guidance: bool) -> list[Scored]:
@@ -212,13 +214,14 @@ class Retriever:
             best, sim = by_provision.get(pid, (0.0, 0.0))
             by_provision[pid] = (max(best, score), max(sim, similarity.get(i, 0.0)))
         when, amount = bool(WHEN_Q.search(query)), bool(AMOUNT_Q.search(query))
+        weights = kind_weights(query)
         results = []
         for pid, (score, sim) in by_provision.items():
             p = self.store.provisions[pid]
             if not guidance and p.kind in (GUIDELINES, CODE):
                 continue
             if self.mode == "hybrid+structure":
-                score *= KIND_WEIGHT.get(p.kind, 0.75)
+                score *= weights.get(p.kind, 0.75)
                 if p.reference.startswith("Recital"):
                     score *= 0.8  # recitals explain; the articles decide
                 if when and HAS_DATE.search(p.text):
@@ -253,6 +256,27 @@ ABBREVIATIONS = {
 }
 
 
+ASKS_GUIDELINES = re.compile(r"\bguidelines?\b|\bguidance\b|\bthe commission (?:says|explains)\b", re.I)
+ASKS_CODE = re.compile(r"\bcode of practice\b|\bsignator(?:y|ies)\b|\bmeasure \d", re.I)
+ASKS_OMNIBUS = re.compile(r"\bomnibus\b|\b2026/1744\b|\bamending (?:act|regulation)\b", re.I)
+
+
+def kind_weights(query: str) -> dict[str, float]:
+    """Binding law first, unless the question asks what a particular kind of source says."""
+    weights = dict(KIND_WEIGHT)
+    for pattern, kind in ((ASKS_GUIDELINES, GUIDELINES), (ASKS_CODE, CODE), (ASKS_OMNIBUS, "amending act")):
+        if pattern.search(query):
+            weights[kind] = 1.2
+    return weights
+
+
+def asked_kind(query: str) -> str | None:
+    for pattern, kind in ((ASKS_CODE, CODE), (ASKS_GUIDELINES, GUIDELINES), (ASKS_OMNIBUS, "amending act")):
+        if pattern.search(query):
+            return kind
+    return None
+
+
 def expand_abbreviations(query: str) -> str:
     """The Act spells out what users abbreviate ('GPAI' → 'general-purpose AI')."""
     for pattern, full in ABBREVIATIONS.items():
@@ -285,6 +309,18 @@ def _about_references(question: str) -> bool:
 
 def _stems(text: str) -> set[str]:
     return {w[:6] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def coverage(query: str, provisions: list[Provision]) -> float:
+    """How much of what the question asks about the best passages speak of at all: a question
+    about the GDPR or VAT finds AI Act passages, but not its own key terms in them."""
+    q = _stems(expand_abbreviations(query))
+    if not q:
+        return 1.0
+    seen: set[str] = set()
+    for p in provisions:
+        seen |= _stems(f"{p.title} {p.text}")
+    return len(q & seen) / len(q)
 
 
 def _overlap(q: set[str], text: str) -> float:

@@ -53,7 +53,9 @@ class Settings:
     rrf_k: int = 60  # reciprocal-rank fusion constant
     # Below this cosine similarity of the best passage the corpus is taken not to answer
     # (calibrated on evals/cases, see evals/README.md).
-    min_score: float = 0.38  # AIACT_MIN_SCORE
+    min_score: float = 0.50  # AIACT_MIN_SCORE
+    # ... or when fewer than this share of the question's content words occur in the best passages.
+    min_coverage: float = 0.35  # AIACT_MIN_COVERAGE
     max_question_chars: int = 2000
     today: dt.date | None = None  # AIACT_TODAY: pin "today" (tests, reproducible reports)
     llm_url: str = ""  # AIACT_LLM_URL: OpenAI-compatible server for optional rephrasing
@@ -70,6 +72,7 @@ class Settings:
             embed_model=_env("AIACT_EMBED_MODEL", ""),
             max_citations=int(_env("AIACT_MAX_CITATIONS", "5")),
             min_score=float(_env("AIACT_MIN_SCORE", str(cls.min_score))),
+            min_coverage=float(_env("AIACT_MIN_COVERAGE", str(cls.min_coverage))),
             today=dt.date.fromisoformat(os.environ["AIACT_TODAY"]) if os.environ.get("AIACT_TODAY") else None,
             llm_url=_env("AIACT_LLM_URL", ""),
             llm_model=_env("AIACT_LLM_MODEL", ""),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from corpus.provision import Provision
 
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 MAX_TOKENS = 230  # the model truncates at 256 wordpieces; keep a margin for special tokens
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[(‘“A-Z0-9•–—-])|\n\n")
 PARENT = re.compile(r"^(.*)\(([^()]+)\)$")
@@ -35,6 +35,35 @@ def heading(p: Provision, context: str = "") -> str:
     if p.path and p.kind != "binding law":
         head += f" ({p.path[-1]})" if p.path[-1] != p.title else ""
     return head + (f" — {context}" if context else "")
+
+
+CHAPTER_HEADING = re.compile(r"^CHAPTER ([IVX]+)(?:, SECTION (\d+))? — (.+)$")
+CHAPTER_REF = re.compile(r"\bChapters? ((?:[IVX]+(?:,? (?:and )?)?)+)(?:,?\s*Sections? ((?:\d+(?:,? (?:and )?)?)+))?")
+
+
+def chapter_titles(provisions: list[Provision]) -> dict[tuple[str, str], str]:
+    """('III', '') → 'HIGH-RISK AI SYSTEMS', ('III', '4') → 'Notifying authorities and notified bodies'."""
+    titles: dict[tuple[str, str], str] = {}
+    for p in provisions:
+        for heading in p.path:
+            m = CHAPTER_HEADING.match(heading)
+            if m:
+                titles[(m.group(1), m.group(2) or "")] = m.group(3)
+    return titles
+
+
+def chapter_context(text: str, titles: dict[tuple[str, str], str]) -> str:
+    """What 'Chapter V' or 'Chapter III Section 4' in a provision is about: a date set for
+    'Chapter V' answers a question about general-purpose AI models."""
+    named: list[str] = []
+    for m in CHAPTER_REF.finditer(text):
+        romans = re.findall(r"[IVX]+", m.group(1))
+        sections = re.findall(r"\d+", m.group(2) or "")
+        if len(romans) == 1 and sections:
+            named += [titles[(romans[0], s)] for s in sections if (romans[0], s) in titles]
+        else:
+            named += [titles[(r, "")] for r in romans if (r, "") in titles]
+    return "; ".join(dict.fromkeys(t.lower() for t in named))
 
 
 def parent_context(p: Provision, by_ref: dict[tuple[str, str, str], Provision], words: int = 24) -> str:
@@ -100,9 +129,14 @@ def _pack(pieces: Iterable[str], budget: int, count: Callable[[str], int]) -> li
 def chunk_provisions(provisions: list[Provision], count: Callable[[str], int],
                      max_tokens: int = MAX_TOKENS) -> list[Chunk]:
     by_ref = {(p.document, p.reference, p.version): p for p in provisions}
+    titles = chapter_titles(provisions)
     chunks: list[Chunk] = []
     for p in provisions:
-        head = heading(p, parent_context(p, by_ref))
+        context = parent_context(p, by_ref)
+        if p.kind == "binding law":
+            chapters = chapter_context(p.text, titles)
+            context = f"{context} ({chapters})" if context and chapters else (context or chapters)
+        head = heading(p, context)
         budget = max(48, max_tokens - count(head) - 2)
         if count(head) > max_tokens // 2:  # a very long heading: keep its start
             head = " ".join(head.split()[:30])
