@@ -99,7 +99,7 @@ def amendment_note(p: Provision) -> str:
     return f"as {verb} by Regulation (EU) 2026/1744" + (f", {where}" if where else "")
 
 
-def lead_quote(p: Provision, question: str, limit: int = 800) -> str:
+def lead_quote(p: Provision, question: str, limit: int = 1100) -> str:
     """A short provision is quoted whole; a long one by its best sentence."""
     whole = " ".join(p.text.split())
     return whole if len(whole) <= limit else best_sentence(p, question)
