@@ -42,6 +42,13 @@ def tier_of_reference(document: str, reference: str) -> str | None:
     return None
 
 
+def _share(cited: dict[str, float], reference: str, total: float) -> float:
+    """Share of the retrieval votes that name this provision or a part of it."""
+    if not total:
+        return 0.0
+    return sum(w for r, w in cited.items() if r == reference or r.startswith(reference + "(")) / total
+
+
 def load_params() -> dict:
     try:
         return {**DEFAULT_PARAMS, **json.loads(PARAMS_FILE.read_text(encoding="utf-8"))}
@@ -87,13 +94,8 @@ class Assessor:
         today = self.assistant.today
         q = np.array(self.assistant.embedder.embed_query(description), dtype=np.float32)
         sims = self.matrix @ q
-        best: dict[str, tuple[Provision | None, float]] = {}
-        for tier in TIER_ORDER:
-            scored = [(p, float(max(sims[r] for r in self.node_rows[p.id]))) for p in self.candidates[tier]]
-            best[tier] = max(scored, key=lambda x: x[1]) if scored else (None, 0.0)
-        der = [(p, float(max(sims[r] for r in self.node_rows[p.id]))) for p in self.derogations]
-        derogation = max(der, key=lambda x: x[1]) if der else (None, 0.0)
         votes: dict[str, float] = defaultdict(float)
+        cited: dict[str, float] = defaultdict(float)  # votes for one candidate reference
         hits = self.retriever._fused(description, today, guidance=True)[:20]
         total = 0.0
         for rank, s in enumerate(hits):
@@ -104,8 +106,23 @@ class Assessor:
             tiers = {t for t in (tier_of_reference("AI Act", r) for r in refs) if t}
             for t in tiers:
                 votes[t] += weight / len(tiers)
+            for r in refs:
+                cited[r] += weight
         if total:
             votes = defaultdict(float, {t: v / total for t, v in votes.items()})
+        best: dict[str, tuple[Provision | None, float]] = {}
+        for tier in TIER_ORDER:
+            scored = [(p, float(max(sims[r] for r in self.node_rows[p.id]))) for p in self.candidates[tier]]
+            if not scored:
+                best[tier] = (None, 0.0)
+                continue
+            # The tier's evidence is its closest provision; the provision shown as deciding is the
+            # one the passages also point at (a guideline example citing "point 4(a) of Annex III").
+            top = max(x[1] for x in scored)
+            p = max(scored, key=lambda x: x[1] + 2.0 * _share(cited, x[0].reference, total))[0]
+            best[tier] = (p, top)
+        der = [(p, float(max(sims[r] for r in self.node_rows[p.id]))) for p in self.derogations]
+        derogation = max(der, key=lambda x: x[1]) if der else (None, 0.0)
         return Features(best, dict(votes), derogation, bool(PROFILING.search(description)))
 
     def decide(self, f: Features, params: dict | None = None) -> tuple[str, bool]:

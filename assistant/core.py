@@ -22,8 +22,10 @@ TIER_WORDS = {
     "high-risk": re.compile(r"\bhigh[- ]risk\b", re.I),
     "limited": re.compile(r"\b(transparen\w*|disclos\w*|label\w*|tell (?:users|people))\b", re.I),
 }
-TIER_QUESTION = re.compile(r"^\s*(is|are|would|does|do|could|can|will)\b.*\b(high[- ]risk|prohibit\w*|bann?ed|"
-                           r"forbidden|allowed|legal|permitted)\b", re.I)
+TIER_QUESTION = re.compile(
+    r"^\s*(?:is|are|would|will|could|can)\b(?:[^?]*\b(?:high[- ]risk|prohibited|banned|forbidden|allowed|legal|"
+    r"permitted)\s*(?:\?|$|under\b|in the\b|according\b|by\b)|\s+it\s+(?:prohibited|banned|forbidden|allowed|"
+    r"legal|permitted)\b)", re.I)
 
 EXAMPLES = (
     "When do the obligations for high-risk AI systems listed in Annex III apply?",
@@ -201,6 +203,17 @@ class Assistant:
         ref = p.reference if p else reference
         found = self.retriever.by_reference.get((document, ref), [])
         return sorted(found, key=lambda x: (x.valid_to is not None, -(x.valid_from or dt.date.min).toordinal()))
+
+    @property
+    def documents(self) -> list[str]:
+        """The documents in the index, the AI Act first."""
+        names = {p.document for p in self.store.provisions.values()}
+        return sorted(names, key=lambda d: (d != "AI Act", d))
+
+    def parts(self, p: Provision, as_of: dt.date | None = None) -> list[Provision]:
+        """The paragraphs and points within a provision, in order (Article 5(1) → points (a)–(h))."""
+        found = self.retriever.resolve(p.document, p.reference, as_of or self.today, limit=200)
+        return [x for x in found if x.reference != p.reference]
 
     def neighbours(self, p: Provision) -> tuple[Provision | None, Provision | None]:
         same = sorted((x for x in self.store.provisions.values()

@@ -14,22 +14,27 @@ from dataclasses import dataclass, field
 
 from assistant.references import find_other_references, find_references, is_descendant
 from corpus.provision import BINDING, CODE, GUIDELINES, KIND_RANK, Provision
-from index.chunk import split_sentences
+from index.chunk import chapters_named, split_sentences
 from index.embed import Embedder
 from index.store import IndexStore
 
 MODES = ("dense", "bm25", "hybrid", "hybrid+structure")
 KIND_WEIGHT = {BINDING: 1.0, "amending act": 0.8, GUIDELINES: 0.75, CODE: 0.75}
 DEFINITION_Q = re.compile(
-    r"^\s*(?:what(?:'s| is| are)|define|definition of|meaning of|who (?:is|are)(?: considered)?|"
+    r"^\s*(?:what(?:'s| is| are)(?: meant by)?|define|definition of|meaning of|what counts as|who counts as|"
+    r"who (?:is|are)(?: considered)?|"
     r"what does the (?:ai )?act mean by|how does the (?:ai )?act define)\s+(?:an?\s+|the\s+)?"
     r"[‘'\"“]?(.+?)[’'\"”]?(?:\s+(?:under|in|according to) the (?:ai )?act)?\s*\??\s*$", re.I)
 DEFINED_TERM = re.compile(r"^\((\d+[a-z]?)\)\s+‘([^’]+)’(?:\s+or\s+‘([^’]+)’)?")
+QUOTED_TERM = re.compile(r"[‘'\"“]([^’'\"”]{2,60})[’'\"”]")
 CROSS_REF = re.compile(
     r"(?:referred to in|pursuant to|listed in|in accordance with|set out in)\s+"
     r"((?:Article\s+\d+[a-z]?(?:\(\w{1,4}\))*)|(?:Annex\s+[IVX]+))")
-WHEN_Q = re.compile(r"\b(when|date|deadline|from what|by what|which day|apply from|start|begin|"
-                    r"enter into|applicable from|until|timeline|how long)\b", re.I)
+# A question about a date, not any "when" ("when does a system become prohibited?" asks a condition).
+WHEN_Q = re.compile(
+    r"\b(from when|since when|by when|until when|what date|which date|deadline|dates?|how long|timeline|"
+    r"transition\w*|originally)\b|\bwhen\b.*\b(appl(?:y|ies|ied|icable)|start\w*|begin\w*|enter\w*|take effect|"
+    r"kick in|operational|in force|due|comply|complied|ready|adopt\w*|publish\w*|postpone\w*|delay\w*)\b", re.I)
 AMOUNT_Q = re.compile(r"\b(fine|fines|penalt\w*|how much|amount|turnover|sanction\w*)\b", re.I)
 HAS_DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|"
                       r"October|November|December) \d{4}\b")
@@ -122,7 +127,12 @@ class Retriever:
         m = DEFINITION_Q.match(question)
         if not m:
             return None
-        return self.definitions.get(_term_key(m.group(1)))
+        quoted = QUOTED_TERM.search(question)
+        for term in ([quoted.group(1)] if quoted else []) + [m.group(1)]:
+            ref = self.definitions.get(_term_key(term))
+            if ref:
+                return ref
+        return None
 
     # -- retrieval -------------------------------------------------------------------------
     def retrieve(self, question: str, as_of: dt.date, guidance: bool = True, limit: int = 8) -> Retrieval:
@@ -139,6 +149,10 @@ class Retriever:
         top = fused[0].score if fused else 1.0
         scored: dict[str, Scored] = {s.provision.id: Scored(s.provision, s.score / top, s.similarity, s.reason)
                                      for s in fused}
+        if WHEN_Q.search(query):
+            for s in self._application_dates(fused[:5], as_of):
+                if s.provision.id not in scored or scored[s.provision.id].score < s.score:
+                    scored[s.provision.id] = s
         refs = find_references(query)
         out.requested = [r.reference for r in refs]
         about = _about_references(query)
@@ -187,6 +201,24 @@ class Retriever:
         ranked = sorted(scored.values(), key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9)))
         out.results = self._with_cross_references(ranked, as_of)[:limit]
         out.coverage = coverage(query, [s.provision for s in fused[:5]])
+        return out
+
+    def _application_dates(self, best: list[Scored], as_of: dt.date) -> list[Scored]:
+        """For a 'when' question whose best passages state no date: the provisions that set the
+        date for their chapter ('Chapter V … shall apply from 2 August 2025' for Article 53)."""
+        out: list[Scored] = []
+        for rank, s in enumerate(best):
+            p = s.provision
+            if p.kind != BINDING or HAS_DATE.search(p.text) or not p.path:
+                continue
+            chapter = _chapter_of(p.path)
+            if not chapter:
+                continue
+            for i in self.store.dated_nodes(as_of):
+                q = self.store.provisions[self.store.node_provision[i]]
+                named = chapters_named(q.text)
+                if (chapter[0], "") in named or chapter in named:
+                    out.append(Scored(q, 1.2 - 0.05 * rank, s.similarity, "application date"))
         return out
 
     def _fused(self, query: str, as_of: dt.date, guidance: bool) -> list[Scored]:
@@ -309,6 +341,19 @@ def _about_references(question: str) -> bool:
 
 def _stems(text: str) -> set[str]:
     return {w[:6] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+CHAPTER_PATH = re.compile(r"^CHAPTER ([IVX]+)(?:, SECTION (\d+))?")
+
+
+def _chapter_of(path: tuple[str, ...]) -> tuple[str, str] | None:
+    """('V', '2') for a provision in Chapter V, Section 2."""
+    found = None
+    for heading in path:
+        m = CHAPTER_PATH.match(heading)
+        if m:
+            found = (m.group(1), m.group(2) or "")
+    return found
 
 
 def coverage(query: str, provisions: list[Provision]) -> float:

@@ -51,9 +51,10 @@ class Settings:
     candidates: int = 40  # nodes fetched from each retriever before fusion
     max_citations: int = 5  # AIACT_MAX_CITATIONS
     rrf_k: int = 60  # reciprocal-rank fusion constant
-    # Below this cosine similarity of the best passage the corpus is taken not to answer
-    # (calibrated on evals/cases, see evals/README.md).
-    min_score: float = 0.50  # AIACT_MIN_SCORE
+    # Below this cosine similarity of the best passage the corpus is taken not to answer.
+    # Fitted on the dev cases: abstention accuracy is flat from 0.40 to 0.48 (190/196 with the
+    # coverage rule); 0.42 sits in that plateau, so short in-scope questions still get answers.
+    min_score: float = 0.42  # AIACT_MIN_SCORE
     # ... or when fewer than this share of the question's content words occur in the best passages.
     min_coverage: float = 0.35  # AIACT_MIN_COVERAGE
     max_question_chars: int = 2000

@@ -42,8 +42,9 @@ def dated_sentences(p: Provision) -> list[tuple[dt.date, str]]:
     out = []
     for sentence in split_sentences(p.text):
         sentence = " ".join(sentence.split())
-        for day, _, _ in all_dates(sentence):
-            if day.year >= FIRST_YEAR:
+        for day, start, _ in all_dates(sentence):
+            # "Regulation (EU) 2024/1689 … of 13 June 2024" dates an act, it sets no deadline.
+            if day.year >= FIRST_YEAR and not sentence[:start].rstrip().endswith(" of"):
                 out.append((day, sentence))
     return out
 
