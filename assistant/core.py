@@ -74,6 +74,8 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._earlier: dict[str, Provision] = {}
         self._assessor = None
+        self._sequence: dict[tuple[str, str], list[Provision]] | None = None
+        self._positions: dict[str, int] = {}
         self._open()
 
     # -- index -----------------------------------------------------------------------------
@@ -216,13 +218,20 @@ class Assistant:
         return [x for x in found if x.reference != p.reference]
 
     def neighbours(self, p: Provision) -> tuple[Provision | None, Provision | None]:
-        same = sorted((x for x in self.store.provisions.values()
-                       if x.document == p.document and x.source == p.source), key=lambda x: x.order)
-        ids = [x.id for x in same]
-        if p.id not in ids:
+        """The provisions before and after ``p`` in its source text."""
+        if self._sequence is None:
+            sequence: dict[tuple[str, str], list[Provision]] = {}
+            for x in self.store.provisions.values():
+                sequence.setdefault((x.document, x.source), []).append(x)
+            for group in sequence.values():
+                group.sort(key=lambda x: x.order)
+            self._positions = {x.id: i for group in sequence.values() for i, x in enumerate(group)}
+            self._sequence = sequence
+        group = self._sequence.get((p.document, p.source), [])
+        i = self._positions.get(p.id)
+        if i is None:
             return None, None
-        i = ids.index(p.id)
-        return (same[i - 1] if i > 0 else None), (same[i + 1] if i + 1 < len(same) else None)
+        return (group[i - 1] if i > 0 else None), (group[i + 1] if i + 1 < len(group) else None)
 
     def timeline(self):
         from assistant.timeline import extract_timeline

@@ -64,7 +64,14 @@ P50 = provision("Article 50", "Providers shall ensure that AI systems…\n\nDepl
                 amendment="replaced", amended_by=OMNIBUS_POINT)
 P50_OLD = provision("Article 50", "The 2024 wording of Article 50.", 50, version="2024",
                     valid_from=dt.date(2024, 8, 1), valid_to=dt.date(2026, 7, 27))
+P50_1 = provision("Article 50(1)", "1. Providers shall ensure…", 50, amendment="replaced",
+                  amended_by=OMNIBUS_POINT)
+P50_1_OLD = provision("Article 50(1)", "1. The 2024 wording of paragraph 1.", 50, version="2024",
+                      valid_from=dt.date(2024, 8, 1), valid_to=dt.date(2026, 7, 27))
 P51 = provision("Article 51", "Classification of general-purpose AI models.", 51)
+ORDER = [P49, P50, P50_1, P51]
+P_GUIDE = provision("para. 12", "(12) A guideline paragraph.", 12, document="Guidelines on prohibited AI practices",
+                    kind="guidelines", url="https://ec.europa.eu/newsroom/dae/redirection/document/112367")
 ENTRIES = [
     TimelineEntry(dt.date(2025, 2, 2), "AI Act", "Article 113(a)", "Entry into force and application",
                   "Chapters I and II shall apply from 2 February 2025.", EURLEX, False, None, "", "past"),
@@ -102,15 +109,19 @@ class StubAssistant:
         return list(ENTRIES)
 
     def provision(self, reference: str, document: str = "AI Act", as_of=None):
-        return {"Article 50": P50, "Article 49": P49, "Article 51": P51}.get(reference)
+        if document != "AI Act":
+            return P_GUIDE if reference == "para. 12" else None
+        return {p.reference: p for p in ORDER}.get(reference)
 
     def versions(self, reference: str, document: str = "AI Act"):
-        return [P50, P50_OLD] if reference == "Article 50" else [self.provision(reference)]
+        return {"Article 50": [P50, P50_OLD], "Article 50(1)": [P50_1, P50_1_OLD]}.get(
+            reference, [self.provision(reference, document)])
 
     def neighbours(self, p: Provision):
-        order = [P49, P50, P51]
-        i = [x.reference for x in order].index(p.reference)
-        return (order[i - 1] if i else None), (order[i + 1] if i + 1 < len(order) else None)
+        if p not in ORDER:
+            return None, None
+        i = [x.reference for x in ORDER].index(p.reference)
+        return (ORDER[i - 1] if i else None), (ORDER[i + 1] if i + 1 < len(ORDER) else None)
 
 
 @pytest.fixture
@@ -200,10 +211,19 @@ def test_browse_shows_current_and_earlier_wording_and_neighbours(handlers):
     html, state, prev, nxt, ref = handlers.browse("Article 50", "AI Act")
     assert "Current wording" in html and "Earlier wording" in html
     assert "The 2024 wording of Article 50." in html and "amended by Regulation (EU) 2026/1744" in html
-    assert "in force 1 August 2024 – 26 July 2026" in html
+    assert "this wording in force 1 August 2024 – 26 July 2026" in html
+    # its paragraph is shown inside it, with the paragraph's own earlier wording
+    assert "Article 50(1)" in html and "1. The 2024 wording of paragraph 1." in html
     assert prev["value"] == "← Article 49" and nxt["value"] == "Article 51 →" and prev["interactive"]
     html, state, prev, nxt, ref = handlers.step(state, "next")
     assert ref == "Article 51" and "Classification" in html and not nxt["interactive"]
+    assert "Earlier wording" not in html
+
+
+def test_browse_guidelines_accepts_a_bare_paragraph_number(handlers):
+    html, *_ = handlers.browse("12", "Guidelines on prohibited AI practices")
+    assert "A guideline paragraph." in html and "guidelines (non-binding)" in html
+    assert "Open source document" in html
 
 
 def test_browse_not_found_gives_a_hint(handlers):
@@ -219,6 +239,13 @@ def test_auth_from_env(monkeypatch):
     monkeypatch.setenv("AIACT_AUTH", "nopassword")
     with pytest.raises(AssistantError):
         auth_from_env()
+
+
+def test_assessment_does_not_repeat_the_checks():
+    text = "Risk tier: high-risk [1].\n\nWhat to check next:\n- Check A.\n- Check B.\n\nNot legal advice."
+    reasons = render.without_checks(text, ("Check A.", "Check B."))
+    assert "Check A." not in reasons and "What to check next" not in reasons
+    assert reasons.startswith("Risk tier: high-risk [1].") and reasons.endswith("Not legal advice.")
 
 
 def test_render_helpers():

@@ -1,0 +1,190 @@
+"""The Gradio web UI: ``build_app(assistant)`` lays out the tabs, ``serve()`` runs it.
+
+One ``Assistant`` is loaded once and shared by every visitor (it is thread-safe); gradio's queue
+runs a few requests at a time so ten people asking at once all get answers, in order.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Iterator
+
+import gradio as gr  # ui/__init__.py has set the offline environment before this import
+
+from assistant.errors import AssistantError
+from ui import render
+from ui.handlers import ROLES, SCOPE_ALL, SCOPES, TIMELINE_VIEWS, Handlers, Message
+from ui.style import CSS, theme
+
+log = logging.getLogger(__name__)
+
+CONCURRENCY = 4  # requests answered at once; the rest wait in the queue (answers take well under 1 s)
+QUEUE_SIZE = 100
+HEADER = """# EU AI Act Assistant
+Answers from the text of Regulation (EU) 2024/1689 as amended by the Digital Omnibus (Regulation (EU) 2026/1744), \
+the Commission's guidelines and the GPAI code of practice — every statement cited and quoted verbatim. Runs offline."""
+FOOTER = ("Not legal advice. The assistant quotes the law from its local copy; check the official text on "
+          "EUR-Lex before relying on it.")
+CHECK_EXAMPLES = {  # button label -> (description, role)
+    "CV ranking for recruiters": ("A tool that ranks job applicants' CVs and shortlists candidates for "
+                                  "recruiters.", "provider"),
+    "Customer-service chatbot": ("A customer-service chatbot on our website that answers questions about "
+                                 "orders.", "deployer"),
+    "Face recognition in the street": ("Real-time remote biometric identification of passers-by in a "
+                                       "shopping street, used by the police.", "not sure"),
+    "Emotion recognition at work": ("An app that infers employees' emotions from webcam video during "
+                                    "meetings.", "deployer"),
+    "Spam filter": ("A spam filter for our company's email.", "deployer"),
+}
+BROWSE_EXAMPLES = ("Article 5", "Article 50(2)", "Annex III", "Article 113", "Recital 27")
+BROWSE_INTRO = ('<div class="notice">Type a reference as the law writes it — <code>Article 50(2)</code>, '
+                "<code>Annex III</code>, <code>Recital 27</code> — and choose the document. Amended provisions "
+                "show their current wording and the wording they replaced.</div>")
+
+
+def build_app(assistant: Any) -> gr.Blocks:
+    h = Handlers(assistant)
+    with gr.Blocks(title="EU AI Act Assistant", analytics_enabled=False) as demo:
+        gr.Markdown(HEADER, elem_id="app-header")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                _ask_tab(h)
+            with gr.Tab("Check my AI system", id="check"):
+                _check_tab(h)
+            with gr.Tab("Timeline", id="timeline") as timeline_tab:
+                summary = gr.Markdown(elem_id="timeline-summary")
+                view = gr.Radio(list(TIMELINE_VIEWS), value=TIMELINE_VIEWS[0], show_label=False,
+                                elem_id="timeline-view")
+                plot = gr.Plot(label="Dates of application", elem_id="timeline-plot")
+                table = gr.Dataframe(headers=render.TIMELINE_HEADERS, interactive=False, wrap=True,
+                                     column_widths=["9%", "22%", "41%", "8%", "11%", "9%"],
+                                     max_height=720, elem_id="timeline-table", show_search="search",
+                                     label="The dates the AI Act sets (the sentence stating each one)")
+            with gr.Tab("Browse the law", id="browse"):
+                _browse_tab(h)
+        gr.Markdown(FOOTER, elem_id="disclaimer")
+        # Read when the tab is opened: the statuses depend on today's date, not the start-up date.
+        timeline_tab.select(h.timeline, view, [table, plot, summary], api_name="timeline")
+        view.change(h.timeline, view, [table, plot, summary], api_visibility="undocumented")
+    return demo
+
+
+def _ask_tab(h: Handlers) -> None:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(label="Conversation", show_label=False, height=540, elem_id="chat", feedback_options=None,
+                              buttons=["copy", "copy_all"],
+                              placeholder="Ask about obligations, deadlines, definitions or fines. "
+                                          "Follow-up questions keep the conversation.")
+            with gr.Row():
+                question = gr.Textbox(show_label=False, placeholder="Ask a question about the EU AI Act…",
+                                      scale=6, elem_id="question", max_length=4000)
+                send = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask-btn")
+            scope = gr.Radio(list(SCOPES), value=SCOPE_ALL, label="Search", elem_id="scope")
+            examples = gr.Dataset(components=[question], samples=[[q] for q in h.examples()],
+                                  label="Example questions", samples_per_page=8, elem_id="examples")
+            with gr.Row():
+                download = gr.DownloadButton("Download last answer (.md)", interactive=False, size="sm",
+                                             elem_id="download-btn")
+                clear = gr.Button("New conversation", size="sm", variant="secondary")
+            with gr.Accordion("Options and the last answer as Markdown", open=False):
+                as_of = gr.Textbox(label="Read the law as of (YYYY-MM-DD, optional)", placeholder="e.g. 2026-01-01",
+                                   info="Empty: the law as it stands today. An earlier date shows the wording then in force.")
+                markdown = gr.Code(language="markdown", label="Last answer with citations", buttons=["copy"],
+                                   interactive=False, lines=6, wrap_lines=True)
+        with gr.Column(scale=2):
+            sources = gr.HTML(render.empty_sources(), elem_id="sources", max_height=760)
+
+    def respond(q: str, history: list[Message], sc: str, day: str) -> Iterator[tuple]:
+        for hist, src, md, path, box in h.respond(q, history, sc, day):
+            yield hist, src, md, gr.update(value=path, interactive=path is not None), box
+
+    inputs, outputs = [question, chat, scope, as_of], [chat, sources, markdown, download, question]
+    # One public API endpoint per feature ("/ask", "/assess", ...); the duplicates stay out of the docs.
+    question.submit(respond, inputs, outputs, show_progress="minimal", api_name="ask")
+    send.click(respond, inputs, outputs, show_progress="minimal", api_visibility="undocumented")
+    # Clicking an example asks it at once: put it in the box, then run the same handler.
+    examples.click(lambda sample: sample[0] if isinstance(sample, list) else sample, examples, question,
+                   queue=False, api_visibility="undocumented").then(
+        respond, inputs, outputs, show_progress="minimal", api_visibility="undocumented")
+    clear.click(lambda: ([], render.empty_sources(), "", gr.update(value=None, interactive=False), ""),
+                None, outputs, queue=False, api_visibility="undocumented")
+
+
+def _check_tab(h: Handlers) -> None:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2):
+            desc = gr.Textbox(lines=6, label="Describe the AI system or its use", elem_id="description",
+                              placeholder="What does it do, for whom, in which context? Who builds it and who uses it?")
+            role = gr.Radio(list(ROLES), value="not sure", label="Your role", elem_id="role")
+            check = gr.Button("Check the risk tier", variant="primary", elem_id="check-btn")
+            examples_slot = gr.Column()
+        with gr.Column(scale=3):
+            tier = gr.HTML('<div class="notice">The risk tier appears here: prohibited, high-risk, '
+                           "limited (transparency duties) or minimal.</div>", elem_id="tier")
+            reasons = gr.Markdown(elem_id="reasons")
+            checks = gr.Markdown(elem_id="checks")
+            provisions = gr.HTML(elem_id="deciding")
+    outputs = [tier, reasons, provisions, checks]
+    check.click(h.assess, [desc, role], outputs, show_progress="minimal", api_name="assess")
+    with examples_slot:  # rendered under the button, wired here once the outputs exist
+        gr.Examples([list(v) for v in CHECK_EXAMPLES.values()], inputs=[desc, role], outputs=outputs,
+                    fn=h.assess, run_on_click=True, cache_examples=False, label="Examples",
+                    example_labels=list(CHECK_EXAMPLES), api_visibility="undocumented")
+
+
+def _browse_tab(h: Handlers) -> None:
+    with gr.Row(equal_height=False):
+        ref = gr.Textbox(label="Reference", placeholder="Article 50(2), Annex III, Recital 27", scale=3,
+                         elem_id="reference")
+        doc = gr.Dropdown(h.documents(), value="AI Act", label="Document", scale=3, elem_id="document")
+        show = gr.Button("Open", variant="primary", scale=1, min_width=90, elem_id="open-btn")
+    examples_slot = gr.Column()
+    with gr.Row():
+        prev = gr.Button("← Previous", interactive=False, size="sm", elem_id="prev-btn", scale=0, min_width=180)
+        gr.HTML("")  # spacer: previous on the left, next on the right
+        nxt = gr.Button("Next →", interactive=False, size="sm", elem_id="next-btn", scale=0, min_width=180)
+    view = gr.HTML(BROWSE_INTRO, elem_id="provision")
+    state = gr.State(None)
+    outputs = [view, state, prev, nxt, ref]
+    with examples_slot:
+        gr.Examples([[r, "AI Act"] for r in BROWSE_EXAMPLES], inputs=[ref, doc], outputs=outputs, fn=h.browse,
+                    run_on_click=True, cache_examples=False, label="Try", example_labels=list(BROWSE_EXAMPLES),
+                    api_visibility="undocumented")
+    show.click(h.browse, [ref, doc], outputs, api_name="provision")
+    ref.submit(h.browse, [ref, doc], outputs, api_visibility="undocumented")
+    prev.click(lambda s: h.step(s, "prev"), state, outputs, api_visibility="undocumented")
+    nxt.click(lambda s: h.step(s, "next"), state, outputs, api_visibility="undocumented")
+
+
+def auth_from_env() -> tuple[str, str] | None:
+    """``AIACT_AUTH=user:password`` turns on basic auth; unset or empty leaves the page open."""
+    value = os.environ.get("AIACT_AUTH", "").strip()
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise AssistantError("AIACT_AUTH must look like user:password (both non-empty).")
+    return user, password
+
+
+def launch_options() -> dict[str, Any]:
+    """What ``launch`` needs besides host and port; shared with anyone launching build_app() themselves."""
+    return {"theme": theme(), "css": CSS, "show_error": False, "footer_links": ["api", "settings"],
+            "mcp_server": False, "ssr_mode": False}
+
+
+def serve(host: str = "127.0.0.1", port: int = 7860, assistant: Any = None, block: bool = True) -> gr.Blocks:
+    """Load one assistant (building the index on first use) and serve the UI until interrupted."""
+    auth = auth_from_env()  # fail fast, before minutes of index building
+    if assistant is None:
+        from assistant import Assistant
+
+        assistant = Assistant()
+    demo = build_app(assistant)
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    if host not in ("127.0.0.1", "localhost", "::1") and auth is None:
+        log.warning("serving on %s without a password: set AIACT_AUTH=user:password", host)
+    demo.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
+                **launch_options())
+    return demo
