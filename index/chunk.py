@@ -52,18 +52,24 @@ def chapter_titles(provisions: list[Provision]) -> dict[tuple[str, str], str]:
     return titles
 
 
-def chapter_context(text: str, titles: dict[tuple[str, str], str]) -> str:
-    """What 'Chapter V' or 'Chapter III Section 4' in a provision is about: a date set for
-    'Chapter V' answers a question about general-purpose AI models."""
-    named: list[str] = []
+def chapters_named(text: str) -> list[tuple[str, str]]:
+    """Chapters and sections a text names, in order: [('III', '4'), ('V', '')] for 'Chapter III
+    Section 4, Chapter V' ('' = the whole chapter)."""
+    named: list[tuple[str, str]] = []
     for m in CHAPTER_REF.finditer(text):
         romans = re.findall(r"[IVX]+", m.group(1))
         sections = re.findall(r"\d+", m.group(2) or "")
         if len(romans) == 1 and sections:
-            named += [titles[(romans[0], s)] for s in sections if (romans[0], s) in titles]
+            named += [(romans[0], x) for x in sections]
         else:
-            named += [titles[(r, "")] for r in romans if (r, "") in titles]
-    return "; ".join(dict.fromkeys(t.lower() for t in named))
+            named += [(r, "") for r in romans]
+    return list(dict.fromkeys(named))
+
+
+def chapter_context(text: str, titles: dict[tuple[str, str], str]) -> str:
+    """What 'Chapter V' or 'Chapter III Section 4' in a provision is about: a date set for
+    'Chapter V' answers a question about general-purpose AI models."""
+    return "; ".join(dict.fromkeys(titles[k].lower() for k in chapters_named(text) if k in titles))
 
 
 def parent_context(p: Provision, by_ref: dict[tuple[str, str, str], Provision], words: int = 24) -> str:
