@@ -183,7 +183,7 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
     return lead
 
 
-def _short(sentence: str, limit: int = 300) -> str:
+def _short(sentence: str, limit: int = 500) -> str:
     return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
 
 

@@ -138,7 +138,8 @@ class Assistant:
         text, notes = clean_text(question, self.settings.max_question_chars)
         day = as_of or point_in_time(text) or self.today
         retrieval = self.retriever.retrieve(text, day, guidance=guidance)
-        if TIER_QUESTION.search(text) and retrieval.results and self.mode == "hybrid+structure":
+        if TIER_QUESTION.search(text) and not retrieval.requested and retrieval.results \
+                and self.mode == "hybrid+structure":
             retrieval = self._with_deciding_provision(text, retrieval)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
