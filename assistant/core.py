@@ -99,7 +99,7 @@ class Assistant:
                 log.info("no index yet: building it")
                 directory = build_index(self.settings, self.embedder, progress=self._progress).directory
             try:
-                store = IndexStore(directory, self.settings.chroma_url)
+                store = IndexStore(directory, self.settings.chroma_url, self.settings.exact_search_limit)
             except Exception as exc:  # a damaged build: rebuild it, or say how to
                 if not self._build:
                     raise IndexMissing(f"The index in {directory} cannot be read ({exc.__class__.__name__}) "
@@ -107,7 +107,7 @@ class Assistant:
                 log.warning("index in %s is damaged (%s): rebuilding", directory, exc)
                 directory = build_index(self.settings, self.embedder, rebuild=True,
                                         progress=self._progress).directory
-                store = IndexStore(directory, self.settings.chroma_url)
+                store = IndexStore(directory, self.settings.chroma_url, self.settings.exact_search_limit)
             self.store = store
             self._retriever = Retriever(store, self.embedder, self.settings.candidates,
                                         self.settings.rrf_k, self.mode)

@@ -58,6 +58,8 @@ class Settings:
     # ... or when fewer than this share of the question's content words occur in the best passages.
     min_coverage: float = 0.35  # AIACT_MIN_COVERAGE
     max_question_chars: int = 2000
+    # Up to this many nodes, dense search is exact over the stored vectors; beyond, Chroma's HNSW.
+    exact_search_limit: int = 50_000  # AIACT_EXACT_SEARCH_LIMIT
     today: dt.date | None = None  # AIACT_TODAY: pin "today" (tests, reproducible reports)
     llm_url: str = ""  # AIACT_LLM_URL: OpenAI-compatible server for optional rephrasing
     llm_model: str = ""  # AIACT_LLM_MODEL
@@ -72,6 +74,7 @@ class Settings:
             chroma_url=_env("AIACT_CHROMA_URL", ""),
             embed_model=_env("AIACT_EMBED_MODEL", ""),
             max_citations=int(_env("AIACT_MAX_CITATIONS", "5")),
+            exact_search_limit=int(_env("AIACT_EXACT_SEARCH_LIMIT", str(cls.exact_search_limit))),
             min_score=float(_env("AIACT_MIN_SCORE", str(cls.min_score))),
             min_coverage=float(_env("AIACT_MIN_COVERAGE", str(cls.min_coverage))),
             today=dt.date.fromisoformat(os.environ["AIACT_TODAY"]) if os.environ.get("AIACT_TODAY") else None,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.markdown import Section, normalise, read_sections, split_title
+from corpus.markdown import GAP, Section, join_blocks, normalise, read_sections, split_title
 from corpus.provision import ACT_IN_FORCE, BINDING, OMNIBUS, OMNIBUS_IN_FORCE, Provision
 from corpus.structure import split_units
 
@@ -112,7 +112,7 @@ def _add_annex(out: list[_Piece], annex: tuple[str, str], part: str, section: Se
 
 
 def _piece(reference: str, title: str, blocks, path, anchor, order, amendment="", amended_by="") -> _Piece:
-    return _Piece(reference, title, "\n\n".join(blocks), tuple(path), anchor, amendment, amended_by, order)
+    return _Piece(reference, title, join_blocks(blocks), tuple(path), anchor, amendment, amended_by, order)
 
 
 def _merge_duplicates(pieces: list[_Piece]) -> dict[str, _Piece]:
@@ -121,7 +121,7 @@ def _merge_duplicates(pieces: list[_Piece]) -> dict[str, _Piece]:
     for p in pieces:
         if p.reference in merged:
             q = merged[p.reference]
-            merged[p.reference] = _Piece(q.reference, q.title, q.text + "\n\n" + p.text, q.path, q.anchor,
+            merged[p.reference] = _Piece(q.reference, q.title, join_blocks([q.text, GAP, p.text]), q.path, q.anchor,
                                          q.amendment or p.amendment, q.amended_by or p.amended_by, q.order)
         else:
             merged[p.reference] = p

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from corpus.guidelines import Document
-from corpus.markdown import read_sections, split_title
+from corpus.markdown import join_blocks, read_sections, split_title
 from corpus.provision import Provision
 
 LETTERED = re.compile(r"^\(([a-z])\)\s")
@@ -27,7 +27,7 @@ def load(corpus_dir: Path, doc: Document) -> list[Provision]:
 
             def add(ref: str, blocks: list[str], title: str = title) -> None:
                 out.append(Provision(
-                    document=doc.name, reference=ref, title=title, text="\n\n".join(blocks),
+                    document=doc.name, reference=ref, title=title, text=join_blocks(blocks),
                     url=doc.url, kind=doc.kind, version=doc.version, source=file,
                     path=(chapter,) if chapter != section.heading else (), order=len(out),
                 ))

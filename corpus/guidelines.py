@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.markdown import read_sections
+from corpus.markdown import join_blocks, read_sections
 from corpus.provision import GUIDELINES, Provision
 
 PARAGRAPH = re.compile(r"^\((\d+)\)\s+(?:\((\d+)\)\s+)?\S")
@@ -48,7 +48,7 @@ def load(corpus_dir: Path, doc: Document) -> list[Provision]:
             number: int | None = None
 
             def flush() -> None:
-                text = "\n\n".join(current).strip()
+                text = join_blocks(current).strip()
                 if not text or PLACEHOLDER.match(text):
                     return
                 if number is None and len(text) < 40:

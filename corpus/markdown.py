@@ -8,6 +8,19 @@ from pathlib import Path
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 FOOTNOTE_DEF = re.compile(r"^\[\^[^\]]+\]:")
 COMMENT = re.compile(r"<!--.*?-->", re.S)
+GAP = "…"  # stands between two pieces of a provision that are not adjacent in the source
+
+
+def join_blocks(blocks) -> str:
+    """A provision's text from its blocks: gaps inside are kept once, gaps at the edges dropped."""
+    out: list[str] = []
+    for b in blocks:
+        if b == GAP and (not out or out[-1] == GAP):
+            continue
+        out.append(b)
+    while out and out[-1] == GAP:
+        out.pop()
+    return "\n\n".join(out)
 
 
 @dataclass(frozen=True)
@@ -29,7 +42,10 @@ def read_sections(path: Path) -> list[Section]:
     def flush_block() -> None:
         if block:
             joined = "\n".join(block).strip()
-            if joined and not FOOTNOTE_DEF.match(joined):
+            if joined and FOOTNOTE_DEF.match(joined):
+                if current and current[-1] != GAP:
+                    current.append(GAP)  # footnotes are left out, so what follows is not adjacent
+            elif joined:
                 current.append(joined)
             block.clear()
 
@@ -45,7 +61,17 @@ def read_sections(path: Path) -> list[Section]:
             flush_block()
     flush_block()
     sections.append(Section(level, heading, tuple(current), start))
-    return [s for s in sections if s.heading or s.blocks]
+    return [Section(s.level, s.heading, tuple(_trim(s.blocks)), s.line)
+            for s in sections if s.heading or s.blocks]
+
+
+def _trim(blocks) -> list[str]:
+    out = list(blocks)
+    while out and out[-1] == GAP:
+        out.pop()
+    while out and out[0] == GAP:
+        out.pop(0)
+    return out
 
 
 def split_title(heading: str) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from corpus.markdown import read_sections, split_title
+from corpus.markdown import join_blocks, read_sections, split_title
 from corpus.provision import AMENDING, OMNIBUS_IN_FORCE, Provision
 
 DOCUMENT = "Digital Omnibus (Regulation (EU) 2026/1744)"
@@ -36,7 +36,7 @@ def load(corpus_dir: Path) -> list[Provision]:
         else:
             continue  # citations, signature: not provisions
         out.append(Provision(
-            document=DOCUMENT, reference=ref, title=title, text="\n\n".join(section.blocks),
+            document=DOCUMENT, reference=ref, title=title, text=join_blocks(section.blocks),
             url=f"{URL}#{anchor}", kind=AMENDING, version=VERSION, source=FILE, path=path,
             valid_from=OMNIBUS_IN_FORCE, order=len(out),
         ))

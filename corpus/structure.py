@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from corpus.markdown import GAP
+
 PARAGRAPH = re.compile(r"^(\d+[a-z]?)\.\s+\S")
 ANNEX_POINT = re.compile(r"^(\d+(?:\.\d+)*)\.\s+\S")
 POINT = re.compile(r"^\(([a-z]{1,3}|\d+[a-z]?)\)\s+\S")
@@ -29,9 +31,16 @@ class Unit:
     blocks: list[str] = field(default_factory=list)
     amendment: str = ""
     amended_by: str = ""
+    last: int = -2  # position in the source of the last block added
 
-    def add(self, block: str, note: tuple[str, str] | None) -> None:
+    def add(self, block: str, note: tuple[str, str] | None, position: int) -> None:
+        # A block that does not follow the previous one in the source (a closing subparagraph
+        # after the points, text after an amendment marker) is marked as a gap, so the quote
+        # stays verbatim piece by piece.
+        if self.blocks and position != self.last + 1:
+            self.blocks.append(GAP)
         self.blocks.append(block)
+        self.last = position
         if note and not self.amendment:
             self.amendment, self.amended_by = note
 
@@ -98,38 +107,39 @@ def _amendment_notes(blocks: list[str], annex: bool) -> list[tuple[str, str] | N
 def split_units(blocks: list[str], annex: bool = False) -> list[Unit]:
     """Units in source order. The first unit (labels ()) holds text before any label."""
     notes = _amendment_notes(blocks, annex)
-    body = [(b, n) for b, n in zip(blocks, notes) if not MARKER.match(b) and not END_MARKER.match(b)]
-    labels = [_label(b, annex) for b, _ in body]
+    body = [(b, n, i) for i, (b, n) in enumerate(zip(blocks, notes))
+            if not MARKER.match(b) and not END_MARKER.match(b)]
+    labels = [_label(b, annex) for b, _, _ in body]
     units: list[Unit] = [Unit(())]
     para: Unit | None = None
     point: Unit | None = None
     letter: str | None = None
-    for k, ((block, note), lab) in enumerate(zip(body, labels)):
+    for k, ((block, note, pos), lab) in enumerate(zip(body, labels)):
         if lab and lab[0] == "para":
             para = Unit((lab[1],))
             units.append(para)
             point, letter = None, None
-            para.add(block, note)
+            para.add(block, note, pos)
             continue
         if lab and lab[0] == "point":
             label = lab[1]
             if point is not None and _is_subpoint(label, letter, labels[k + 1 :]):
-                point.add(block, note)
+                point.add(block, note, pos)
                 continue
             parent = para.labels if para else ()
             point = Unit(parent + (label,))
             units.append(point)
             letter = label
-            point.add(block, note)
+            point.add(block, note, pos)
             continue
         # Plain text: inside a list it continues the point; after the list it closes the paragraph.
         more_points = any(
             x and x[0] == "point" for x in _until_next_para(labels[k + 1 :])
         )
         if point is not None and more_points:
-            point.add(block, note)
+            point.add(block, note, pos)
         else:
-            (para or units[0]).add(block, note)
+            (para or units[0]).add(block, note, pos)
     return [u for u in units if u.blocks]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from corpus.provision import Provision
 
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "6"
 MAX_TOKENS = 230  # the model truncates at 256 wordpieces; keep a margin for special tokens
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[(‘“A-Z0-9•–—-])|\n\n")
 PARENT = re.compile(r"^(.*)\(([^()]+)\)$")

@@ -46,11 +46,17 @@ class LocalEmbedder:
         self._tokenizer = AutoTokenizer.from_pretrained(model_path)
         self._model = AutoModel.from_pretrained(model_path).eval()
         self.batch_size = batch_size
+        self._threads = torch.get_num_threads()
         self._lock = threading.Lock()  # one forward pass at a time: torch already uses every core
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         torch = self._torch
         with self._lock, torch.inference_mode():
+            # One short question gains nothing from splitting work across cores and loses a lot
+            # when they are busy; batches of passages use them all.
+            threads = 1 if len(texts) == 1 else self._threads
+            if torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
             enc = self._tokenizer(texts, padding=True, truncation=True, max_length=self.max_length,
                                   return_tensors="pt")
             hidden = self._model(**enc).last_hidden_state

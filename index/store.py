@@ -71,7 +71,7 @@ class Hit:
 class IndexStore:
     """Read access to one build. Safe to share between threads."""
 
-    def __init__(self, directory: Path, chroma_url: str = ""):
+    def __init__(self, directory: Path, chroma_url: str = "", exact_limit: int = 50_000):
         import bm25s
         import Stemmer
 
@@ -90,6 +90,8 @@ class IndexStore:
         self._stemmer = Stemmer.Stemmer("english")
         self._lock = threading.Lock()
         self._embeddings: dict[int, np.ndarray] = {}
+        self._matrix: np.ndarray | None = None
+        self.exact_limit = exact_limit
         self._dated_cache: dict[int, list[int]] = {}
         self._dated = [i for i, pid in enumerate(self.node_provision)
                        if self.provisions[pid].kind == "binding law" and _states_date(self.node_text[i])]
@@ -133,8 +135,9 @@ class IndexStore:
     def node_embeddings(self, rows: list[int]) -> np.ndarray:
         """Stored embeddings of some nodes, fetched once from Chroma and kept."""
         missing = [i for i in rows if i not in self._embeddings]
-        if missing:
-            got = self.vector_store._collection.get(ids=[self.node_ids[i] for i in missing],
+        for start in range(0, len(missing), 5000):  # Chroma caps one request's size
+            part = missing[start:start + 5000]
+            got = self.vector_store._collection.get(ids=[self.node_ids[i] for i in part],
                                                     include=["embeddings"])
             for nid, vec in zip(got["ids"], got["embeddings"]):
                 self._embeddings[self.node_index[nid]] = np.asarray(vec, dtype=np.float32)
@@ -149,6 +152,26 @@ class IndexStore:
 
     # -- dense -----------------------------------------------------------------------------
     def dense(self, embedding: list[float], as_of: dt.date, k: int) -> list[Hit]:
+        """Nearest nodes in force on ``as_of``. A collection this size is searched exactly over the
+        vectors read once from Chroma (deterministic, under a millisecond); a large one — the
+        reason to run a Chroma server — through Chroma's HNSW index."""
+        if len(self.node_ids) <= self.exact_limit:
+            rows = np.flatnonzero(self._in_force(as_of))
+            if not len(rows):
+                return []
+            sims = self.all_embeddings()[rows] @ np.asarray(embedding, dtype=np.float32)
+            top = np.argsort(-sims, kind="stable")[:k]
+            return [Hit(int(rows[j]), float(sims[j])) for j in top]
+        return self._chroma_dense(embedding, as_of, k)
+
+    def all_embeddings(self) -> np.ndarray:
+        if self._matrix is None:
+            with self._lock:
+                if self._matrix is None:
+                    self._matrix = self.node_embeddings(list(range(len(self.node_ids))))
+        return self._matrix
+
+    def _chroma_dense(self, embedding: list[float], as_of: dt.date, k: int) -> list[Hit]:
         from llama_index.core.vector_stores import (
             FilterCondition,
             FilterOperator,

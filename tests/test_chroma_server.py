@@ -57,7 +57,8 @@ def chroma_server(tmp_path):
 
 
 def test_index_into_a_chroma_server_and_read_back(chroma_server, mini_settings, hash_embedder):
-    settings = replace(mini_settings, chroma_url=chroma_server)
+    # exact_search_limit=0: search through the server's HNSW index, as a large deployment would.
+    settings = replace(mini_settings, chroma_url=chroma_server, exact_search_limit=0)
     report = build_index(settings, hash_embedder, progress=False)
     assert report.built
     client = chroma_client(None, chroma_server)

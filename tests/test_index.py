@@ -175,3 +175,14 @@ def test_index_home_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("AIACT_HOME")
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     assert Settings.from_env().home == Path(os.path.expanduser("~")) / ".local/share/aiact-assistant"
+
+
+def test_exact_and_hnsw_dense_search_agree(mini_settings, hash_embedder):
+    report = build_index(mini_settings, hash_embedder, progress=False)
+    exact, hnsw = IndexStore(report.directory), IndexStore(report.directory, exact_limit=0)
+    for query in ("emotion recognition at the workplace", "fines for providers", "deployer definition"):
+        vector = hash_embedder.embed_query(query)
+        a = exact.dense(vector, mini_settings.today, 5)
+        b = hnsw.dense(vector, mini_settings.today, 5)
+        assert a[0].node_index == b[0].node_index
+        assert abs(a[0].score - b[0].score) < 1e-4

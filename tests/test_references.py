@@ -44,7 +44,7 @@ def test_roman_subpoints_stay_inside_their_point():
               "2. Next paragraph:", "(a) a;", "(b) b;"]
     units = {u.labels: u.blocks for u in split_units(blocks)}
     assert units[("1", "h")] == ["(h) point h, for:", "(i) first objective;", "(ii) second objective;"]
-    assert units[("1",)] == ["1. The following shall be prohibited:", "Point (h) closing text."]
+    assert units[("1",)] == ["1. The following shall be prohibited:", "…", "Point (h) closing text."]
     assert ("1", "i") not in units and ("2", "b") in units
 
 
