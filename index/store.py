@@ -99,10 +99,8 @@ class IndexStore:
         if url and chroma_url and url != chroma_url:
             log.warning("index was built on %s, AIACT_CHROMA_URL says %s", url, chroma_url)
         self._client = chroma_client(None if url else directory / "chroma", url)
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
-        collection = self._client.get_collection(self.manifest["collection"])
-        self.vector_store = ChromaVectorStore(chroma_collection=collection)
+        self.collection = self._client.get_collection(self.manifest["collection"])
+        self._vector_store = None
 
     # -- lexical -------------------------------------------------------------------------
     def bm25(self, query: str, as_of: dt.date, k: int) -> list[Hit]:
@@ -137,7 +135,7 @@ class IndexStore:
         missing = [i for i in rows if i not in self._embeddings]
         for start in range(0, len(missing), 5000):  # Chroma caps one request's size
             part = missing[start:start + 5000]
-            got = self.vector_store._collection.get(ids=[self.node_ids[i] for i in part],
+            got = self.collection.get(ids=[self.node_ids[i] for i in part],
                                                     include=["embeddings"])
             for nid, vec in zip(got["ids"], got["embeddings"]):
                 self._embeddings[self.node_index[nid]] = np.asarray(vec, dtype=np.float32)
@@ -170,6 +168,16 @@ class IndexStore:
                 if self._matrix is None:
                     self._matrix = self.node_embeddings(list(range(len(self.node_ids))))
         return self._matrix
+
+    @property
+    def vector_store(self):
+        """llama-index's view of the collection, for HNSW queries; imported only when used
+        (importing llama-index costs most of a second at start-up)."""
+        if self._vector_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        return self._vector_store
 
     def _chroma_dense(self, embedding: list[float], as_of: dt.date, k: int) -> list[Hit]:
         from llama_index.core.vector_stores import (

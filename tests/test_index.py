@@ -39,7 +39,7 @@ def test_build_writes_a_complete_index(mini_settings, hash_embedder):
     assert directory == report.directory
     store = IndexStore(directory)
     assert len(store.node_ids) == report.nodes
-    assert store.vector_store._collection.count() == report.nodes
+    assert store.collection.count() == report.nodes
     assert set(report.documents) >= {"AI Act", "GPAI Code of Practice (Safety and Security)"}
     assert "Indexed" in report.summary()
 
