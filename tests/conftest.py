@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 MINI_CORPUS = DATA / "corpus"
 TODAY = dt.date(2026, 11, 24)
+
+
+def stop_process(proc, timeout: float = 10) -> None:
+    """Stop a server a test started: politely, then firmly."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 def real_home() -> Path:

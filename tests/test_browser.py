@@ -19,6 +19,8 @@ from typing import Iterator
 
 import pytest
 
+from tests.conftest import stop_process
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,12 +77,7 @@ def server_url(chromium, real_assistant, real_settings) -> Iterator[str]:
             time.sleep(0.5)
         yield f"http://127.0.0.1:{port}/"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc, timeout=20)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import pytest
 from assistant import Assistant
 from index.build import build_index
 from index.store import chroma_client
+from tests.conftest import stop_process
 
 pytestmark = pytest.mark.server
 
@@ -49,11 +50,7 @@ def chroma_server(tmp_path):
             pytest.fail("chroma run did not answer within 60 s")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 def test_index_into_a_chroma_server_and_read_back(chroma_server, mini_settings, hash_embedder):
