@@ -43,10 +43,13 @@ def tier_of_reference(document: str, reference: str) -> str | None:
 
 
 def _share(cited: dict[str, float], reference: str, total: float) -> float:
-    """Share of the retrieval votes that name this provision or a part of it."""
+    """Share of the retrieval votes that name this provision (in full) or a part of it (half, so
+    a point cited by the passages wins over the area heading above it)."""
     if not total:
         return 0.0
-    return sum(w for r, w in cited.items() if r == reference or r.startswith(reference + "(")) / total
+    exact = cited.get(reference, 0.0)
+    parts = sum(w for r, w in cited.items() if r.startswith(reference + "("))
+    return (exact + 0.5 * parts) / total
 
 
 def load_params() -> dict:
