@@ -92,6 +92,11 @@ class Retriever:
         for p in store.provisions.values():
             self.by_reference[(p.document, p.reference)].append(p)
         self.definitions = self._definitions()
+        # (document, reference) → the references within it: 'Article 5' → 'Article 5(1)', …
+        self.descendants: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for doc, ref in self.by_reference:
+            for ancestor in ancestors(ref):
+                self.descendants[(doc, ancestor)].append(ref)
 
     # -- structure -------------------------------------------------------------------------
     def _definitions(self) -> dict[str, str]:
@@ -115,13 +120,10 @@ class Retriever:
         """The provision itself, then its paragraphs and points in order ('Article 113' gives the
         opening sentences and points (a) to (d))."""
         exact = self.in_force(document, reference, as_of)
-        children = sorted((p for (d, r), ps in self.by_reference.items() if d == document
-                           and r != reference and is_descendant(r, reference)
-                           for p in ps if p.in_force_on(as_of)), key=lambda p: p.order)
+        children = sorted((p for r in self.descendants.get((document, reference), ())
+                           for p in self.by_reference[(document, r)] if p.in_force_on(as_of)),
+                          key=lambda p: p.order)
         return (([exact] if exact else []) + children)[:limit]
-
-    def exists(self, document: str, reference: str) -> bool:
-        return any(d == document and is_descendant(r, reference) for d, r in self.by_reference)
 
     def definition_for(self, question: str) -> str | None:
         m = DEFINITION_Q.match(question)
@@ -314,6 +316,18 @@ def expand_abbreviations(query: str) -> str:
     for pattern, full in ABBREVIATIONS.items():
         query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query)
     return query
+
+
+def ancestors(reference: str) -> list[str]:
+    """'Annex III, point 4(a)' → ['Annex III, point 4', 'Annex III']; 'Article 5(1)(f)' →
+    ['Article 5(1)', 'Article 5'] — every reference it lies within (see is_descendant)."""
+    out = []
+    while True:
+        cut = max(reference.rfind("("), reference.rfind(","))
+        if cut <= 0:
+            return out
+        reference = reference[:cut]
+        out.append(reference)
 
 
 def _cross_references(text: str) -> list[str]:
