@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.references import find_references
+from assistant.references import DATE, find_references
 from assistant.retrieve import asked_kind, AMOUNT_Q, WHEN_Q, Retrieval, Scored
 from assistant.timeline import dated_sentences as _dated
 from assistant.timeline import superseded_date
@@ -16,8 +16,6 @@ from assistant.types import Answer, Citation
 from corpus.provision import BINDING, Provision
 from index.chunk import split_sentences
 
-DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|"
-                  r"October|November|December) \d{4}\b")
 AMOUNT = re.compile(r"EUR \d[\d ]*|\d+ ?%")
 WORD = re.compile(r"[a-z0-9]+")
 STOP = set("""a an the of to in on for and or is are be by with what which who when how does do

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from assistant.references import find_other_references, find_references, is_descendant
+from assistant.references import DATE, find_other_references, find_references, is_descendant
 from corpus.provision import BINDING, CODE, GUIDELINES, KIND_RANK, Provision
 from index.chunk import chapters_named, split_sentences
 from index.embed import Embedder
@@ -36,8 +36,6 @@ WHEN_Q = re.compile(
     r"transition\w*|originally)\b|\bwhen\b.*\b(appl(?:y|ies|ied|icable)|start\w*|begin\w*|enter\w*|take effect|"
     r"kick in|operational|in force|due|comply|complied|ready|adopt\w*|publish\w*|postpone\w*|delay\w*)\b", re.I)
 AMOUNT_Q = re.compile(r"\b(fine|fines|penalt\w*|how much|amount|turnover|sanction\w*)\b", re.I)
-HAS_DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|"
-                      r"October|November|December) \d{4}\b")
 HAS_AMOUNT = re.compile(r"EUR \d|\d+ ?%")
 ANNEX_POINT_OF = re.compile(r"[Pp]oint (\d+(?:\([a-z]\))?) of Annex ([IVX]+)\b")
 ARTICLE_AI_ACT = re.compile(r"\b(Article \d+[a-z]?(?:\(\w{1,4}\))+) (?:AI Act|of the AI Act|of this Regulation)")
@@ -167,7 +165,7 @@ class Retriever:
             for i, p in enumerate(found):
                 # The provision asked about leads; one named as a qualifier ("listed in Annex III")
                 # is evidence, and so is a provision that refers to it.
-                bonus = 0.3 * _overlap(q_stems, p.text) + (0.3 if when and HAS_DATE.search(p.text) else 0.0)
+                bonus = 0.3 * _overlap(q_stems, p.text) + (0.3 if when and DATE.search(p.text) else 0.0)
                 bonus += 0.5 * sum(1 for other in out.requested if other != ref.reference
                                    and _mentions(p.text, other))
                 base = 3.0 if about else 0.6
@@ -178,7 +176,7 @@ class Retriever:
                 p = self.store.provisions[self.store.node_provision[i]]
                 if any(_mentions(p.text, r) for r in out.requested) and not any(
                         is_descendant(p.reference, r) for r in out.requested):
-                    together = any(HAS_DATE.search(x) and any(_mentions(x, r) for r in out.requested)
+                    together = any(DATE.search(x) and any(_mentions(x, r) for r in out.requested)
                                    for x in split_sentences(p.text))
                     score = 3.5 + 0.3 * _overlap(q_stems, p.text) + (0.5 if together else 0.0)
                     scored[p.id] = Scored(p, max(score, scored[p.id].score if p.id in scored else 0.0),
@@ -211,7 +209,7 @@ class Retriever:
         out: list[Scored] = []
         for rank, s in enumerate(best):
             p = s.provision
-            if p.kind != BINDING or HAS_DATE.search(p.text) or not p.path:
+            if p.kind != BINDING or DATE.search(p.text) or not p.path:
                 continue
             chapter = _chapter_of(p.path)
             if not chapter:
@@ -258,7 +256,7 @@ class Retriever:
                 score *= weights.get(p.kind, 0.75)
                 if p.reference.startswith("Recital"):
                     score *= 0.8  # recitals explain; the articles decide
-                if when and HAS_DATE.search(p.text):
+                if when and DATE.search(p.text):
                     score *= 1.35
                 if amount and HAS_AMOUNT.search(p.text):
                     score *= 1.35

@@ -10,7 +10,7 @@ from functools import lru_cache
 import pytest
 
 from corpus import CORPUS_DIR, load_corpus
-from corpus.act import CONSOLIDATED_FILE, VERSION_CURRENT, VERSION_ORIGINAL
+from corpus.act import CONSOLIDATED_FILE
 from corpus.markdown import GAP, normalise
 from corpus.omnibus import DOCUMENT as OMNIBUS_DOC
 from corpus.provision import OMNIBUS_IN_FORCE
