@@ -49,7 +49,7 @@ eval: install
 	$(BIN)/aiact eval --out eval-report
 
 bench: install
-	$(BIN)/python -m benchmarks.run --out bench-results
+	$(BIN)/python -m aiact.benchmarks.run --out bench-results
 
 clean:
 	rm -rf $(VENV) .pytest_cache .aiact-test-home eval-report bench-results

@@ -13,8 +13,8 @@ from assistant.retrieve import asked_kind, AMOUNT_Q, WHEN_Q, Retrieval, Scored
 from assistant.timeline import dated_sentences as _dated
 from assistant.timeline import superseded_date
 from assistant.types import Answer, Citation
-from corpus.provision import BINDING, Provision
-from index.chunk import split_sentences
+from aiact.corpus.provision import BINDING, Provision
+from aiact.index.chunk import split_sentences
 
 AMOUNT = re.compile(r"EUR \d[\d ]*|\d+ ?%")
 WORD = re.compile(r"[a-z0-9]+")

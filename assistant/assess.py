@@ -21,7 +21,7 @@ import numpy as np
 from assistant.answer import best_sentence
 from assistant.retrieve import _cross_references
 from assistant.types import Assessment, Citation
-from corpus.provision import Provision
+from aiact.corpus.provision import Provision
 
 PARAMS_FILE = Path(__file__).with_name("assess_params.json")
 DEFAULT_PARAMS = {"vote_weight": 0.5, "prohibited": 0.55, "high-risk": 0.5, "limited": 0.5,

@@ -96,8 +96,8 @@ def _quiet_libraries() -> None:
 
 def cmd_index(args) -> int:
     from assistant.settings import Settings
-    from index.build import build_index
-    from index.embed import load_embedder
+    from aiact.index.build import build_index
+    from aiact.index.embed import load_embedder
 
     settings = Settings.from_env()
     report = build_index(settings, load_embedder(settings.resolved_model()), rebuild=args.rebuild)
@@ -147,14 +147,14 @@ def cmd_timeline(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from ui.app import serve
+    from aiact.ui.app import serve
 
     serve(host=args.host, port=args.port)
     return 0
 
 
 def cmd_eval(args) -> int:
-    from evals.run import run_eval
+    from aiact.evals.run import run_eval
 
     return run_eval(out=args.out, split=args.split, fast=args.fast, ablations=not args.no_ablations)
 

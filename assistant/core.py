@@ -13,7 +13,7 @@ from assistant.references import point_in_time
 from assistant.retrieve import Retriever
 from assistant.settings import Settings, set_offline_env
 from assistant.types import Answer, Assessment
-from corpus.provision import OMNIBUS_IN_FORCE, Provision
+from aiact.corpus.provision import OMNIBUS_IN_FORCE, Provision
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +82,14 @@ class Assistant:
     @property
     def embedder(self):
         if self._embedder is None:
-            from index.embed import load_embedder
+            from aiact.index.embed import load_embedder
 
             self._embedder = load_embedder(self.settings.resolved_model(), self.settings.embed_batch_size)
         return self._embedder
 
     def _open(self) -> None:
-        from index.build import build_index, current_build
-        from index.store import IndexStore
+        from aiact.index.build import build_index, current_build
+        from aiact.index.store import IndexStore
 
         with self._lock:
             directory = current_build(self.settings)

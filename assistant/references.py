@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from corpus.provision import OMNIBUS_IN_FORCE
+from aiact.corpus.provision import OMNIBUS_IN_FORCE
 
 _ARTICLE = re.compile(
     r"\b(?:Articles?|Art\.?)\s*(\d{1,3}[a-z]?)((?:\s*\(\s*[0-9a-z]{1,4}\s*\))*)(?!\w)", re.I)

@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from assistant.references import DATE, find_other_references, find_references, is_descendant
-from corpus.provision import BINDING, CODE, GUIDELINES, KIND_RANK, Provision
-from index.chunk import chapters_named, split_sentences
-from index.embed import Embedder
-from index.store import IndexStore
+from aiact.corpus.provision import BINDING, CODE, GUIDELINES, KIND_RANK, Provision
+from aiact.index.chunk import chapters_named, split_sentences
+from aiact.index.embed import Embedder
+from aiact.index.store import IndexStore
 
 MODES = ("dense", "bm25", "hybrid", "hybrid+structure")
 KIND_WEIGHT = {BINDING: 1.0, "amending act": 0.8, GUIDELINES: 0.75, CODE: 0.75}

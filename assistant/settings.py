@@ -91,7 +91,7 @@ class Settings:
     def resolved_corpus_dir(self) -> Path:
         if self.corpus_dir:
             return self.corpus_dir
-        from corpus import CORPUS_DIR
+        from aiact.corpus import CORPUS_DIR
 
         return CORPUS_DIR
 

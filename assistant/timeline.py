@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.references import all_dates
-from corpus.provision import Provision
-from index.chunk import split_sentences
+from aiact.corpus.provision import Provision
+from aiact.index.chunk import split_sentences
 
 FIRST_YEAR = 2024
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corpus.provision import Provision
+from aiact.corpus.provision import Provision
 
 TIERS = ("prohibited", "high-risk", "limited", "minimal")
 

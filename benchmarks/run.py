@@ -1,6 +1,6 @@
 """``make bench``: how fast the assistant is on this machine (reported, never asserted).
 
-    python -m benchmarks.run --out bench-results [--skip-build] [--questions 50]
+    python -m aiact.benchmarks.run --out bench-results [--skip-build] [--questions 50]
 
 - index build: a fresh build of the real corpus into a temporary AIACT_HOME (a subprocess):
   wall time, size on disk, peak memory;
@@ -35,8 +35,8 @@ COLD_QUESTION = "When do the prohibitions apply?"
 BUILD_CHILD = """
 import json, resource, time
 from assistant.settings import Settings
-from index.build import build_index
-from index.embed import load_embedder
+from aiact.index.build import build_index
+from aiact.index.embed import load_embedder
 s = Settings.from_env()
 start = time.perf_counter()
 r = build_index(s, load_embedder(s.resolved_model(), s.embed_batch_size), rebuild=True, progress=False)
@@ -113,7 +113,7 @@ def bench_cold(env: dict, runs: int = 3) -> dict:
 
 
 def questions(n: int) -> list[str]:
-    from evals.cases import load_cases
+    from aiact.evals.cases import load_cases
 
     qs = [c.text for c in load_cases("all") if not c.scenario]
     step = max(1, len(qs) // n)
@@ -121,7 +121,7 @@ def questions(n: int) -> list[str]:
 
 
 def percentile(values: list[float], q: float) -> float:
-    from evals.metrics import percentile as p
+    from aiact.evals.metrics import percentile as p
 
     return p(values, q)
 
@@ -172,7 +172,7 @@ def table(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description="Benchmark the assistant.")
+    ap = argparse.ArgumentParser(prog="python -m aiact.benchmarks.run", description="Benchmark the assistant.")
     ap.add_argument("--out", default="bench-results")
     ap.add_argument("--skip-build", action="store_true", help="do not time a fresh index build")
     ap.add_argument("--questions", type=int, default=50)

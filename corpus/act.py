@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.markdown import GAP, Section, join_blocks, normalise, read_sections, split_title
-from corpus.provision import ACT_IN_FORCE, BINDING, OMNIBUS, OMNIBUS_IN_FORCE, Provision
-from corpus.structure import split_units
+from aiact.corpus.markdown import GAP, Section, join_blocks, normalise, read_sections, split_title
+from aiact.corpus.provision import ACT_IN_FORCE, BINDING, OMNIBUS, OMNIBUS_IN_FORCE, Provision
+from aiact.corpus.structure import split_units
 
 DOCUMENT = "AI Act"
 ORIGINAL_FILE = "eu-ai-act/regulation-eu-2024-1689-ai-act.md"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from corpus.guidelines import Document
-from corpus.markdown import join_blocks, read_sections, split_title
-from corpus.provision import Provision
+from aiact.corpus.guidelines import Document
+from aiact.corpus.markdown import join_blocks, read_sections, split_title
+from aiact.corpus.provision import Provision
 
 LETTERED = re.compile(r"^\(([a-z])\)\s")
 TERM = re.compile(r"^\*\*(‘[^’]+’)\*\*")

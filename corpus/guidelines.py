@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.markdown import join_blocks, read_sections
-from corpus.provision import GUIDELINES, Provision
+from aiact.corpus.markdown import join_blocks, read_sections
+from aiact.corpus.provision import GUIDELINES, Provision
 
 PARAGRAPH = re.compile(r"^\((\d+)\)\s+(?:\((\d+)\)\s+)?\S")
 SECTION_NUMBER = re.compile(r"^((?:[IVX]+|\d+(?:\.\d+)*)\.?)\s")

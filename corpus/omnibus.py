@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from corpus.markdown import join_blocks, read_sections, split_title
-from corpus.provision import AMENDING, OMNIBUS_IN_FORCE, Provision
+from aiact.corpus.markdown import join_blocks, read_sections, split_title
+from aiact.corpus.provision import AMENDING, OMNIBUS_IN_FORCE, Provision
 
 DOCUMENT = "Digital Omnibus (Regulation (EU) 2026/1744)"
 FILE = "eu-ai-act/regulation-eu-2026-1744-digital-omnibus.md"

@@ -9,10 +9,10 @@ import hashlib
 import logging
 from pathlib import Path
 
-from corpus import act, code_of_practice, guidelines, omnibus
-from corpus.guidelines import Document
-from corpus.markdown import HEADING
-from corpus.provision import CODE, GUIDELINES, Provision
+from aiact.corpus import act, code_of_practice, guidelines, omnibus
+from aiact.corpus.guidelines import Document
+from aiact.corpus.markdown import HEADING
+from aiact.corpus.provision import CODE, GUIDELINES, Provision
 
 log = logging.getLogger(__name__)
 

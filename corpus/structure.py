@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from corpus.markdown import GAP
+from aiact.corpus.markdown import GAP
 
 PARAGRAPH = re.compile(r"^(\d+[a-z]?)\.\s+\S")
 ANNEX_POINT = re.compile(r"^(\d+(?:\.\d+)*)\.\s+\S")

@@ -6,8 +6,8 @@
 (b) the assessor's parameters (``assistant/assess_params.json``): a grid search over
     ``Assessor.decide`` on the dev scenarios, features computed once per scenario.
 
-    python -m evals.calibrate            # fit, print, write assistant/assess_params.json
-    python -m evals.calibrate --dry-run  # fit and print only
+    python -m aiact.evals.calibrate            # fit, print, write assistant/assess_params.json
+    python -m aiact.evals.calibrate --dry-run  # fit and print only
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ import time
 
 import numpy as np
 
-from evals import metrics as m
-from evals.cases import Case, load_cases
-from evals.harness import question_day
+from aiact.evals import metrics as m
+from aiact.evals.cases import Case, load_cases
+from aiact.evals.harness import question_day
 
 TIER_CODE = {t: i for i, t in enumerate(m.TIERS)}
 # Coarse grid first, then a finer one around the best coarse point. A tier's score is the best
@@ -174,9 +174,9 @@ def verify(assessor, features: list, gold: list[str], params: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     from assistant import Assistant
     from assistant.assess import DEFAULT_PARAMS, PARAMS_FILE, Assessor
-    from evals.run import eval_settings
+    from aiact.evals.run import eval_settings
 
-    ap = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m aiact.evals.calibrate", description=__doc__.split("\n\n")[0])
     ap.add_argument("--dry-run", action="store_true", help="print the fit, do not write assess_params.json")
     args = ap.parse_args(argv)
     settings = eval_settings()

@@ -2,7 +2,7 @@
 ancestor), and every fact regex matches the text of the gold provisions (any version, with
 their sub-provisions). A case that fails is suspect: the gold or the fact may be wrong.
 
-    python -m evals.check_cases          # uses AIACT_HOME's index
+    python -m aiact.evals.check_cases          # uses AIACT_HOME's index
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import re
 import sys
 
 from assistant.references import is_descendant
-from evals.cases import Case, load_cases
-from evals.metrics import nearest_indexed_ancestor
+from aiact.evals.cases import Case, load_cases
+from aiact.evals.metrics import nearest_indexed_ancestor
 
 
 def problems(case: Case, provisions: list) -> list[str]:

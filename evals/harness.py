@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evals import metrics as m
-from evals.cases import Case, Ref
+from aiact.evals import metrics as m
+from aiact.evals.cases import Case, Ref
 
 WARM_QUESTION = "When do the prohibitions apply?"
 WARM_DESCRIPTION = "A chatbot that answers customer questions about train timetables."

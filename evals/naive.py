@@ -17,8 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.cases import Ref
-from evals.metrics import normalise
+from aiact.evals.cases import Ref
+from aiact.evals.metrics import normalise
 
 TOP_K = 2
 MIN_CONTAINED = 40  # shorter provisions ("(a) deleted") match anywhere: ignore them
@@ -35,7 +35,7 @@ class NaiveResult:
 def fingerprint(corpus_dir: Path, model_path: str) -> str:
     import llama_index.core
 
-    from corpus.registry import fingerprint as corpus_fingerprint
+    from aiact.corpus.registry import fingerprint as corpus_fingerprint
 
     weights = sorted(f"{p.name}:{p.stat().st_size}" for p in Path(model_path).glob("*.safetensors"))
     h = hashlib.sha256()
@@ -52,7 +52,7 @@ class NaiveBaseline:
 
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-        from corpus.registry import corpus_files
+        from aiact.corpus.registry import corpus_files
 
         LlamaSettings.llm = None  # no LLM anywhere: retrieval only
         corpus_dir = settings.resolved_corpus_dir()

@@ -8,7 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from evals.metrics import TIERS  # noqa: E402
+from aiact.evals.metrics import TIERS  # noqa: E402
 
 
 def _save(fig, path: Path) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evals import plots
-from evals.summary import failures
+from aiact.evals import plots
+from aiact.evals.summary import failures
 
 FULL = "hybrid+structure"
 HEADLINE = [  # (key, label)

@@ -13,9 +13,9 @@ import json
 import time
 from pathlib import Path
 
-from evals.cases import SPLITS, fast_subset, load_cases
-from evals.harness import Context, assistant_runner, naive_runner, run_interleaved
-from evals.summary import by_split
+from aiact.evals.cases import SPLITS, fast_subset, load_cases
+from aiact.evals.harness import Context, assistant_runner, naive_runner, run_interleaved
+from aiact.evals.summary import by_split
 
 EVAL_TODAY = dt.date(2026, 11, 24)  # "today" of the gold cases, unless AIACT_TODAY says otherwise
 FULL = "hybrid+structure"
@@ -54,7 +54,7 @@ def run_configs(settings, cases, ablations: bool, progress: bool = True) -> dict
         ctx = ctx or Context.of(bot)
         runners[name] = assistant_runner(bot, ctx)
     if ablations:
-        from evals.naive import NaiveBaseline
+        from aiact.evals.naive import NaiveBaseline
 
         naive = NaiveBaseline(settings, ctx.provisions, progress=progress)
         runs[NAIVE] = {"open_seconds": round(naive.open_seconds, 2), "note": NOTES[NAIVE],
@@ -90,7 +90,7 @@ def run_eval(out: str | Path = "eval-report", split: str = "all", fast: bool = F
              ablations: bool = True, settings=None) -> int:
     """Run the suite and write ``report.json`` and ``report.md`` (with plots) into ``out``.
     Returns the exit code: 0, or 1 when a metric is below its threshold."""
-    from evals import report
+    from aiact.evals import report
 
     settings = eval_settings(settings)
     cases = load_cases(split)

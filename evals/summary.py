@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from evals import metrics as m
+from aiact.evals import metrics as m
 
 RETRIEVAL_KEYS = ("recall@1", "recall@5", "recall@10", "mrr")
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from assistant.errors import IndexBusy, IndexMissing
 from assistant.settings import Settings
-from corpus import fingerprint as corpus_fingerprint
-from corpus import load_corpus
-from index.chunk import CHUNKER_VERSION, chunk_provisions
-from index.embed import Embedder
-from index.store import COLLECTION_PREFIX, chroma_client, tokenize_for_bm25
+from aiact.corpus import fingerprint as corpus_fingerprint
+from aiact.corpus import load_corpus
+from aiact.index.chunk import CHUNKER_VERSION, chunk_provisions
+from aiact.index.embed import Embedder
+from aiact.index.store import COLLECTION_PREFIX, chroma_client, tokenize_for_bm25
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from corpus.provision import Provision
+from aiact.corpus.provision import Provision
 
 CHUNKER_VERSION = "6"
 MAX_TOKENS = 230  # the model truncates at 256 wordpieces; keep a margin for special tokens

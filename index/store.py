@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.provision import Provision
-from index.chunk import date_key
+from aiact.corpus.provision import Provision
+from aiact.index.chunk import date_key
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ def real_home() -> Path:
 
 @pytest.fixture
 def hash_embedder():
-    from index.embed import HashEmbedder
+    from aiact.index.embed import HashEmbedder
 
     return HashEmbedder()
 

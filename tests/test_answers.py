@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from assistant.errors import InvalidQuestion
-from corpus import CORPUS_DIR
-from corpus.markdown import GAP, normalise
+from aiact.corpus import CORPUS_DIR
+from aiact.corpus.markdown import GAP, normalise
 
 pytestmark = pytest.mark.slow
 

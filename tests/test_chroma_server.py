@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from assistant import Assistant
-from index.build import build_index
-from index.store import chroma_client
+from aiact.index.build import build_index
+from aiact.index.store import chroma_client
 from tests.conftest import stop_process
 
 pytestmark = pytest.mark.server

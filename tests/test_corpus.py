@@ -9,11 +9,11 @@ from functools import lru_cache
 
 import pytest
 
-from corpus import CORPUS_DIR, load_corpus
-from corpus.act import CONSOLIDATED_FILE
-from corpus.markdown import GAP, normalise
-from corpus.omnibus import DOCUMENT as OMNIBUS_DOC
-from corpus.provision import OMNIBUS_IN_FORCE
+from aiact.corpus import CORPUS_DIR, load_corpus
+from aiact.corpus.act import CONSOLIDATED_FILE
+from aiact.corpus.markdown import GAP, normalise
+from aiact.corpus.omnibus import DOCUMENT as OMNIBUS_DOC
+from aiact.corpus.provision import OMNIBUS_IN_FORCE
 
 BEFORE = dt.date(2026, 1, 1)
 AFTER = dt.date(2026, 11, 24)

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from evals import metrics as m
-from evals.cases import fast_subset, load_cases, parse_ref
+from aiact.evals import metrics as m
+from aiact.evals.cases import fast_subset, load_cases, parse_ref
 
 ACT = "AI Act"
 PROHIB = "Guidelines on prohibited AI practices"
@@ -170,8 +170,8 @@ def test_fast_subset_is_small_stratified_and_stable():
 
 
 def test_summary_and_thresholds_on_hand_made_records():
-    from evals.run import check_thresholds
-    from evals.summary import summarise
+    from aiact.evals.run import check_thresholds
+    from aiact.evals.summary import summarise
 
     q = {"kind": "question", "category": "penalties", "split": "dev", "must_abstain": False, "abstained": False,
          "facts_ok": True, "correct": True, "recall@1": 1.0, "recall@5": 1.0, "recall@10": 1.0, "rr": 1.0,
@@ -197,7 +197,7 @@ def test_summary_and_thresholds_on_hand_made_records():
 
 @pytest.mark.slow
 def test_fast_eval_runs_against_the_real_index(real_settings, tmp_path):
-    from evals.run import run_eval
+    from aiact.evals.run import run_eval
 
     code = run_eval(out=tmp_path, split="all", fast=True, ablations=False, settings=real_settings)
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
@@ -211,9 +211,9 @@ def test_fast_eval_runs_against_the_real_index(real_settings, tmp_path):
 
 
 def test_a_crash_is_recorded_as_a_wrong_answer():
-    from evals.cases import Case
-    from evals.harness import error_record, run_interleaved
-    from evals.summary import failures, summarise
+    from aiact.evals.cases import Case
+    from aiact.evals.harness import error_record, run_interleaved
+    from aiact.evals.summary import failures, summarise
 
     q = Case("x-1", "penalties", "dev", "What is the fine?", (("AI Act", "Article 99(3)"),), ("35 000 000",))
     s = Case("scenario-x", "scenarios", "dev", "A chatbot.", (("AI Act", "Article 50(1)"),), gold_tier="limited")

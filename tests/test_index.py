@@ -18,9 +18,9 @@ import pytest
 
 from assistant import Assistant
 from assistant.errors import IndexMissing
-from index.build import build_index, current_build
-from index.chunk import MAX_TOKENS, chunk_provisions
-from index.store import IndexStore
+from aiact.index.build import build_index, current_build
+from aiact.index.chunk import MAX_TOKENS, chunk_provisions
+from aiact.index.store import IndexStore
 from tests.conftest import MINI_CORPUS, ROOT
 
 
@@ -70,7 +70,7 @@ def test_rebuild_flag_forces_a_build(mini_settings, hash_embedder):
 
 
 def test_nodes_fit_the_model_window_and_never_span_two_provisions(mini_settings, hash_embedder):
-    from corpus import load_corpus
+    from aiact.corpus import load_corpus
 
     provisions = load_corpus(mini_settings.corpus_dir)
     chunks = chunk_provisions(provisions, hash_embedder.count_tokens)
@@ -87,8 +87,8 @@ KILLED_BUILD = textwrap.dedent("""
     from dataclasses import replace
     from pathlib import Path
     from assistant.settings import Settings
-    from index.build import build_index
-    from index.embed import HashEmbedder
+    from aiact.index.build import build_index
+    from aiact.index.embed import HashEmbedder
 
     class Slow(HashEmbedder):
         def embed_documents(self, texts):

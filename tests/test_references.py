@@ -8,7 +8,7 @@ import pytest
 from assistant.core import clean_text
 from assistant.errors import InvalidQuestion
 from assistant.references import find_references, is_descendant, point_in_time
-from corpus.structure import split_units
+from aiact.corpus.structure import split_units
 
 
 @pytest.mark.parametrize("text,expected", [

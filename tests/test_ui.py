@@ -9,13 +9,13 @@ import pytest
 
 from assistant.errors import AssistantError, InvalidQuestion
 from assistant.types import Answer, Assessment, Citation
-from corpus.provision import Provision
+from aiact.corpus.provision import Provision
 
 gr = pytest.importorskip("gradio")
 
-from ui import render  # noqa: E402
-from ui.app import auth_from_env, build_app  # noqa: E402
-from ui.handlers import SCOPE_ACT, SCOPE_ALL, Handlers  # noqa: E402
+from aiact.ui import render  # noqa: E402
+from aiact.ui.app import auth_from_env, build_app  # noqa: E402
+from aiact.ui.handlers import SCOPE_ACT, SCOPE_ALL, Handlers  # noqa: E402
 
 try:
     from assistant.timeline import TimelineEntry

@@ -12,9 +12,9 @@ from typing import Any, Iterator
 import gradio as gr  # ui/__init__.py has set the offline environment before this import
 
 from assistant.errors import AssistantError
-from ui import render
-from ui.handlers import ROLES, SCOPE_ALL, SCOPES, TIMELINE_VIEWS, Handlers, Message
-from ui.style import CSS, theme
+from aiact.ui import render
+from aiact.ui.handlers import ROLES, SCOPE_ALL, SCOPES, TIMELINE_VIEWS, Handlers, Message
+from aiact.ui.style import CSS, theme
 
 log = logging.getLogger(__name__)
 

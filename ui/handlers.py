@@ -18,8 +18,8 @@ from typing import Any, Iterator
 import gradio as gr
 
 from assistant.errors import AssistantError
-from ui import render
-from ui.chart import timeline_figure
+from aiact.ui import render
+from aiact.ui.chart import timeline_figure
 
 log = logging.getLogger(__name__)
 

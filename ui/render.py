@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 from urllib.parse import urlparse
 
 from assistant.types import Assessment, Answer, Citation
-from corpus.provision import OMNIBUS, Provision
+from aiact.corpus.provision import OMNIBUS, Provision
 
 TIER_INFO: dict[str, tuple[str, str]] = {
     # tier -> (headline, one-line meaning); colours live in ui/style.py, keyed by the tier name
