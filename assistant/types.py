@@ -43,13 +43,15 @@ class Citation:
 
     Example::
 
-        >>> c = answer.citations[0]
+        >>> c = bot.ask("When do the prohibitions apply?").citations[0]
         >>> c.n, c.document, c.reference
-        (1, 'AI Act', 'Article 113')
+        (1, 'AI Act', 'Article 113(d)')
         >>> c.binding, c.label          # binding law, or guidance that is not
         (True, 'binding law')
         >>> c.version, c.superseded     # which wording: today's, or the 2024 one it replaced
-        ('Regulation (EU) 2024/1689 as amended by Regulation (EU) 2026/1744', False)
+        ('consolidated text in force from 27.7.2026', False)
+        >>> c.amended_by
+        'Regulation (EU) 2026/1744, Article 1, point (40)(c)'
 
     ``to_dict()`` carries every field; the contract keys (``n`` … ``score``) keep their meaning.
     """
@@ -105,13 +107,12 @@ class Answer:
     Example::
 
         >>> ans = Assistant().ask("When do the prohibitions apply?")
-        >>> ans.text.splitlines()[0]
-        'The prohibitions of Article 5 apply from 2 February 2025 [1].'
-        >>> ans.abstained, len(ans.citations), ans.as_of
-        (False, 2, '2026-12-02')
+        >>> print(ans.text)                                # conclusion first, markers [1] [2] …
+        >>> ans.abstained, ans.as_of
+        (False, '2026-12-02')
         >>> ans.to_dict()["citations"][0]["reference"]     # what `aiact ask --json` prints
-        'Article 113'
-        >>> print(ans.to_markdown())                       # for a note or an e-mail
+        'Article 113(d)'
+        >>> print(ans.to_markdown())                       # for a note or an e-mail, versions labelled
 
     ``to_dict()`` carries every field (``text`` under its contract name ``answer``).
     """
@@ -155,10 +156,9 @@ class Assessment:
         >>> risk = Assistant().assess("A tool that ranks job applicants' CVs for recruiters")
         >>> risk.tier
         'high-risk'
-        >>> [c.reference for c in risk.citations][:2]
-        ['Article 6(2)', 'Annex III, point 4(a)']
-        >>> risk.checks[0]                # what the user should verify next
-        'Check whether an exception in Article 6(3) applies …'
+        >>> [c.reference for c in risk.citations][:2]     # the deciding provisions first
+        >>> risk.checks                                   # what the user should verify next
+        >>> risk.to_dict()                                # what `aiact assess --json` prints
 
     ``to_dict()`` carries every field (``text`` under its contract name ``answer``).
     """
