@@ -97,6 +97,7 @@ class Assistant:
     # -- index -----------------------------------------------------------------------------
     @property
     def embedder(self):
+        """The embedding model (loaded on first use, shared by every Assistant in the process)."""
         if self._embedder is None:
             from aiact.index.embed import load_embedder
 
@@ -138,6 +139,7 @@ class Assistant:
 
     @property
     def retriever(self) -> Retriever:
+        """The hybrid retriever over the open index (for the eval and for experiments)."""
         assert self._retriever is not None
         return self._retriever
 
