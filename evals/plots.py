@@ -44,10 +44,11 @@ def accuracy_per_category(metrics: dict[str, dict], path: Path) -> str:
             if not n or acc is None:
                 continue
             lo, hi = wilson(acc * n, n)
-            xs.append(x + i * width), vals.append(acc), lows.append(acc - lo), highs.append(hi - acc), ns.append(n)
+            xs.append(x + i * width), vals.append(acc), ns.append(n)
+            lows.append(max(0.0, acc - lo)), highs.append(max(0.0, hi - acc))
         ax.bar(xs, vals, width, label=s, yerr=[lows, highs], capsize=2, error_kw={"lw": 0.8, "ecolor": "#334155"})
         for x, v, n in zip(xs, vals, ns):
-            ax.text(x, 1.08, f"{n}", ha="center", va="bottom", fontsize=6.5, color="#334155")
+            ax.text(x, 1.07, f"n={n}", ha="center", va="bottom", fontsize=7.5, color="#334155")
     ax.set_xticks([x + width * (len(splits) - 1) / 2 for x in range(len(cats))], cats, rotation=30, ha="right")
     ax.set_ylim(0, 1.16)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
@@ -124,7 +125,7 @@ def compare_metrics(rows: list[dict], a: dict, b: dict, path: Path) -> str:
             m = report["configs"]["hybrid+structure"]["metrics"].get(r["split"], {})
             n = int(m.get("scenarios" if r["metric"].startswith(("tier", "deciding")) else "questions") or 0)
             lo, hi = wilson(r[side] * n, n) if n else (r[side], r[side])
-            vals.append(r[side]), err[0].append(r[side] - lo), err[1].append(hi - r[side])
+            vals.append(r[side]), err[0].append(max(0.0, r[side] - lo)), err[1].append(max(0.0, hi - r[side]))
         ax.bar(xs + offset, vals, 0.4, yerr=err, capsize=2, label=side.upper(), error_kw={"lw": 0.8})
     ax.set_xticks(xs, [f"{r['label']} ({r['split']})" for r in keep], rotation=45, ha="right", fontsize=7)
     ax.set_ylim(0, 1.05)

@@ -274,6 +274,9 @@ def test_compare_shows_settings_metrics_and_flipped_cases(tmp_path, capsys):
     assert data["flipped"][0]["question"] == "Question 1?" and data["flipped"][0]["answer_b"] == "Answer 1 [1]"
     assert data["significance"]["dev"]["mcnemar_p"] == 1.0
     assert (tmp_path / "cmp" / "compare.png").exists() and "not significant" in (tmp_path / "cmp" / "compare.md").read_text()
+    perfect = _report(tmp_path, "p", 0.42, [True] * 4)  # intervals touching 1.0 still plot
+    assert cli.main(["eval", "--compare", str(perfect), str(perfect), "--out", str(tmp_path / "same")]) == 0
+    assert "Nothing recorded differs" in (tmp_path / "same" / "compare.md").read_text()
     assert cli.main(["eval", "--compare", str(a), str(tmp_path / "nope"), "--out", str(tmp_path / "cmp")]) == 1
     assert "No report at" in capsys.readouterr().err
 
