@@ -103,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     set_offline_env()
     try:
         args = parser().parse_args(argv)
-        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                            format="%(levelname)s %(name)s: %(message)s")
+        level = logging.INFO if args.verbose else logging.WARNING
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+        for handler in logging.getLogger().handlers:  # libraries that force DEBUG on their logger (bm25s)
+            handler.setLevel(level)                     # still print nothing below the level asked for
         if not args.verbose:
             _quiet_libraries()
         code = COMMANDS[args.command](args) or 0
@@ -128,7 +130,7 @@ def _quiet_libraries() -> None:
     import warnings
 
     warnings.filterwarnings("ignore")
-    for name in ("transformers", "sentence_transformers", "chromadb", "httpx", "llama_index"):
+    for name in ("transformers", "sentence_transformers", "chromadb", "httpx", "llama_index", "bm25s"):
         logging.getLogger(name).setLevel(logging.ERROR)
     try:
         from transformers.utils import logging as tlog
