@@ -7,19 +7,50 @@ current wording no longer has are given as superseded.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from assistant.references import all_dates
 from aiact.corpus.provision import Provision
 from aiact.index.chunk import split_sentences
 
 FIRST_YEAR = 2024
+MOVES_FILE = Path(__file__).with_name("data") / "timeline_moves.toml"
+
+
+@dataclass(frozen=True)
+class Move:
+    """A date the Omnibus moved, stated by ``words`` in ``reference``; before, ``was_words`` in
+    ``was_reference`` gave ``was_date`` (see data/timeline_moves.toml)."""
+
+    subject: str
+    reference: str
+    date: dt.date
+    on: dt.date
+    words: str
+    was_date: dt.date
+    was_on: dt.date
+    was_reference: str
+    was_words: str
+    except_reference: str = ""
+    except_words: str = ""
+
+
+@functools.cache
+def load_moves(path: Path = MOVES_FILE) -> tuple[Move, ...]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return tuple(Move(**m) for m in data.get("move", []))
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
+    """One date the AI Act states: ``aiact timeline --json`` prints ``to_dict()`` of each.
+    ``superseded_date`` is the date the 2024 wording gave, when the Digital Omnibus moved it."""
+
     date: dt.date
     document: str
     reference: str
@@ -95,4 +126,14 @@ def extract_timeline(provisions: Iterable[Provision], earlier: dict[str, Provisi
                 url=p.url, amended=bool(p.amendment), superseded_date=superseded,
                 superseded_text=old_sentence, status="past" if day <= today else "upcoming",
             ))
-    return sorted(entries.values(), key=lambda e: (e.date, e.reference))
+    return sorted((with_move(e) for e in entries.values()), key=lambda e: (e.date, e.reference))
+
+
+def with_move(e: TimelineEntry) -> TimelineEntry:
+    """The entry with the old date of a move listed in the data, if the text pairing found none."""
+    if e.superseded_date:
+        return e
+    for m in load_moves():
+        if m.reference == e.reference and m.date == e.date and " ".join(m.words.split()) in e.text:
+            return replace(e, superseded_date=m.was_date, superseded_text=m.was_words, amended=True)
+    return e
