@@ -32,6 +32,7 @@ SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1360, "hei
 # axe-core from the npm registry, installed by `make browser-deps` into the git-ignored tests/.node/
 AXE = REPO / "tests" / ".node" / "node_modules" / "axe-core" / "axe.min.js"
 TABS = ("Ask", "Check my AI system", "Timeline", "Browse the law")
+README_SHOTS = {"ask", "check", "timeline", "browse", "ask-phone", "timeline-phone"}  # shown in the README
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-extensions", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -128,7 +129,7 @@ def screenshot(pg, name: str) -> None:
     pg.wait_for_timeout(400)  # let the last repaint settle
     path = ARTIFACTS / f"{name}.png"
     pg.screenshot(path=str(path), full_page=True)
-    if SCREENSHOTS is not None:  # `make screenshots` only
+    if SCREENSHOTS is not None and name in README_SHOTS:  # `make screenshots` only
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, SCREENSHOTS / f"{name}.png")
 
