@@ -63,4 +63,4 @@ def rephrase(answer: Answer, settings: Settings) -> Answer:
     if not valid(text, answer):
         log.info("LLM answer rejected: a sentence without a marker or a quote not in the sources")
         return answer
-    return replace(answer, text=text)
+    return replace(answer, text=text, rephrased_by=settings.llm_model or "the configured LLM")

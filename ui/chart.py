@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 PAST, UPCOMING, AMENDED, OLD, TODAY = "#94a3b8", "#1d4ed8", "#d97706", "#9ca3af", "#dc2626"
 
 
-def _label(e: Any, width: int = 38) -> str:
+def _label(e: Any, width: int = 56) -> str:
     text = e.reference + (f" — {e.title}" if e.title else "")
     return text if len(text) <= width else text[: width - 1] + "…"
 
