@@ -56,10 +56,16 @@ class Answer:
     citations: tuple[Citation, ...] = field(default=())
     as_of: str = ""  # ISO date the law was read at
     notes: tuple[str, ...] = field(default=())  # e.g. "question truncated to 2000 characters"
+    rephrased_by: str = ""  # the language model whose checked rephrasing ``text`` is, if any
+    extractive: str = ""  # the extractive answer a rephrasing replaced
 
     def to_dict(self) -> dict:
-        return {"question": self.question, "answer": self.text, "abstained": self.abstained,
-                "citations": [c.to_dict() for c in self.citations]}
+        out = {"question": self.question, "answer": self.text, "abstained": self.abstained,
+               "citations": [c.to_dict() for c in self.citations]}
+        if self.rephrased_by:  # extra keys, only when a model rewrote the answer
+            out["rephrased_by"] = self.rephrased_by
+            out["extractive_answer"] = self.extractive
+        return out
 
     def to_markdown(self) -> str:
         lines = [f"**Q:** {self.question}", "", self.text, ""]
