@@ -122,7 +122,7 @@ class Assistant:
 
     def _open_store(self, directory):
         """Open a build after checking its files against the manifest's checksums."""
-        from aiact.index.build import verify_build
+        from aiact.index.build import verify_build, verify_vectors
         from aiact.index.store import IndexStore
 
         verify_build(directory)
@@ -130,6 +130,7 @@ class Assistant:
         if store.collection.count() != len(store.node_ids):
             raise IndexDamaged(f"The vector store in {directory} holds {store.collection.count()} of "
                                f"{len(store.node_ids)} nodes — run 'aiact index --rebuild'.")
+        verify_vectors(store)
         return store
 
     def _use(self, store) -> None:

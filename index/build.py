@@ -39,9 +39,9 @@ log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
 KEEP_BUILDS = 2
 BUILD_NAME = re.compile(r"^[0-9a-f]{20}(?:-[0-9]{1,24})?$")  # what CURRENT may hold
-# Files a build may change by being read: Chroma's sqlite store (checked by sqlite instead) and
-# the lock readers hold.
-UNCHECKED = re.compile(r"^(?:chroma/chroma\.sqlite3(?:-wal|-shm|-journal)?|\.in-use)$")
+# Files a build changes by being read: Chroma's store (it compacts its log into the HNSW files when
+# opened; checked instead by sqlite and by the digest of the vectors it returns) and the readers' lock.
+UNCHECKED = re.compile(r"^(?:chroma/.*|\.in-use)$")
 FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
@@ -118,6 +118,48 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def vectors_digest(matrix) -> str:
+    """The digest of the stored vectors in node order, as Chroma hands them back."""
+    import numpy as np
+
+    return hashlib.sha256(np.ascontiguousarray(matrix, dtype=np.float32).tobytes()).hexdigest()
+
+
+def _stored_vectors(work: Path, settings: Settings, collection_name: str, ids: list[str]):
+    import numpy as np
+
+    client = chroma_client(None if settings.chroma_url else work / "chroma", settings.chroma_url)
+    try:
+        collection = client.get_collection(collection_name)
+        rows = []
+        for start in range(0, len(ids), 5000):
+            got = collection.get(ids=ids[start:start + 5000], include=["embeddings"])
+            order = {nid: i for i, nid in enumerate(got["ids"])}
+            rows += [got["embeddings"][order[nid]] for nid in ids[start:start + 5000]]
+        return np.asarray(rows, dtype=np.float32)
+    finally:
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
+        if not settings.chroma_url:
+            forget_chroma(work / "chroma")
+
+
+def verify_vectors(store) -> None:
+    """The vectors an opened store returns are the ones the build wrote (embedded, exact search)."""
+    want = store.manifest.get("vectors_sha256")
+    if not want or store.manifest.get("chroma_url") or len(store.node_ids) > store.exact_limit:
+        return
+    try:
+        got = vectors_digest(store.all_embeddings())
+    except Exception as exc:  # noqa: BLE001 - a store that cannot hand back its vectors is damaged
+        raise IndexDamaged(f"The vector store in {store.directory} cannot be read ({exc.__class__.__name__}) "
+                           "— run 'aiact index --rebuild'.") from None
+    if got != want:
+        raise IndexDamaged(f"The vectors in {store.directory} differ from the build's — run "
+                           "'aiact index --rebuild'.")
 
 
 def read_manifest(directory: Path) -> dict:
@@ -336,6 +378,7 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
         close()
     if not settings.chroma_url:
         forget_chroma(work / "chroma")
+    vectors = vectors_digest(_stored_vectors(work, settings, collection_name, [c.id for c in chunks]))
 
     documents: dict[str, int] = {}
     for p in provisions:
@@ -351,6 +394,7 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
         "collection": collection_name,
         "chroma_url": settings.chroma_url,
         "files": file_digests(work),
+        "vectors_sha256": vectors,
     }
     # The manifest is written last: a directory without it is not a build.
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -358,6 +402,13 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
 
 
 def _point_current(settings: Settings, name: str) -> None:
+    pointer = settings.index_root / CURRENT
+    if pointer.is_dir():  # nothing of ours: an empty one is cleared, anything else is the user's
+        try:
+            pointer.rmdir()
+        except OSError:
+            raise IndexMissing(f"{pointer} is a directory, not the index pointer: move it away, then run "
+                               "'aiact index'.") from None
     tmp = settings.index_root / f".{CURRENT}.{os.getpid()}"
     with open(tmp, "w", encoding="ascii") as fh:
         fh.write(name + "\n")
