@@ -29,8 +29,25 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2027-03-01") from None
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number like 7860") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1-65535, e.g. --port 7860")
+    return port
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """A bad flag or value prints one line naming the help, not the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="aiact", description="Cited answers about the EU AI Act, offline.")
+    p = OneLineParser(prog="aiact", description="Cited answers about the EU AI Act, offline.")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -40,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
 
     c = cmd("index", "Build (or rebuild) the index from corpus/.")
     c.add_argument("--rebuild", action="store_true", help="build even if the index is up to date")
+    c.add_argument("--check", action="store_true", help="check the index files against their checksums")
     c = cmd("ask", "Answer one question with cited provisions.")
     c.add_argument("question", help="the question, in quotes")
     c.add_argument("--json", action="store_true", help="print one JSON object (see CONTRACT)")
@@ -53,7 +71,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     c = cmd("serve", "Serve the web UI.")
     c.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    c.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    c.add_argument("--port", type=_port, default=7860, help="port (default 7860)")
+    c.add_argument("--allow-remote-without-password", action="store_true",
+                   help="serve a non-loopback address with no AIACT_AUTH (refused otherwise)")
     c = cmd("eval", "Run the answer-quality suite; exits non-zero below its thresholds.")
     c.add_argument("--out", default="eval-report", help="report directory (default eval-report)")
     c.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
@@ -72,11 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args) or 0
     except AssistantError as exc:
-        print(f"aiact: {exc}", file=sys.stderr)
+        print(f"aiact: {' '.join(str(exc).split())}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("aiact: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the environment, not a bug: a full disk, a permission, a missing folder
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"aiact: {exc.strerror or exc}{where}. Check AIACT_HOME and the disk, then try again.",
+              file=sys.stderr)
+        return 1
 
 
 def _quiet_libraries() -> None:
@@ -100,6 +125,12 @@ def cmd_index(args) -> int:
     from aiact.index.embed import load_embedder
 
     settings = Settings.from_env()
+    if getattr(args, "check", False):
+        from aiact.index.build import check_index
+
+        ok, line = check_index(settings)
+        print(line, file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else 1
     report = build_index(settings, load_embedder(settings.resolved_model()), rebuild=args.rebuild)
     print(report.summary())
     return 0
@@ -149,7 +180,8 @@ def cmd_timeline(args) -> int:
 def cmd_serve(args) -> int:
     from aiact.ui.app import serve
 
-    serve(host=args.host, port=args.port)
+    serve(host=args.host, port=args.port,
+          allow_remote_without_password=getattr(args, "allow_remote_without_password", False))
     return 0
 
 
