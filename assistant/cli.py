@@ -41,6 +41,23 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2027-03-01") from None
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number like 7860") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1-65535, e.g. --port 7860")
+    return port
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """A bad flag or value prints one line naming the help, not the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def _global_flags(defaults: bool) -> argparse.ArgumentParser:
     """-v and --json, valid before and after the command. On the sub-commands they default to
     SUPPRESS, so a flag given before the command is not reset by the sub-parser."""
@@ -62,7 +79,7 @@ def version() -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="aiact", description="Cited answers about the EU AI Act, offline.",
+    p = OneLineParser(prog="aiact", description="Cited answers about the EU AI Act, offline.",
                                 parents=[_global_flags(True)],
                                 epilog="Run 'aiact COMMAND --help' for a command's options and an example.")
     p.add_argument("-V", "--version", action="version", version=f"aiact {version()}")
@@ -75,6 +92,7 @@ def parser() -> argparse.ArgumentParser:
 
     c = cmd("index", "Build (or rebuild) the index from corpus/.")
     c.add_argument("--rebuild", action="store_true", help="build even if the index is up to date")
+    c.add_argument("--check", action="store_true", help="check the index files against their checksums")
     c = cmd("ask", "Answer one question with cited provisions.")
     c.add_argument("question", nargs="?", default="-",
                    help="the question, in quotes; '-' or nothing reads it from standard input")
@@ -87,7 +105,9 @@ def parser() -> argparse.ArgumentParser:
     cmd("timeline", "Every application date in the AI Act, past and upcoming.")
     c = cmd("serve", "Serve the web UI.")
     c.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    c.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    c.add_argument("--port", type=_port, default=7860, help="port (default 7860)")
+    c.add_argument("--allow-remote-without-password", action="store_true",
+                   help="serve a non-loopback address with no AIACT_AUTH (refused otherwise)")
     c = cmd("eval", "Run the answer-quality suite; exits non-zero below its thresholds.")
     c.add_argument("--out", default=None, help="report directory (default eval-report, or eval-compare)")
     c.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
@@ -113,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below
         return code
     except AssistantError as exc:
-        print(f"aiact: {exc}", file=sys.stderr)
+        print(f"aiact: {' '.join(str(exc).split())}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("aiact: interrupted", file=sys.stderr)
@@ -124,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return BROKEN_PIPE_EXIT
+    except OSError as exc:  # the environment, not a bug: a full disk, a permission, a missing folder
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"aiact: {exc.strerror or exc}{where}. Check AIACT_HOME and the disk, then try again.",
+              file=sys.stderr)
+        return 1
 
 
 def _quiet_libraries() -> None:
@@ -181,6 +206,12 @@ def cmd_index(args) -> int:
     from aiact.index.embed import load_embedder
 
     settings = Settings.from_env()
+    if getattr(args, "check", False):
+        from aiact.index.build import check_index
+
+        ok, line = check_index(settings)
+        print(line, file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else 1
     first_run_notice(settings, quiet=args.rebuild)
     report = build_index(settings, load_embedder(settings.resolved_model()), rebuild=args.rebuild)
     if args.json:
@@ -237,7 +268,8 @@ def cmd_serve(args) -> int:
     first_run_notice()
     if args.json:  # one line a supervisor can read before the server blocks
         print(json.dumps({"url": f"http://{args.host}:{args.port}/"}), flush=True)
-    serve(host=args.host, port=args.port)
+    serve(host=args.host, port=args.port,
+          allow_remote_without_password=getattr(args, "allow_remote_without_password", False))
     return 0
 
 

@@ -5,17 +5,20 @@ import datetime as dt
 import logging
 import re
 import threading
+import time
 import unicodedata
 
+from assistant import inputs
 from assistant.answer import abstention, compose
-from assistant.errors import IndexMissing, InvalidQuestion
+from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
 from assistant.references import point_in_time
 from assistant.retrieve import Retriever
 from assistant.settings import Settings, set_offline_env
 from assistant.types import Answer, Assessment
-from aiact.corpus.provision import OMNIBUS_IN_FORCE, Provision
+from aiact.corpus.provision import ACT_IN_FORCE, OMNIBUS_IN_FORCE, Provision
 
 log = logging.getLogger(__name__)
+RELOAD_SECONDS = 2.0  # how often a long-running assistant looks for a new build
 
 TIER_WORDS = {
     "prohibited": re.compile(r"\b(prohibit\w*|bann?ed|ban|forbidden|allowed|legal|permitted)\b", re.I),
@@ -46,7 +49,10 @@ def clean_text(text: str | bytes, limit: int, what: str = "question") -> tuple[s
     if not isinstance(text, str):
         raise InvalidQuestion(f"The {what} must be text, not {type(text).__name__}.")
     # Control characters and lone surrogates come from binary input; they carry no meaning.
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
+    # Invisible format characters (zero-width space, joiner, soft hyphen, BOM) sit inside words:
+    # dropped, not turned into spaces, so "deplo\u200byer" still reads "deployer".
+    text = "".join("" if unicodedata.category(ch) == "Cf" else ch if unicodedata.category(ch)[0] != "C"
+                   or ch in "\n\t" else " " for ch in text)
     text = text.encode("utf-8", errors="ignore").decode("utf-8").replace("\ufffd", " ")
     text = " ".join(text.split())
     if not text:
@@ -92,6 +98,7 @@ class Assistant:
         self._assessor = None
         self._sequence: dict[tuple[str, str], list[Provision]] | None = None
         self._positions: dict[str, int] = {}
+        self._checked_at = 0.0
         self._open()
 
     # -- index -----------------------------------------------------------------------------
@@ -106,7 +113,7 @@ class Assistant:
 
     def _open(self) -> None:
         from aiact.index.build import build_index, current_build
-        from aiact.index.store import IndexStore
+        from aiact.index.store import forget_chroma
 
         with self._lock:
             directory = current_build(self.settings)
@@ -116,19 +123,64 @@ class Assistant:
                 log.info("no index yet: building it")
                 directory = build_index(self.settings, self.embedder, progress=self._progress).directory
             try:
-                store = IndexStore(directory, self.settings.chroma_url, self.settings.exact_search_limit)
-            except Exception as exc:  # a damaged build: rebuild it, or say how to
+                store = self._open_store(directory)
+            except Exception as exc:  # a damaged build: rebuild it into a fresh directory, or say how to
                 if not self._build:
+                    if isinstance(exc, AssistantError):
+                        raise
                     raise IndexMissing(f"The index in {directory} cannot be read ({exc.__class__.__name__}) "
                                        "— run 'aiact index --rebuild'.") from exc
                 log.warning("index in %s is damaged (%s): rebuilding", directory, exc)
+                forget_chroma(directory / "chroma")
                 directory = build_index(self.settings, self.embedder, rebuild=True,
                                         progress=self._progress).directory
-                store = IndexStore(directory, self.settings.chroma_url, self.settings.exact_search_limit)
-            self.store = store
-            self._retriever = Retriever(store, self.embedder, self.settings.candidates,
-                                        self.settings.rrf_k, self.mode)
-            self._earlier = self._earlier_wordings(store)
+                store = self._open_store(directory)
+            self._use(store)
+
+    def _open_store(self, directory):
+        """Open a build after checking its files against the manifest's checksums."""
+        from aiact.index.build import verify_build, verify_vectors
+        from aiact.index.store import IndexStore
+
+        verify_build(directory)
+        store = IndexStore(directory, self.settings.chroma_url, self.settings.exact_search_limit)
+        if store.collection.count() != len(store.node_ids):
+            raise IndexDamaged(f"The vector store in {directory} holds {store.collection.count()} of "
+                               f"{len(store.node_ids)} nodes — run 'aiact index --rebuild'.")
+        verify_vectors(store)
+        return store
+
+    def _use(self, store) -> None:
+        """Switch every view of the index to ``store`` (questions already running keep theirs)."""
+        retriever = Retriever(store, self.embedder, self.settings.candidates, self.settings.rrf_k, self.mode)
+        earlier = self._earlier_wordings(store)
+        self.store, self._retriever, self._earlier = store, retriever, earlier
+        self._assessor, self._sequence, self._positions = None, None, {}
+        self._checked_at = time.monotonic()
+
+    def _reload_if_new(self) -> None:
+        """Between questions, at most once every RELOAD_SECONDS: if CURRENT names another build
+        (``aiact index`` ran with a new corpus), switch to it. A new build that cannot be opened
+        is logged and the one in use stays."""
+        if time.monotonic() - self._checked_at < RELOAD_SECONDS:
+            return
+        from aiact.index.build import current_build
+
+        self._checked_at = time.monotonic()
+        directory = current_build(self.settings)
+        if directory is None or directory == self.store.directory:
+            return
+        with self._lock:
+            if directory == self.store.directory:
+                return
+            try:
+                store = self._open_store(directory)
+            except Exception as exc:  # noqa: BLE001 - keep answering from the build in use
+                log.warning("new index build %s cannot be opened (%s); staying on %s", directory, exc,
+                            self.store.directory)
+                return
+            log.info("switching to the new index build %s", directory)
+            self._use(store)
 
     @staticmethod
     def _earlier_wordings(store) -> dict[str, Provision]:
@@ -154,7 +206,7 @@ class Assistant:
         return list(EXAMPLES)
 
     # -- questions -------------------------------------------------------------------------
-    def ask(self, question: str, as_of: dt.date | None = None, guidance: bool = True) -> Answer:
+    def ask(self, question: str, as_of: dt.date | str | None = None, guidance: bool = True) -> Answer:
         """Answer one question from the provisions, citing and quoting each one.
 
         ``as_of`` reads the law as it stood on that date (a date in the question does the same);
@@ -171,8 +223,14 @@ class Assistant:
             >>> bot.ask("What is the capital of France?").abstained
             True
         """
+        as_of = inputs.as_date(as_of)
         text, notes = clean_text(question, self.settings.max_question_chars)
+        if as_of is None and (written := inputs.impossible_date(text)):
+            return inputs.not_a_day(text, written, self.today)
         day = as_of or point_in_time(text) or self.today
+        if day < ACT_IN_FORCE:
+            return inputs.before_the_act(text, day)
+        self._reload_if_new()
         retrieval = self.retriever.retrieve(text, day, guidance=guidance)
         if TIER_QUESTION.search(text) and not retrieval.requested and retrieval.results \
                 and self.mode == "hybrid+structure":
@@ -237,7 +295,9 @@ class Assistant:
             ('prohibited', 'Article 5(1)(h)')
             >>> risk.checks                             # what would change the outcome
         """
+        role = inputs.as_role(role)
         text, _ = clean_text(description, self.settings.max_question_chars, "description")
+        self._reload_if_new()
         return self._get_assessor().assess(text, role)
 
     # -- browsing --------------------------------------------------------------------------
@@ -253,6 +313,9 @@ class Assistant:
             True
         """
         from assistant.references import find_references
+
+        reference, as_of = inputs.as_reference(reference), inputs.as_date(as_of)
+        document = inputs.as_reference(document, "document")
 
         refs = find_references(reference) if document == "AI Act" else []
         ref = refs[0].reference if refs else reference.strip()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,6 +40,35 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def _number(name: str, kind: type, default, low, high):
+    from assistant.errors import SettingsError
+
+    raw = _env(name, "")
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not {'a whole number' if kind is int else 'a number'}; "
+                            f"unset it for the default ({default}).") from None
+    if not (low <= value <= high) or value != value:  # value != value: NaN
+        raise SettingsError(f"{name}={raw!r} is out of range: use a value from {low} to {high} "
+                            f"(default {default}).")
+    return value
+
+
+def _day(name: str) -> dt.date | None:
+    from assistant.errors import SettingsError
+
+    raw = _env(name, "")
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-02.") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where data lives, which models run, and the thresholds answers depend on."""
@@ -64,25 +94,48 @@ class Settings:
     llm_url: str = ""  # AIACT_LLM_URL: OpenAI-compatible server for optional rephrasing
     llm_model: str = ""  # AIACT_LLM_MODEL
     llm_api_key: str = ""  # AIACT_LLM_API_KEY
-    llm_timeout: float = 30.0
+    llm_timeout: float = 15.0  # AIACT_LLM_TIMEOUT: seconds for the whole exchange with the model
+    llm_max_chars: int = 2000  # AIACT_LLM_MAX_CHARS: a longer reply is rejected unread
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
+        """Read every ``AIACT_*`` variable; a value that cannot work raises ``SettingsError``
+        naming the variable and what it should look like (at start-up, not at the first question)."""
         s = cls(
             home=Path(_env("AIACT_HOME", str(default_home()))).expanduser(),
-            corpus_dir=Path(os.environ["AIACT_CORPUS"]) if os.environ.get("AIACT_CORPUS") else None,
+            corpus_dir=Path(os.environ["AIACT_CORPUS"]).expanduser() if _env("AIACT_CORPUS", "") else None,
             chroma_url=_env("AIACT_CHROMA_URL", ""),
             embed_model=_env("AIACT_EMBED_MODEL", ""),
-            max_citations=int(_env("AIACT_MAX_CITATIONS", "5")),
-            exact_search_limit=int(_env("AIACT_EXACT_SEARCH_LIMIT", str(cls.exact_search_limit))),
-            min_score=float(_env("AIACT_MIN_SCORE", str(cls.min_score))),
-            min_coverage=float(_env("AIACT_MIN_COVERAGE", str(cls.min_coverage))),
-            today=dt.date.fromisoformat(os.environ["AIACT_TODAY"]) if os.environ.get("AIACT_TODAY") else None,
+            max_citations=_number("AIACT_MAX_CITATIONS", int, cls.max_citations, 1, 50),
+            exact_search_limit=_number("AIACT_EXACT_SEARCH_LIMIT", int, cls.exact_search_limit, 0, 10**9),
+            min_score=_number("AIACT_MIN_SCORE", float, cls.min_score, -1.0, 1.0),
+            min_coverage=_number("AIACT_MIN_COVERAGE", float, cls.min_coverage, 0.0, 1.0),
+            today=_day("AIACT_TODAY"),
             llm_url=_env("AIACT_LLM_URL", ""),
             llm_model=_env("AIACT_LLM_MODEL", ""),
             llm_api_key=_env("AIACT_LLM_API_KEY", ""),
+            llm_timeout=_number("AIACT_LLM_TIMEOUT", float, cls.llm_timeout, 0.1, 600.0),
+            llm_max_chars=_number("AIACT_LLM_MAX_CHARS", int, cls.llm_max_chars, 100, 100_000),
         )
-        return replace(s, **overrides) if overrides else s
+        s = replace(s, **overrides) if overrides else s
+        s.validate()
+        return s
+
+    def validate(self) -> "Settings":
+        from assistant.errors import SettingsError
+
+        for name, url in (("AIACT_CHROMA_URL", self.chroma_url), ("AIACT_LLM_URL", self.llm_url)):
+            if url and not re.match(r"^https?://[^\s/:]+(?::\d{1,5})?(?:/\S*)?$", url):
+                raise SettingsError(f"{name} must look like http://127.0.0.1:8000, not {url!r}.")
+        if self.corpus_dir is not None and not self.corpus_dir.is_dir():
+            raise SettingsError(f"AIACT_CORPUS={self.corpus_dir} is not a directory: point it at a folder "
+                                "of texts, or unset it to use the corpus/ shipped with the assistant.")
+        if self.home.exists() and not self.home.is_dir():
+            raise SettingsError(f"AIACT_HOME={self.home} is a file, not a directory: point it at a folder.")
+        if self.embed_model and not Path(self.embed_model).expanduser().is_dir():
+            raise SettingsError(f"AIACT_EMBED_MODEL={self.embed_model} is not a folder: give the path of a "
+                                "local sentence-transformers model, or unset it for the packaged one.")
+        return self
 
     @property
     def index_root(self) -> Path:

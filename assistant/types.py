@@ -123,7 +123,8 @@ class Answer:
     citations: tuple[Citation, ...] = field(default=())
     as_of: str = ""  # ISO date the law was read at
     notes: tuple[str, ...] = field(default=())  # e.g. "question truncated to 2000 characters"
-    rephrased_by: str = ""  # the configured LLM that reworded the extractive answer, if any
+    rephrased_by: str = ""  # the language model whose checked rephrasing ``text`` is, if any
+    extractive_answer: str = ""  # the extractive answer a rephrasing replaced
 
     def to_dict(self) -> dict:
         """The object ``aiact ask --json`` prints (docs/json.md, docs/answer.schema.json)."""

@@ -1,36 +1,48 @@
-"""Build the index: idempotent (keyed by a fingerprint), atomic (a new directory, then a switch).
+"""Build the index: idempotent (keyed by a fingerprint), atomic (a new directory, then a switch),
+checked (the manifest holds the checksum of every file).
 
-A build writes everything into ``index/.building-<fingerprint>-<pid>`` and only then renames it to
-``index/<fingerprint>`` and points ``index/CURRENT`` at it with an atomic replace. A crash or
-Ctrl-C leaves at most a stale ``.building-*`` directory, which the next build removes; readers
-keep using the build they opened. The previous build is kept for readers still using it.
+A build writes everything into ``index/.building-<fingerprint>-<pid>-<ns>``, renames it to a name
+no build has had (``<fingerprint>``, or ``<fingerprint>-<ns>`` for a rebuild) and only then points
+``index/CURRENT`` at it with one atomic replace: at every instant CURRENT names a complete build.
+CURRENT holds a plain directory name, validated; anything else (a path, binary junk) is ignored and
+healed. A crash or Ctrl-C leaves at most a stale ``.building-*`` directory, which the next build
+removes. A build that a process has open (``.in-use`` locked, see ``store.hold``) is never deleted.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
+import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import IndexBusy, IndexMissing
+from assistant.errors import IndexBusy, IndexDamaged, IndexMissing, StorageFull
 from assistant.settings import Settings
 from aiact.corpus import fingerprint as corpus_fingerprint
 from aiact.corpus import load_corpus
 from aiact.index.chunk import CHUNKER_VERSION, chunk_provisions
 from aiact.index.embed import Embedder
-from aiact.index.store import COLLECTION_PREFIX, chroma_client, tokenize_for_bm25
+from aiact.index.store import COLLECTION_PREFIX, chroma_client, forget_chroma, tokenize_for_bm25
 
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
 KEEP_BUILDS = 2
+BUILD_NAME = re.compile(r"^[0-9a-f]{20}(?:-[0-9]{1,24})?$")  # what CURRENT may hold
+# Files a build changes by being read: Chroma's store (it compacts its log into the HNSW files when
+# opened; checked instead by sqlite and by the digest of the vectors it returns) and the readers' lock.
+UNCHECKED = re.compile(r"^(?:chroma/.*|\.in-use)$")
+FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclass(frozen=True)
@@ -64,15 +76,159 @@ def build_fingerprint(settings: Settings, embedder_name: str) -> str:
     return h.hexdigest()[:20]
 
 
-def current_build(settings: Settings) -> Path | None:
-    """The directory CURRENT points at, if it is a complete build."""
+def read_current(settings: Settings) -> str | None:
+    """The build name in CURRENT, if it is one: a plain name of this form, nothing else."""
     pointer = settings.index_root / CURRENT
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
+        raw = pointer.read_bytes()[:200]
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+        return None
+    try:
+        name = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        log.warning("%s is not a build name (binary content): ignoring it", pointer)
+        return None
+    if not BUILD_NAME.match(name):
+        log.warning("%s holds %r, not a build name: ignoring it", pointer, name[:60])
+        return None
+    return name
+
+
+def current_build(settings: Settings) -> Path | None:
+    """The directory CURRENT names, if it holds a build's manifest."""
+    name = read_current(settings)
+    if name is None:
         return None
     directory = settings.index_root / name
-    return directory if (directory / "manifest.json").exists() else None
+    return directory if (directory / "manifest.json").is_file() else None
+
+
+def file_digests(directory: Path) -> dict[str, dict]:
+    out = {}
+    for f in sorted(directory.rglob("*")):
+        rel = f.relative_to(directory).as_posix()
+        if f.is_file() and rel != "manifest.json" and not UNCHECKED.match(rel):
+            out[rel] = {"bytes": f.stat().st_size, "sha256": _sha256(f)}
+    return out
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def vectors_digest(matrix) -> str:
+    """The digest of the stored vectors in node order, as Chroma hands them back."""
+    import numpy as np
+
+    return hashlib.sha256(np.ascontiguousarray(matrix, dtype=np.float32).tobytes()).hexdigest()
+
+
+def _stored_vectors(work: Path, settings: Settings, collection_name: str, ids: list[str]):
+    import numpy as np
+
+    client = chroma_client(None if settings.chroma_url else work / "chroma", settings.chroma_url)
+    try:
+        collection = client.get_collection(collection_name)
+        rows = []
+        for start in range(0, len(ids), 5000):
+            got = collection.get(ids=ids[start:start + 5000], include=["embeddings"])
+            order = {nid: i for i, nid in enumerate(got["ids"])}
+            rows += [got["embeddings"][order[nid]] for nid in ids[start:start + 5000]]
+        return np.asarray(rows, dtype=np.float32)
+    finally:
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
+        if not settings.chroma_url:
+            forget_chroma(work / "chroma")
+
+
+def verify_vectors(store) -> None:
+    """The vectors an opened store returns are the ones the build wrote (embedded, exact search)."""
+    want = store.manifest.get("vectors_sha256")
+    if not want or store.manifest.get("chroma_url") or len(store.node_ids) > store.exact_limit:
+        return
+    try:
+        got = vectors_digest(store.all_embeddings())
+    except Exception as exc:  # noqa: BLE001 - a store that cannot hand back its vectors is damaged
+        raise IndexDamaged(f"The vector store in {store.directory} cannot be read ({exc.__class__.__name__}) "
+                           "— run 'aiact index --rebuild'.") from None
+    if got != want:
+        raise IndexDamaged(f"The vectors in {store.directory} differ from the build's — run "
+                           "'aiact index --rebuild'.")
+
+
+def read_manifest(directory: Path) -> dict:
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexDamaged(f"The index manifest in {directory} cannot be read ({exc.__class__.__name__}) "
+                           "— run 'aiact index --rebuild'.") from None
+    if not isinstance(manifest, dict) or not {"fingerprint", "collection", "nodes"} <= set(manifest):
+        raise IndexDamaged(f"The index manifest in {directory} is incomplete — run 'aiact index --rebuild'.")
+    return manifest
+
+
+def check_build(directory: Path) -> list[str]:
+    """What is wrong with a build on disk ([] when every file matches its manifest)."""
+    try:
+        manifest = read_manifest(directory)
+    except IndexDamaged as exc:
+        return [str(exc)]
+    problems = []
+    for rel, want in (manifest.get("files") or {}).items():
+        f = directory / rel
+        if not f.is_file():
+            problems.append(f"{rel} is missing")
+        elif f.stat().st_size != want.get("bytes"):
+            problems.append(f"{rel} has {f.stat().st_size} bytes, {want.get('bytes')} when built")
+        elif _sha256(f) != want.get("sha256"):
+            problems.append(f"{rel} was changed after the build (checksum differs)")
+    if "files" not in manifest:
+        for rel in ("provisions.json", "nodes.json", "bm25/params.index.json"):
+            if not (directory / rel).is_file():
+                problems.append(f"{rel} is missing")
+    if not manifest.get("chroma_url"):
+        problems += _check_sqlite(directory / "chroma" / "chroma.sqlite3")
+    return problems
+
+
+def _check_sqlite(path: Path) -> list[str]:
+    if not path.is_file():
+        return ["chroma/chroma.sqlite3 is missing"]
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            result = db.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError as exc:
+        return [f"chroma/chroma.sqlite3 is not a readable database ({exc})"]
+    return [] if result and result[0] == "ok" else [f"chroma/chroma.sqlite3 is damaged ({result[0] if result else '?'})"]
+
+
+def verify_build(directory: Path) -> None:
+    """Raise ``IndexDamaged`` naming the first problems of a build, if any."""
+    problems = check_build(directory)
+    if problems:
+        raise IndexDamaged(f"The index in {directory} is damaged: {'; '.join(problems[:3])} "
+                           "— run 'aiact index --rebuild'.")
+
+
+def check_index(settings: Settings) -> tuple[bool, str]:
+    """``aiact index --check``: (ok, one line)."""
+    directory = current_build(settings)
+    if directory is None:
+        return False, f"No index in {settings.index_root} (or CURRENT names none) — run 'aiact index'."
+    problems = check_build(directory)
+    if problems:
+        return False, (f"The index in {directory} is damaged: {'; '.join(problems[:3])} — run 'aiact index --rebuild' "
+                       "to rebuild it.")
+    manifest = read_manifest(directory)
+    how = "every file matches its checksum" if "files" in manifest else \
+        "files present (built before checksums: 'aiact index --rebuild' adds them)"
+    return True, f"Index OK at {directory}: {manifest['provisions']} provisions, {manifest['nodes']} nodes; {how}."
 
 
 @contextlib.contextmanager
@@ -80,10 +236,14 @@ def build_lock(settings: Settings, wait: bool):
     settings.index_root.mkdir(parents=True, exist_ok=True)
     with open(settings.index_root / ".lock", "w") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexBusy(f"Another process is building the index in {settings.index_root}; "
-                            "wait for it to finish, then try again.") from None
+            if not wait:
+                raise IndexBusy(f"Another process is building the index in {settings.index_root}; "
+                                "wait for it to finish, then try again.") from None
+            print(f"aiact: another process is building the index in {settings.index_root}; waiting for it "
+                  "to finish…", file=sys.stderr, flush=True)
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -96,32 +256,71 @@ def build_index(settings: Settings, embedder: Embedder, rebuild: bool = False,
     """Build the index unless an identical one exists (or ``rebuild``)."""
     start = time.perf_counter()
     fp = build_fingerprint(settings, embedder.name)
-    with build_lock(settings, wait):
-        final = settings.index_root / fp
-        current = current_build(settings)
-        if not rebuild and (final / "manifest.json").exists():
-            if current != final:
-                _point_current(settings, fp)
-            manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
-            return BuildReport(final, fp, False, manifest["provisions"], manifest["nodes"],
-                               manifest["documents"], time.perf_counter() - start, _size(final))
-        _remove_stale(settings)
-        work = settings.index_root / f".building-{fp}-{os.getpid()}-{time.time_ns()}"
-        work.mkdir(parents=True)
-        try:
-            manifest = _write_build(work, fp, settings, embedder, progress, on_nodes)
-            if final.exists():
-                # A forced rebuild of the same fingerprint: move the old one aside first.
-                old = settings.index_root / f".old-{fp}-{os.getpid()}-{time.time_ns()}"
-                final.rename(old)
-            work.rename(final)
-            _point_current(settings, fp)
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-        _prune(settings, keep={fp, current.name if current else ""})
-        return BuildReport(final, fp, True, manifest["provisions"], manifest["nodes"],
-                           manifest["documents"], time.perf_counter() - start, _size(final))
+    try:
+        with build_lock(settings, wait):
+            return _build_locked(settings, embedder, fp, rebuild, progress, on_nodes, start)
+    except OSError as exc:
+        if exc.errno in FULL:
+            raise StorageFull(f"The disk holding {settings.index_root} is full: free some space (a build "
+                              f"needs about {_needed(settings)} MB) or set AIACT_HOME to another disk, "
+                              "then run 'aiact index'.") from None
+        raise
+    except Exception as exc:  # Chroma and sqlite report a full disk in their own words
+        if "disk is full" in str(exc).lower() or "no space left" in str(exc).lower():
+            raise StorageFull(f"The disk holding {settings.index_root} is full: free some space or set "
+                              "AIACT_HOME to another disk, then run 'aiact index'.") from None
+        raise
+
+
+def _needed(settings: Settings) -> int:
+    current = current_build(settings)
+    return max(60, int(_size(current) / 1e6 * 1.2)) if current else 60
+
+
+def existing_build(settings: Settings, fp: str) -> Path | None:
+    """A complete, undamaged build of this fingerprint: the current one first."""
+    current = current_build(settings)
+    candidates = ([current] if current is not None else []) + sorted(
+        (d for d in settings.index_root.glob(f"{fp}*") if d.is_dir() and BUILD_NAME.match(d.name)),
+        key=lambda d: d.stat().st_mtime, reverse=True)
+    for d in candidates:
+        if d.name.split("-")[0] != fp or not (d / "manifest.json").is_file():
+            continue
+        problems = check_build(d)
+        if not problems:
+            return d
+        log.warning("build %s is damaged (%s): not reusing it", d, "; ".join(problems[:2]))
+    return None
+
+
+def _build_locked(settings: Settings, embedder: Embedder, fp: str, rebuild: bool, progress: bool,
+                  on_nodes: Callable[[int], None] | None, start: float) -> BuildReport:
+    current = current_build(settings)
+    found = None if rebuild else existing_build(settings, fp)
+    if found is not None:
+        if current != found:
+            _point_current(settings, found.name)
+        manifest = read_manifest(found)
+        return BuildReport(found, fp, False, manifest["provisions"], manifest["nodes"],
+                           manifest["documents"], time.perf_counter() - start, _size(found))
+    _remove_stale(settings)
+    work = settings.index_root / f".building-{fp}-{os.getpid()}-{time.time_ns()}"
+    # Never reuse a name: a reader may have the old directory open, and CURRENT must keep naming
+    # a complete build until the one replace below.
+    final = settings.index_root / fp
+    if final.exists():
+        final = settings.index_root / f"{fp}-{time.time_ns()}"
+    work.mkdir(parents=True)
+    try:
+        manifest = _write_build(work, fp, settings, embedder, progress, on_nodes)
+        work.rename(final)
+        _point_current(settings, final.name)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _prune(settings, keep={final.name, current.name if current else ""})
+    return BuildReport(final, fp, True, manifest["provisions"], manifest["nodes"],
+                       manifest["documents"], time.perf_counter() - start, _size(final))
 
 
 def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, progress: bool,
@@ -177,6 +376,9 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
     close = getattr(client, "close", None)
     if callable(close):
         close()
+    if not settings.chroma_url:
+        forget_chroma(work / "chroma")
+    vectors = vectors_digest(_stored_vectors(work, settings, collection_name, [c.id for c in chunks]))
 
     documents: dict[str, int] = {}
     for p in provisions:
@@ -191,6 +393,8 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
         "chunker": CHUNKER_VERSION,
         "collection": collection_name,
         "chroma_url": settings.chroma_url,
+        "files": file_digests(work),
+        "vectors_sha256": vectors,
     }
     # The manifest is written last: a directory without it is not a build.
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -198,16 +402,27 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
 
 
 def _point_current(settings: Settings, name: str) -> None:
+    pointer = settings.index_root / CURRENT
+    if pointer.is_dir():  # nothing of ours: an empty one is cleared, anything else is the user's
+        try:
+            pointer.rmdir()
+        except OSError:
+            raise IndexMissing(f"{pointer} is a directory, not the index pointer: move it away, then run "
+                               "'aiact index'.") from None
     tmp = settings.index_root / f".{CURRENT}.{os.getpid()}"
-    tmp.write_text(name + "\n", encoding="utf-8")
+    with open(tmp, "w", encoding="ascii") as fh:
+        fh.write(name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())  # the name is on disk before it replaces the old one
     os.replace(tmp, settings.index_root / CURRENT)
 
 
 def _remove_stale(settings: Settings) -> None:
     for d in settings.index_root.glob(".building-*"):
         shutil.rmtree(d, ignore_errors=True)
-    for d in settings.index_root.glob(".old-*"):
-        shutil.rmtree(d, ignore_errors=True)
+    for d in settings.index_root.glob(".old-*"):  # left by builds before names were unique
+        if not in_use(d):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _prune(settings: Settings, keep: set[str]) -> None:
@@ -215,7 +430,27 @@ def _prune(settings: Settings, keep: set[str]) -> None:
                      if d.is_dir() and not d.name.startswith(".") and d.name not in keep),
                     key=lambda d: d.stat().st_mtime, reverse=True)
     for d in builds[max(0, KEEP_BUILDS - len(keep)):]:
+        if in_use(d):
+            log.info("keeping %s: a process still has it open", d)
+            continue
         shutil.rmtree(d, ignore_errors=True)
+
+
+def in_use(directory: Path) -> bool:
+    """Whether a process holds this build open (its shared lock on ``.in-use``)."""
+    lock = directory / ".in-use"
+    if not lock.exists():
+        return False
+    try:
+        with open(lock, "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    except OSError:
+        return True
+    return False
 
 
 def _size(directory: Path) -> int:

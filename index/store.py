@@ -46,6 +46,24 @@ def chroma_client(path: Path | None, url: str = ""):
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
+def forget_chroma(path: Path) -> None:
+    """Drop Chroma's cached system for ``path``: Chroma hands back the cached client for a path
+    it has seen, even after the files under it were damaged or rebuilt."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+    except ImportError:
+        return
+    key = str(path)
+    with SharedSystemClient._refcount_lock:
+        system = SharedSystemClient._identifier_to_system.pop(key, None)
+        SharedSystemClient._identifier_to_refcount.pop(key, None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception:  # noqa: BLE001 - a damaged store may fail to stop; it is dropped anyway
+            log.debug("stopping the cached Chroma system for %s failed", key, exc_info=True)
+
+
 def tokenize_for_bm25(texts: list[str]):
     import bm25s
     import Stemmer
@@ -60,6 +78,19 @@ DATE_FROM_2024 = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June
 
 def _states_date(text: str) -> bool:
     return bool(DATE_FROM_2024.search(text)) and not text.lstrip().startswith(("Regulation (", "Directive", "Council"))
+
+
+def hold(directory: Path):
+    """A shared lock on ``directory/.in-use`` for as long as the returned file stays open (it
+    closes with the store). A build deletes an old build only if it can lock that file alone."""
+    import fcntl
+
+    try:
+        fh = open(directory / ".in-use", "a")
+        fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return fh
+    except OSError:  # a read-only copy: nothing can be pruned from it by us either
+        return None
 
 
 @dataclass
@@ -98,8 +129,14 @@ class IndexStore:
         url = self.manifest.get("chroma_url") or ""
         if url and chroma_url and url != chroma_url:
             log.warning("index was built on %s, AIACT_CHROMA_URL says %s", url, chroma_url)
-        self._client = chroma_client(None if url else directory / "chroma", url)
-        self.collection = self._client.get_collection(self.manifest["collection"])
+        try:
+            self._client = chroma_client(None if url else directory / "chroma", url)
+            self.collection = self._client.get_collection(self.manifest["collection"])
+        except Exception:
+            if not url:  # never hand this damaged store's cached handle to the next client
+                forget_chroma(directory / "chroma")
+            raise
+        self.in_use = hold(directory)  # a build open here is never pruned by another build
         self._vector_store = None
 
     # -- lexical -------------------------------------------------------------------------

@@ -190,17 +190,20 @@ def launch_options() -> dict[str, Any]:
             "mcp_server": False, "ssr_mode": False}
 
 
-def serve(host: str = "127.0.0.1", port: int = 7860, assistant: Any = None, block: bool = True) -> gr.Blocks:
-    """Load one assistant (building the index on first use) and serve the UI until interrupted."""
+def serve(host: str = "127.0.0.1", port: int = 7860, assistant: Any = None, block: bool = True,
+          allow_remote_without_password: bool = False) -> gr.Blocks:
+    """Load one assistant (building the index on first use) and serve the UI until interrupted,
+    hardened by ui/server.py (trusted hosts, queue only, input limits, headers, throttled login)."""
+    from aiact.ui import server
+
     auth = auth_from_env()  # fail fast, before minutes of index building
+    server.check_bind(host, auth, allow_remote_without_password)
+    server.check_port(host, port)
     if assistant is None:
         from assistant import Assistant
 
         assistant = Assistant()
+    server.private_temp()
     demo = build_app(assistant)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
-    if host not in ("127.0.0.1", "localhost", "::1") and auth is None:
-        log.warning("serving on %s without a password: set AIACT_AUTH=user:password", host)
-    demo.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
-                **launch_options())
-    return demo
+    return server.launch(demo, host, port, auth, block, allow_remote_without_password, **launch_options())
