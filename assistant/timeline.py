@@ -9,41 +9,46 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from assistant.references import all_dates
-from aiact.corpus.provision import Provision
+from aiact.corpus.provision import OMNIBUS_IN_FORCE, Provision
 from aiact.index.chunk import split_sentences
 
 FIRST_YEAR = 2024
-MOVES_FILE = Path(__file__).with_name("data") / "timeline_moves.toml"
 
 
 @dataclass(frozen=True)
 class Move:
-    """A date the Omnibus moved, stated by ``words`` in ``reference``; before, ``was_words`` in
-    ``was_reference`` gave ``was_date`` (see data/timeline_moves.toml)."""
+    """A date the Omnibus moved, from the law data (``assistant/law/data/dates.toml``: a fact with
+    a ``superseded_date``): ``words`` in ``reference`` state ``date`` today; ``was_words`` gave
+    ``was_date`` before. Used where the 2024 date stood in another sentence than the new one, so
+    the timeline cannot pair them by reading a sentence against its own 2024 wording."""
 
     subject: str
     reference: str
     date: dt.date
-    on: dt.date
     words: str
     was_date: dt.date
-    was_on: dt.date
-    was_reference: str
     was_words: str
-    except_reference: str = ""
-    except_words: str = ""
 
 
 @functools.cache
-def load_moves(path: Path = MOVES_FILE) -> tuple[Move, ...]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return tuple(Move(**m) for m in data.get("move", []))
+def load_moves() -> tuple[Move, ...]:
+    from assistant.law import load_law
+
+    moves = []
+    for fact in load_law().subject("dates"):
+        was_date = fact.get("superseded_date")
+        if not was_date or fact.valid_to is not None:
+            continue
+        now = next((s for s in fact.sources if s.on is None or s.on >= OMNIBUS_IN_FORCE), None)
+        was = next((s for s in fact.sources if s.on is not None and s.on < OMNIBUS_IN_FORCE), None)
+        if now and was and now.words and was.words:
+            moves.append(Move(fact.get("subject", fact.id), now.reference, fact.date, now.words[0],
+                              was_date, was.words[0]))
+    return tuple(moves)
 
 
 @dataclass(frozen=True)
