@@ -157,13 +157,11 @@ def _quiet_libraries() -> None:
     warnings.filterwarnings("ignore")
     for name in ("transformers", "sentence_transformers", "chromadb", "httpx", "llama_index", "bm25s"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    try:
+    if "transformers" in sys.modules:  # never imported just to quiet it: seconds of start-up
         from transformers.utils import logging as tlog
 
         tlog.set_verbosity_error()
         tlog.disable_progress_bar()
-    except ImportError:
-        pass
 
 
 def emit(data: Any) -> None:

@@ -144,7 +144,8 @@ class Assistant:
 
         verify_build(directory)
         store = IndexStore(directory, self.settings.chroma_url, self.settings.exact_search_limit)
-        if store.collection.count() != len(store.node_ids):
+        # Without vectors.npy (or beyond exact search) questions go through Chroma: it must hold them all.
+        if store.needs_chroma and store.collection.count() != len(store.node_ids):
             raise IndexDamaged(f"The vector store in {directory} holds {store.collection.count()} of "
                                f"{len(store.node_ids)} nodes — run 'aiact index --rebuild'.")
         verify_vectors(store)
