@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aiact.corpus.provision import Provision
+from assistant.plan import Plan
 
 TIERS = ("prohibited", "high-risk", "limited", "minimal")
 
@@ -56,6 +57,7 @@ class Answer:
     citations: tuple[Citation, ...] = field(default=())
     as_of: str = ""  # ISO date the law was read at
     notes: tuple[str, ...] = field(default=())  # e.g. "question truncated to 2000 characters"
+    plan: Plan | None = None  # how the question was read; a follow-up reads the previous one
 
     def to_dict(self) -> dict:
         return {"question": self.question, "answer": self.text, "abstained": self.abstained,
