@@ -10,6 +10,8 @@ import unicodedata
 
 from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.findings import Clause, Findings
+from assistant.retrieve import asked_kind
+from aiact.corpus.provision import CODE, GUIDELINES
 from assistant.plan import Plan, normalise, parse, previous_plan
 from assistant.errors import IndexMissing, InvalidQuestion
 from assistant.references import point_in_time
@@ -68,7 +70,7 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     system the question describes by an Article 50 function (a chatbot, a generator of content)
     is not high-risk by that fact alone: its transparency duty is the conclusion, and the
     high-risk use the assessor saw becomes the fact that would change it."""
-    from assistant.answer import best_sentence
+    from assistant.answer import best_sentence, lead_quote
 
     tier, p = decided
     if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
@@ -87,7 +89,7 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     ref = (p.document, p.reference)
     words = best_sentence(p, "")
     if tier == "prohibited" and p.reference.startswith("Article 5"):
-        return [Clause(f"Prohibited: this is a practice banned by {p.reference}: “{_clip(words)}”", (ref,))]
+        return [Clause(f"This is decided by {p.reference}, which prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
     if tier == "high-risk":
         where = ("listed in Annex III, so high-risk under Article 6(2)" if p.reference.startswith("Annex III")
                  else "covered by Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
@@ -100,10 +102,16 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
                               "decision making (Article 6(3)), which the provider must document.",
                               (("AI Act", "Article 6(3)"),), "condition"))
         return out
+    if tier == "minimal":
+        return []  # the assessor sees no tier: the closest provision is quoted, not concluded on
     if tier == "limited" and p.reference.startswith("Article 50"):
         return [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of {p.reference}: "
                        f"“{_clip(words)}”", (ref,))]
     return []
+
+
+def query_of(part) -> str:
+    return part.text
 
 
 def _supported(found: list[Clause], retrieval, weak: bool, strong: float = 2) -> bool:
@@ -215,8 +223,8 @@ class Assistant:
             return self._finish(not_held(text, document, day), text, plan, notes)
         retrieval = self.retriever.retrieve(self._lookup(plan), day, guidance=guidance)
         decided = None
-        if TIER_QUESTION.search(query) and not retrieval.requested and retrieval.results \
-                and self.mode == "hybrid+structure":
+        if (TIER_QUESTION.search(query) or plan.intent == "classification") and not retrieval.requested \
+                and retrieval.results and self.mode == "hybrid+structure":
             retrieval, decided = self._with_deciding_provision(query, retrieval)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
@@ -254,7 +262,9 @@ class Assistant:
         if getattr(self, "_speller", None) is None:
             from assistant.plan import Speller
 
-            self._speller = Speller(p.text for p in self.store.provisions.values())
+            # The words of the law data's terms count as known words too ('nudify', 'gpai').
+            terms = [" ".join(f.get("terms") or ()) for f in self.findings.law.facts]
+            self._speller = Speller([p.text for p in self.store.provisions.values()] + terms)
         return self._speller
 
     @property
@@ -292,13 +302,25 @@ class Assistant:
             elif part.intent == "obligations" and (part.actors or part.categories):
                 found = f.obligations(part, day)
             elif part.intent == "classification" and decided is not None:
-                found = classification(decided, part, f, day) + f.dated_subject(part, day)
+                dated = f.dated_subject(part, day)
+                found = classification(decided, part, f, day)
+                if dated and dated[0].strength >= 3 and not any(
+                        c.cites and c.cites[0][1] in dated[0].text for c in found):
+                    found = []  # the rule with its own date names the practice; the assessor's guess does not
+                found = dated + found if dated and not found else found + dated
             else:
                 found = []
+            if part.intent in ("classification", "obligations", "other"):
+                rule = f.scope(part, day)
+                if rule and (rule[0].strength >= 4 or rule[0].strength >= 2
+                             and _supported(rule, retrieval, weak, 99)):
+                    found = rule + [c for c in found if c.kind == "condition"]
             if premise_cited and part.intent in ("classification", "other", "scope"):
                 found = [c for c in found if c.kind == "condition"]
-            if part.intent != "classification" and not _supported(found, retrieval, weak,
-                                                                  1 if part.intent == "deadline" else 2):
+            if asked_kind(query_of(part)) in (GUIDELINES, CODE) and part.intent not in ("soft_law", "penalty", "deadline"):
+                found = []  # a question on what the guidance says is answered by the guidance
+            if part.intent != "classification" and not _supported(
+                    found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") else 2):
                 found = []
             clauses += found
         return clauses
@@ -319,7 +341,7 @@ class Assistant:
         top = retrieval.results[0].score if retrieval.results else 1.0
         lead = Scored(p, top + 1.0, sim, "deciding")
         retrieval.results = [lead] + [s for s in retrieval.results if s.provision.id != p.id]
-        return retrieval, (tier if tier != "minimal" else chosen, p)
+        return retrieval, (tier, p)
 
     def _get_assessor(self):
         if self._assessor is None:

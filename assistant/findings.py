@@ -34,11 +34,27 @@ class NotHeld:
     mentioned_in: tuple[str, ...]
 
 
-def refs(fact: Fact, earlier: bool = False) -> tuple[Ref, ...]:
-    """The provisions a fact cites: today's wordings, or (``earlier``) the dated earlier ones."""
+WORD = re.compile(r"[a-z]{4,}")
+COMMON = set("""what which when where does have that this with from they their there about under must
+shall should would could also only into than then such make made need needs apply applies system systems
+model models provider providers deployer deployers obligation obligations article regulation act""".split())
+
+
+def refs(fact: Fact, earlier: bool = False, text: str = "") -> tuple[Ref, ...]:
+    """The provisions a fact cites: today's wordings, or (``earlier``) the dated earlier ones.
+    With the question's ``text``, the provision whose words the question uses comes first (the
+    copyright duty for a question on copyright)."""
     if earlier:
         return tuple(dict.fromkeys((s.document, s.reference, s.on) for s in fact.sources if s.on))
-    return tuple(dict.fromkeys((s.document, s.reference) for s in fact.sources if not s.on))
+    sources = [s for s in fact.sources if not s.on]
+    if text:
+        asked = {w[:7] for w in WORD.findall(text.lower()) if w not in COMMON}
+        def overlap(s) -> int:
+            return len(asked & {w[:7] for w in WORD.findall(" ".join(s.words).lower())})
+        best_overlap = max((overlap(s) for s in sources), default=0)
+        if best_overlap and overlap(sources[0]) < best_overlap:
+            sources.sort(key=lambda s: -overlap(s))
+    return tuple(dict.fromkeys((s.document, s.reference) for s in sources))
 
 
 def hits(fact: Fact, text: str) -> float:
@@ -49,7 +65,8 @@ def hits(fact: Fact, text: str) -> float:
 
 
 def best(facts: tuple[Fact, ...], text: str, keep: Callable[[Fact], bool] = lambda f: True) -> list[Fact]:
-    scored = [(hits(f, text), i, f) for i, f in enumerate(facts) if keep(f)]
+    scored = [(hits(f, text), i, f) for i, f in enumerate(facts) if keep(f)
+              and (not f.get("requires") or re.search(f.get("requires"), text, re.I))]
     scored = [x for x in scored if x[0] > 0]
     scored.sort(key=lambda x: (-x[0], x[1]))
     return [f for _, _, f in scored]
@@ -104,6 +121,9 @@ class Findings:
         if not _refs_agree(first, part):
             return []
         clauses = [replace(self.date_clause(first, day), strength=hits(first, part.text))]
+        for other in found[1:2]:  # two transitional rules the question names equally
+            if float(other.get("weight", 1)) >= 3 and hits(other, part.text) == hits(first, part.text):
+                clauses.append(replace(self.date_clause(other, day), strength=hits(other, part.text)))
         moved = self.moved(first)
         alternative = first.get("alternative")
         if alternative and only_broad(first, part.text):
@@ -124,7 +144,11 @@ class Findings:
         facts = [f for f in best(self.law.subject("dates", on=day), part.text)
                  if float(f.get("weight", 1)) >= 3 and f.get("rule", "from") in rules
                  and (f.get("date") or f.get("rule") == "fact")]
-        return [replace(self.date_clause(facts[0], day), strength=hits(facts[0], part.text))] if facts else []
+        if not facts:
+            return []
+        top = hits(facts[0], part.text)
+        tied = [f for f in facts[:2] if hits(f, part.text) == top]  # two transitional rules, both named
+        return [replace(self.date_clause(f, day), strength=top) for f in tied]
 
     # -- penalties -------------------------------------------------------------------------
     def penalty(self, part: Part, day: dt.date) -> list[Clause]:
@@ -133,6 +157,8 @@ class Findings:
         others = best(facts, part.text, lambda f: f.get("amount_eur") is None and f.id not in ("sme", "smc"))
         clauses: list[Clause] = []
         if not fines and not others:
+            if not generic(part.text):
+                return []
             fines = [f for f in facts if f.id in ("prohibited-practices", "operator-obligations",
                                                   "incorrect-information")]
         for f in fines[:2] if fines and fines[0].id.startswith("union-") else fines[:3] if not others and \
@@ -190,6 +216,8 @@ class Findings:
     # -- obligations, soft law, scope ------------------------------------------------------
     def obligations(self, part: Part, day: dt.date) -> list[Clause]:
         facts = self.law.subject("obligations", on=day)
+        if not generic(part.text, DUTY_WORDS, 2):
+            return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
         actors = part.actors or ("provider",)
         categories = part.categories or (("high-risk",) if not part.actors else ("high-risk",))
         if "gpai-systemic-risk" in categories and "gpai" in categories and \
@@ -209,8 +237,10 @@ class Findings:
                             "Providers of general-purpose AI models with systemic risk"
                         if category == "gpai" and actor == "provider":
                             who = "Providers of general-purpose AI models"
-                        clauses.append(Clause(f"{_cap(who)} ({_article(label)}) must {f.get('duty')}.", refs(f),
-                                              strength=float(bool(part.actors)) + float(bool(part.categories))))
+                        cites = refs(f, text=part.text)
+                        label = cites[0][1]
+                        clauses.append(Clause(f"{_cap(who)} ({_article(label)}) must {f.get('duty')}.", cites,
+                                              strength=1.0))
         if clauses:
             when = {f.get("applies") for f in facts if f.get("actor") in actors and f.get("category") in categories}
             dates = [self._fact("dates", w, day) for w in sorted(w for w in when if w)]
@@ -222,11 +252,13 @@ class Findings:
 
     def soft_law(self, part: Part, day: dt.date) -> list[Clause]:
         found = best(self.law.subject("soft_law", on=day), part.text)
-        return [Clause(_sentence(f.get("says")), refs(f), strength=hits(f, part.text)) for f in found[:2]]
+        return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+                for f in found[:2]]
 
     def scope(self, part: Part, day: dt.date) -> list[Clause]:
         found = best(self.law.subject("scope", on=day), part.text)
-        return [Clause(_sentence(f.get("says")), refs(f), strength=hits(f, part.text)) for f in found[:1]]
+        return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+                for f in found[:1]]
 
     def not_held(self, text: str) -> NotHeld | None:
         found = best(self.law.subject("not_held"), text)
@@ -303,6 +335,21 @@ YEAR_TEXT = re.compile(r"(?:(?:\d{1,2}\s+)?(?P<month>January|February|March|Apri
                        r"October|November|December)\s+)?(?P<year>20[2-3]\d)\b", re.I)
 CUE = re.compile(r"^\s*(?:since|now that|given|because|as)\b|\bright\s*\?|\bisn'?t it\b|\bcorrect\s*\?|"
                  r"\bpostponed\b|\bmoved\b|\balready appl", re.I)
+
+
+GENERIC_WORDS = COMMON | set("""fine fines fined penalty penalties maximum highest much amount amounts
+sanction sanctions there please tell know could level levels biggest large""".split())
+
+
+DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities
+high risk general purpose systemic importer importers distributor distributors authorised representative
+representatives product manufacturer manufacturers both give extra additional what there under transparency
+providers deployers respectively compared versus each their main core""".split())
+
+
+def generic(text: str, known: set[str] = GENERIC_WORDS, allowed: int = 1) -> bool:
+    """A question with no subject of its own beyond the intent ('What are the AI Act fines?')."""
+    return len([w for w in WORD.findall(text.lower()) if w not in known]) <= allowed
 
 
 def _refs_agree(fact: Fact, part: Part) -> bool:

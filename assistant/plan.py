@@ -11,7 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from aiact.corpus.provision import OMNIBUS_IN_FORCE
 from assistant.references import find_references, point_in_time
+
+ORIGINAL = re.compile(r"\boriginal(?:ly)?\b.{0,20}\b(?:2024|date|deadline|text|wording|version)\b|"
+                      r"\b2024 (?:date|deadline|text|wording|version)\b", re.I)
 
 INTENTS = ("deadline", "classification", "obligations", "penalty", "definition", "text", "soft_law",
            "scope", "comparison", "not_held", "off_topic", "other")
@@ -27,7 +31,7 @@ CATEGORIES = {
     "gpai-systemic-risk": r"systemic[- ]risk",
     "gpai": r"\bgpai\b|general[- ]purpose ai models?|general purpose ai models?|foundation models?|\bllms?\b",
     "article-50": r"article 50\b|transparen\w*|chatbots?|bots?|deep ?fakes?|label\w*|disclos\w*|watermark\w*|"
-                  r"tell (?:users|people|customers|visitors)|"
+                  r"tell (?:users|people|customers|visitors)|(?:say|disclose|tell)\w* .{0,20}\b(?:it'?s|it is) (?:an? )?ai\b|"
                   r"generat\w* (?:images?|content|text|video|audio)|emotion recognition",
     "high-risk": r"high[- ]?risk|annex iii|annex i\b",
 }
@@ -43,18 +47,19 @@ PENALTY = re.compile(r"\b(?:fine[ds]?|fining|penalt\w*|sanction\w*|how much .* (
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
     r"responsibilit\w*|what (?:do|does|must|should) .* do)\b", _I)
+TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|permitted)"
 CLASSIFY = re.compile(
-    r"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b(?:high[- ]?risk|prohibited|banned|forbidden|allowed|"
-    r"legal|permitted)\b|\b(?:high[- ]?risk|prohibited|banned|allowed|legal|permitted)\s*\W*\?\s*$", _I)
+    rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|"
+    rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}", _I)
 DEFINITION = re.compile(
     r"^\s*(?:what(?:'s|s| is| are| r)(?: meant by| the meaning of)?|define|definition of|meaning of|"
     r"what counts as|who counts as|who (?:is|are)(?: considered)?|what does the (?:ai )?act mean by|"
     r"how does the (?:ai )?act define|(?:can you )?explain what|tell me what)\b", _I)
 TEXT = re.compile(r"^\s*(?:what (?:does|do|did) (?:article|art\.?|annex|recital)|show me|quote|text of)\b", _I)
-SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\bsign(?:ing|ed)? (?:the|it)\b|"
+SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|follow|adhere to|join)\w* (?:the |a )?code\b|\bsign(?:ing|ed)? (?:the|it)\b|"
                       r"\bguidelines? (?:are|is) (?:binding|legally)|\bpresumption of conformity\b", _I)
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
-                   r"become (?:the )?provider|do (?:we|i) become|who is the provider|does the ai act apply|"
+                   r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|does the ai act apply|"
                    r"any obligations|fall under)\b", _I)
 COMPARE = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|differ)\b", _I)
 AI_WORDS = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|ai act|gpai|model|algorithm\w*|chatbot|"
@@ -195,6 +200,8 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
     follow_up = previous is not None and is_follow_up(question, previous)
     query = merge(question, previous) if follow_up and previous else question
     day = as_of or point_in_time(query) or (previous.as_of if follow_up and previous else None)
+    if day is None and ORIGINAL.search(query):  # "the original 2024 date": the law before the Omnibus
+        day = OMNIBUS_IN_FORCE - dt.timedelta(days=1)
     actors = found(ACTORS, query)
     categories = found(CATEGORIES, query)
     refs = tuple(r.reference for r in find_references(query))
@@ -270,7 +277,7 @@ class Speller:
         if len(low) < 5 or low in self.counts or not low.isalpha():
             return w
         candidates = [c for c in self.by_start.get(low[:1], ()) if abs(len(c) - len(low)) <= 2]
-        close = difflib.get_close_matches(low, candidates, n=3, cutoff=0.82)
+        close = difflib.get_close_matches(low, candidates, n=3, cutoff=0.88)
         if not close:
             return w
         best = max(close, key=lambda c: (difflib.SequenceMatcher(None, low, c).ratio(), self.counts[c]))
