@@ -133,7 +133,11 @@ def proofs(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Pr
             if p is None or p.id in seen or len(out) >= limit:
                 continue
             seen.add(p.id)
-            out.append(f"{_cap(describe(p))}: “{lead_quote(p, question, 600)}” [{citer.cite(p, 1.0)}]")
+            note = amendment_note(p)
+            if p.valid_to and p.valid_to <= citer.today:
+                note = f"2024 wording, in force until {(p.valid_to - dt.timedelta(days=1)):%-d %B %Y}"
+            out.append(f"{_cap(describe(p))}" + (f" ({note})" if note else "")
+                       + f": “{lead_quote(p, question, 600)}” [{citer.cite(p, 1.0)}]")
     return out
 
 
@@ -286,3 +290,30 @@ def off_topic(question: str, as_of: dt.date) -> Answer:
     text = ("That question is about another law, not the AI Act, and I answer only from the AI Act and "
             f"its guidance: I cover {SCOPE}. For data protection, tax or other rules, consult those texts.")
     return Answer(question=question, text=text, abstained=True, citations=(), as_of=as_of.isoformat())
+
+
+def unbacked(answer: Answer) -> list[str]:
+    """Dates, amounts, percentages and references in the conclusion (the first paragraph) that
+    the provisions its sentences cite do not state. A sentence without markers may only repeat
+    the question's own words (a corrected premise: "Not 10 %: …")."""
+    from assistant.law.verify import STATED, fold
+
+    quotes = {c.n: fold(c.quote) for c in answer.citations}
+    refs = {c.n: c.reference for c in answer.citations}
+    head = answer.text.strip().split("\n\n", 1)[0]
+    problems = []
+    for sentence in re.split(r"(?<=[.:])\s+(?=[A-Z])", head):
+        marks = [int(m) for m in re.findall(r"\[(\d+)\]", sentence)]
+        said = re.sub(r"“[^”]*”", "", sentence)  # quoted words are the provision's own
+        for stated in STATED.findall(said):
+            stated = stated.strip()
+            if not marks:
+                if stated.lower() not in fold(answer.question).lower():
+                    problems.append(f"{stated!r} with no provision cited: {sentence[:80]}")
+                continue
+            backed = any(stated in quotes.get(n, "") for n in marks) or any(
+                refs.get(n, "") == stated or refs.get(n, "").startswith((stated + "(", stated + ","))
+                for n in marks)
+            if not backed:
+                problems.append(f"{stated!r} is not in {[refs.get(n) for n in marks]}: {sentence[:80]}")
+    return problems

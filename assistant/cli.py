@@ -9,11 +9,13 @@ import logging
 import sys
 import textwrap
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InvalidQuestion
 from assistant.settings import set_offline_env
 
 EPILOG = {
-    "ask": 'example: aiact ask "When do the obligations for Annex III high-risk systems apply?" --json',
+    "ask": 'example: aiact ask "What are the obligations of providers of high-risk AI systems?"\n'
+           '         aiact ask --continue "And for deployers?"',
+    "chat": "example: aiact chat      then type a question, and a follow-up such as: and for SMEs?",
     "assess": 'example: aiact assess "A tool that ranks job applicants\' CVs for recruiters"',
     "index": "example: aiact index            (builds once; a second run returns at once)",
     "serve": "example: aiact serve --port 7860   then open http://127.0.0.1:7860",
@@ -45,6 +47,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print one JSON object (see CONTRACT)")
     c.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="the law as it stood on that date")
     c.add_argument("--act-only", action="store_true", help="cite the AI Act only, no guidelines")
+    c.add_argument("--continue", dest="follow_up", action="store_true",
+                   help="a follow-up: read it with the previous 'aiact ask' question (e.g. \"And for deployers?\")")
+    c = cmd("chat", "Ask questions one after another; follow-ups read the earlier turns.")
+    c.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="the law as it stood on that date")
     c = cmd("assess", "Risk tier of a described AI system, with the deciding provisions.")
     c.add_argument("description", help="what the system does, in plain words")
     c.add_argument("--role", choices=["provider", "deployer"], help="your role, if you know it")
@@ -105,19 +111,66 @@ def cmd_index(args) -> int:
     return 0
 
 
-def cmd_ask(args) -> int:
-    from assistant import Assistant
+def _last_turns(settings):
+    """Where 'aiact ask' keeps the last questions, so that '--continue' can read them."""
+    return settings.home / "last-questions.json"
 
-    answer = Assistant().ask(args.question, as_of=args.as_of, guidance=not args.act_only)
+
+def cmd_ask(args) -> int:
+    from assistant import Assistant, Settings
+
+    settings = Settings.from_env()
+    store = _last_turns(settings)
+    earlier: list[str] = []
+    if getattr(args, "follow_up", False) and store.is_file():
+        try:
+            earlier = [str(q) for q in json.loads(store.read_text(encoding="utf-8"))][-3:]
+        except (ValueError, OSError):
+            earlier = []  # an unreadable record: answer the question on its own
+    answer = Assistant(settings).ask(args.question, as_of=args.as_of, guidance=not args.act_only,
+                                     history=earlier or None)
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(json.dumps(earlier + [answer.plan.query if answer.plan else answer.question]),
+                         encoding="utf-8")
+    except OSError:
+        pass  # follow-ups are a convenience; the answer stands without them
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
+    _print_answer(answer)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from assistant import Assistant
+
+    bot = Assistant()
+    history: list = []
+    print("Ask about the AI Act; follow-ups read the earlier turns. An empty line or Ctrl-D ends.")
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            answer = bot.ask(question, as_of=args.as_of, history=history[-3:])
+        except InvalidQuestion as exc:
+            print(exc)
+            continue
+        history.append(answer)
+        _print_answer(answer)
+
+
+def _print_answer(answer) -> None:
     print(answer.text)
     for c in answer.citations:
         print(f"\n[{c.n}] {c.document}, {c.reference}" + (f" — {c.title}" if c.title else "")
               + f"  ({c.label})\n    {c.url}")
         print(textwrap.indent(textwrap.fill(c.quote, 96), "    > "))
-    return 0
 
 
 def cmd_assess(args) -> int:
@@ -159,7 +212,7 @@ def cmd_eval(args) -> int:
     return run_eval(out=args.out, split=args.split, fast=args.fast, ablations=not args.no_ablations)
 
 
-COMMANDS = {"index": cmd_index, "ask": cmd_ask, "assess": cmd_assess, "timeline": cmd_timeline,
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "assess": cmd_assess, "timeline": cmd_timeline,
             "serve": cmd_serve, "eval": cmd_eval}
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ def _supported(found: list[Clause], retrieval, weak: bool, strong: float = 2) ->
 
     if not found:
         return False
-    if max(c.strength for c in found) >= strong:
+    if max(c.strength for c in found) >= (max(strong, 2) if weak else strong):  # weak retrieval asks more
         return True
     if weak:
         return False
@@ -221,7 +221,7 @@ class Assistant:
         document = self.findings.not_held(query)
         if document is not None:
             return self._finish(not_held(text, document, day), text, plan, notes)
-        retrieval = self.retriever.retrieve(self._lookup(plan), day, guidance=guidance)
+        retrieval = self.retriever.retrieve(self.lookup(plan), day, guidance=guidance)
         decided = None
         if (TIER_QUESTION.search(query) or plan.intent == "classification") and not retrieval.requested \
                 and retrieval.results and self.mode == "hybrid+structure":
@@ -241,7 +241,7 @@ class Assistant:
                              moved_dates=self.findings.moved_dates(day))
         return self._rephrase(self._finish(answer, text, plan, notes))
 
-    def _lookup(self, plan: Plan) -> str:
+    def lookup(self, plan: Plan) -> str:
         """What retrieval is asked: the plan's query, or — for a definition however phrased
         ("define provider pls") — the plain form the index knows ("What is ‘provider’?")."""
         term = plan.parts[0].term if plan.parts else None

@@ -140,7 +140,12 @@ def run_question(bot, case: Case, ctx: Context) -> dict:
     start = time.perf_counter()
     answer = ask_case(bot, case)
     record["latency_ms"] = _ms(start)
-    retrieval = bot.retriever.retrieve(text, question_day(bot, case), limit=10)
+    # Retrieval as the assistant ran it: the question as it read it (a follow-up completed by
+    # the earlier turn, typos mended), where the assistant says so.
+    plan = getattr(answer, "plan", None)
+    query = bot.lookup(plan) if plan is not None and hasattr(bot, "lookup") else text
+    day = plan.as_of if plan is not None and plan.as_of else question_day(bot, case)
+    retrieval = bot.retriever.retrieve(query, day, limit=10)
     ranked = [(s.provision.document, s.provision.reference) for s in retrieval.results]
     record["best_similarity"] = round(retrieval.best_similarity, 4)
     record.update(_answer_checks(answer.text, answer.citations, ctx))
