@@ -274,8 +274,9 @@ class Findings:
 
     # -- premises --------------------------------------------------------------------------
     def premises(self, plan: Plan, day: dt.date) -> list[tuple[Premise, Clause]]:
-        """Claims in the question the law data contradicts, each with its correction."""
-        text = plan.query
+        """Claims in the question the law data contradicts, each with its correction (only this
+        turn's words: a follow-up does not repeat the previous turn's correction)."""
+        text = plan.question
         out = []
         for f in self.law.subject("premises", on=day):
             if all(re.search(c, text, re.I) for c in f.get("claim") or ()):
@@ -286,7 +287,7 @@ class Findings:
         return self._numeric_premises(plan, day)
 
     def _numeric_premises(self, plan: Plan, day: dt.date) -> list[tuple[Premise, Clause]]:
-        text, part = plan.query, plan.parts[0]
+        text, part = plan.question, plan.parts[0]
         out = []
         if part.intent == "penalty":
             facts = self.law.subject("penalties", on=day)
