@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.findings import Clause, NotHeld, Ref
 from assistant.references import DATE, find_references
 from assistant.retrieve import asked_kind, AMOUNT_Q, WHEN_Q, Retrieval, Scored
 from assistant.timeline import dated_sentences as _dated
@@ -103,22 +104,91 @@ def lead_quote(p: Provision, question: str, limit: int = 1100) -> str:
     return whole if len(whole) <= limit else best_sentence(p, question)
 
 
+def render(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Provision | None]) -> str:
+    """Clauses as sentences, each followed by the markers of the provisions that state it. A
+    clause none of whose provisions can be found is left out: nothing is said unproven."""
+    out = []
+    for c in clauses:
+        found = [p for p in (resolve(r) for r in c.cites) if p is not None]
+        if c.cites and not found:
+            continue
+        marks = "".join(f" [{citer.cite(p, 1.0)}]" for p in found)
+        text = c.text.rstrip()
+        if marks and text.endswith("."):
+            text = text[:-1] + marks + "."
+        elif marks:
+            text += marks
+        out.append(text)
+    return " ".join(out)
+
+
+def proofs(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Provision | None],
+           question: str, limit: int = 3) -> list[str]:
+    """The verbatim words of the provisions the conclusion cites, right after it."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for c in clauses:
+        for r in c.cites:
+            p = resolve(r)
+            if p is None or p.id in seen or len(out) >= limit:
+                continue
+            seen.add(p.id)
+            note = amendment_note(p)
+            if p.valid_to and p.valid_to <= citer.today:
+                note = f"2024 wording, in force until {(p.valid_to - dt.timedelta(days=1)):%-d %B %Y}"
+            out.append(f"{_cap(describe(p))}" + (f" ({note})" if note else "")
+                       + f": “{lead_quote(p, question, 600)}” [{citer.cite(p, 1.0)}]")
+    return out
+
+
+def moved_guidance(citations: Sequence[Citation], moved: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Non-binding texts quoted with a date the Omnibus has since moved: flag each."""
+    notes = []
+    for c in citations:
+        if c.binding:
+            continue
+        for old, new, what in moved:
+            if old in c.quote and re.search(r"high[- ]risk|annex i|sandbox", c.quote, re.I):
+                notes.append(f"Note on [{c.n}]: this guidance predates the Digital Omnibus (Regulation (EU) "
+                             f"2026/1744) and mentions {old}; for {what} the date is now {new}.")
+                break
+    return notes
+
+
 def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], today: dt.date,
-            max_citations: int = 5, parts: Callable[[Provision], list[Provision]] | None = None) -> Answer:
+            max_citations: int = 5, parts: Callable[[Provision], list[Provision]] | None = None,
+            conclusion: Sequence[Clause] = (), resolve: Callable[[Ref], Provision | None] | None = None,
+            moved_dates: Sequence[tuple[str, str, str]] = ()) -> Answer:
     """The answer text with markers, and its citations in order of use.
 
+    ``conclusion`` holds the clauses built from the law data (premise corrections, the
+    conclusion, the facts that would change it): they come first, then the verbatim words of the
+    provisions they cite, then the qualifications, then the passages retrieved.
     ``earlier`` maps a provision id to the wording it replaced, so moved dates are shown twice;
     ``parts`` gives the points of a provision that introduces a list ("… the following:"), which
     are then cited right after it.
     """
     citer = _Citer(today, [])
+    head: list[str] = []
+    if conclusion and resolve is not None:
+        first = [c for c in conclusion if c.kind != "condition"]
+        later = [c for c in conclusion if c.kind == "condition"]
+        said = render(first, citer, resolve)
+        if said and citer.citations:
+            head.append(said)
+            head += proofs(first, citer, resolve, question)
+            qualified = render(later, citer, resolve)
+            if qualified:
+                head.append(qualified)
     lead = _lead(retrieval.results, question)
+    if head:
+        lead = [s for s in lead if not citer.cited(s.provision)][:1]
     results = list(retrieval.results)
     if parts and lead and lead[0].provision.text.rstrip().endswith(":"):
         listed = [Scored(p, lead[0].score, lead[0].similarity, "part") for p in parts(lead[0].provision)]
         ids = {x.provision.id for x in listed}
         results = [lead[0]] + listed + [x for x in results if x is not lead[0] and x.provision.id not in ids]
-    paragraphs: list[str] = []
+    paragraphs: list[str] = list(head)
     for s in lead:
         p = s.provision
         n = citer.cite(p, s.similarity)
@@ -153,6 +223,9 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
     text = "\n\n".join(paragraphs)
     if support:
         text += "\n\nSupporting provisions:\n" + "\n".join(support)
+    flags = moved_guidance(citer.citations, moved_dates)
+    if flags:
+        text += "\n\n" + "\n".join(flags)
     if any(not c.binding for c in citer.citations):
         text += ("\n\nGuidelines and the code of practice are not binding; only the Court of Justice "
                  "interprets the AI Act authoritatively.")
@@ -181,6 +254,10 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
     return lead
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _short(sentence: str, limit: int = 500) -> str:
     return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
 
@@ -196,3 +273,47 @@ def abstention(question: str, retrieval: Retrieval, as_of: dt.date) -> Answer:
                 f"closely enough. I cover {SCOPE}. Try naming the provision or rephrasing the question "
                 "with the terms of the Act.")
     return Answer(question=question, text=text, abstained=True, citations=(), as_of=as_of.isoformat())
+
+
+def not_held(question: str, document: NotHeld, as_of: dt.date) -> Answer:
+    """A document known but not in the corpus: say so, and where the official text is."""
+    where = f" Official text: {document.url}" if document.url else ""
+    if document.landing and document.landing != document.url:
+        where += f" (see also {document.landing})"
+    mentioned = ", ".join(document.mentioned_in)
+    text = (f"Not in my sources: {document.title} is not among the texts I hold, so I cannot quote it."
+            f"{where}. The AI Act refers to it in {mentioned}; ask about that provision for its text.")
+    return Answer(question=question, text=text, abstained=True, citations=(), as_of=as_of.isoformat())
+
+
+def off_topic(question: str, as_of: dt.date) -> Answer:
+    text = ("That question is about another law, not the AI Act, and I answer only from the AI Act and "
+            f"its guidance: I cover {SCOPE}. For data protection, tax or other rules, consult those texts.")
+    return Answer(question=question, text=text, abstained=True, citations=(), as_of=as_of.isoformat())
+
+
+def unbacked(answer: Answer) -> list[str]:
+    """Dates, amounts, percentages and references in the conclusion (the first paragraph) that
+    the provisions its sentences cite do not state. A sentence without markers may only repeat
+    the question's own words (a corrected premise: "Not 10 %: …")."""
+    from assistant.law.verify import STATED, fold
+
+    quotes = {c.n: fold(c.quote) for c in answer.citations}
+    refs = {c.n: c.reference for c in answer.citations}
+    head = answer.text.strip().split("\n\n", 1)[0]
+    problems = []
+    for sentence in re.split(r"(?<=[.:])\s+(?=[A-Z])", head):
+        marks = [int(m) for m in re.findall(r"\[(\d+)\]", sentence)]
+        said = re.sub(r"“[^”]*”", "", sentence)  # quoted words are the provision's own
+        for stated in STATED.findall(said):
+            stated = stated.strip()
+            if not marks:
+                if stated.lower() not in fold(answer.question).lower():
+                    problems.append(f"{stated!r} with no provision cited: {sentence[:80]}")
+                continue
+            backed = any(stated in quotes.get(n, "") for n in marks) or any(
+                refs.get(n, "") == stated or refs.get(n, "").startswith((stated + "(", stated + ","))
+                for n in marks)
+            if not backed:
+                problems.append(f"{stated!r} is not in {[refs.get(n) for n in marks]}: {sentence[:80]}")
+    return problems

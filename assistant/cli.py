@@ -22,7 +22,9 @@ from assistant.settings import set_offline_env
 
 EPILOG = {
     "ask": 'examples:\n  aiact ask "When do the obligations for Annex III high-risk systems apply?" --json\n'
-           '  echo "What is a deployer?" | aiact ask -',
+           '  echo "What is a deployer?" | aiact ask -\n'
+           '  aiact ask --continue "And for deployers?"',
+    "chat": "example: aiact chat      then type a question, and a follow-up such as: and for SMEs?",
     "assess": 'example: aiact assess "A tool that ranks job applicants\' CVs for recruiters"',
     "index": "example: aiact index            (builds once; a second run returns at once)",
     "serve": "example: aiact serve --port 7860   then open http://127.0.0.1:7860",
@@ -98,6 +100,10 @@ def parser() -> argparse.ArgumentParser:
                    help="the question, in quotes; '-' or nothing reads it from standard input")
     c.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="the law as it stood on that date")
     c.add_argument("--act-only", action="store_true", help="cite the AI Act only, no guidelines")
+    c.add_argument("--continue", dest="follow_up", action="store_true",
+                   help="a follow-up: read it with the previous 'aiact ask' question (e.g. \"And for deployers?\")")
+    c = cmd("chat", "Ask questions one after another; follow-ups read the earlier turns.")
+    c.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="the law as it stood on that date")
     c = cmd("assess", "Risk tier of a described AI system, with the deciding provisions.")
     c.add_argument("description", nargs="?", default="-",
                    help="what the system does, in plain words; '-' reads it from standard input")
@@ -221,12 +227,60 @@ def cmd_index(args) -> int:
     return 0
 
 
+def _last_turns(settings):
+    """Where 'aiact ask' keeps the last questions, so that '--continue' can read them."""
+    return settings.home / "last-questions.json"
+
+
 def cmd_ask(args) -> int:
+    from assistant import Settings
+
     question = read_text_arg(args.question, "question")
-    answer = open_assistant().ask(question, as_of=args.as_of, guidance=not args.act_only)
+    settings = Settings.from_env()
+    store = _last_turns(settings)
+    earlier: list[str] = []
+    if getattr(args, "follow_up", False) and store.is_file():
+        try:
+            earlier = [str(q) for q in json.loads(store.read_text(encoding="utf-8"))][-3:]
+        except (ValueError, OSError):
+            earlier = []  # an unreadable record: answer the question on its own
+    answer = open_assistant().ask(question, as_of=args.as_of, guidance=not args.act_only,
+                                  history=earlier or None)
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(json.dumps(earlier + [answer.plan.query if answer.plan else answer.question]),
+                         encoding="utf-8")
+    except OSError:
+        pass  # follow-ups are a convenience; the answer stands without them
     if args.json:
         emit(answer.to_dict())
         return 0
+    _print_answer(answer)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    bot = open_assistant()
+    history: list = []
+    print("Ask about the AI Act; follow-ups read the earlier turns. An empty line or Ctrl-D ends.")
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            answer = bot.ask(question, as_of=args.as_of, history=history[-3:])
+        except InvalidQuestion as exc:
+            print(exc)
+            continue
+        history.append(answer)
+        _print_answer(answer)
+
+
+def _print_answer(answer) -> None:
     print(answer.text)
     for c in answer.citations:
         version = f", {c.version}" if c.version else ""
@@ -234,7 +288,6 @@ def cmd_ask(args) -> int:
         print(f"\n[{c.n}] {c.document}, {c.reference}" + (f" — {c.title}" if c.title else "")
               + f"  ({c.label}{version}){old}\n    {c.url}")
         print(textwrap.indent(textwrap.fill(c.quote, 96), "    > "))
-    return 0
 
 
 def cmd_assess(args) -> int:
@@ -300,7 +353,7 @@ def cmd_doctor(args) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-COMMANDS = {"index": cmd_index, "ask": cmd_ask, "assess": cmd_assess, "timeline": cmd_timeline,
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "assess": cmd_assess, "timeline": cmd_timeline,
             "serve": cmd_serve, "eval": cmd_eval, "doctor": cmd_doctor}
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The entry object: ``Assistant().ask(question)`` and ``Assistant().assess(description)``."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -9,8 +10,12 @@ import time
 import unicodedata
 
 from assistant import inputs
-from assistant.answer import abstention, compose
+from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
+from assistant.findings import Clause, Findings
+from assistant.plan import Plan, normalise, parse, previous_plan
+from assistant.retrieve import asked_kind
+from aiact.corpus.provision import CODE, GUIDELINES
 from assistant.references import point_in_time
 from assistant.retrieve import Retriever
 from assistant.settings import Settings, set_offline_env
@@ -64,6 +69,73 @@ def clean_text(text: str | bytes, limit: int, what: str = "question") -> tuple[s
         text = text[:limit].rsplit(" ", 1)[0]
         notes = (f"The {what} was truncated to its first {limit} characters.",)
     return text, notes
+
+
+def classification(decided, part=None, findings: Findings | None = None, day: dt.date | None = None) -> list[Clause]:
+    """'Is X high-risk / prohibited?': the tier the deciding provision gives, in plain words. A
+    system the question describes by an Article 50 function (a chatbot, a generator of content)
+    is not high-risk by that fact alone: its transparency duty is the conclusion, and the
+    high-risk use the assessor saw becomes the fact that would change it."""
+    from assistant.answer import best_sentence, lead_quote
+
+    tier, p = decided
+    if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
+        duties = findings.obligations(dataclasses.replace(part, actors=("provider", "deployer"),
+                                                           categories=("article-50",)), day)
+        named = [c for c in duties if c.kind != "condition"]
+        duty = named[0] if named and len(named) < 4 else None
+        if duty is not None:
+            ref = duty.cites[0][1]
+            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of {ref}.",
+                          duty.cites)]
+            if tier == "high-risk" and p.reference.startswith("Annex III"):
+                out.append(Clause(f"It would be high-risk if it is used as {p.reference} describes.",
+                                  ((p.document, p.reference),), "condition"))
+            return out
+    ref = (p.document, p.reference)
+    words = best_sentence(p, "")
+    if tier == "prohibited" and p.reference.startswith("Article 5"):
+        return [Clause(f"This is decided by {p.reference}, which prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
+    if tier == "high-risk":
+        where = ("listed in Annex III, so high-risk under Article 6(2)" if p.reference.startswith("Annex III")
+                 else "covered by Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
+                 else "high-risk")
+        title = f" ({p.title})" if p.title else ""
+        out = [Clause(f"Likely yes: a system like this falls under {p.reference}{title}, {where}.", (ref,))]
+        if p.reference.startswith("Annex III"):
+            out.append(Clause("Unless it does not pose a significant risk of harm to health, safety or "
+                              "fundamental rights, including by not materially influencing the outcome of "
+                              "decision making (Article 6(3)), which the provider must document.",
+                              (("AI Act", "Article 6(3)"),), "condition"))
+        return out
+    if tier == "minimal":
+        return []  # the assessor sees no tier: the closest provision is quoted, not concluded on
+    if tier == "limited" and p.reference.startswith("Article 50"):
+        return [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of {p.reference}: "
+                       f"“{_clip(words)}”", (ref,))]
+    return []
+
+
+def query_of(part) -> str:
+    return part.text
+
+
+def _supported(found: list[Clause], retrieval, weak: bool, strong: float = 2) -> bool:
+    from assistant.references import is_descendant
+
+    if not found:
+        return False
+    if max(c.strength for c in found) >= (max(strong, 2) if weak else strong):  # weak retrieval asks more
+        return True
+    if weak:
+        return False
+    retrieved = [(s.provision.document, s.provision.reference) for s in retrieval.results[:10]]
+    return any(d == r[0] and (is_descendant(ref, r[1]) or is_descendant(r[1], ref))
+               for c in found if c.kind != "condition" for r in c.cites for d, ref in retrieved)
+
+
+def _clip(sentence: str, limit: int = 300) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
 
 
 class Assistant:
@@ -157,6 +229,7 @@ class Assistant:
         earlier = self._earlier_wordings(store)
         self.store, self._retriever, self._earlier = store, retriever, earlier
         self._assessor, self._sequence, self._positions = None, None, {}
+        self._speller = None  # its vocabulary is the store's text
         self._checked_at = time.monotonic()
 
     def _reload_if_new(self) -> None:
@@ -207,12 +280,15 @@ class Assistant:
         return list(EXAMPLES)
 
     # -- questions -------------------------------------------------------------------------
-    def ask(self, question: str, as_of: dt.date | str | None = None, guidance: bool = True) -> Answer:
+    def ask(self, question: str, as_of: dt.date | str | None = None, guidance: bool = True,
+            history: list | None = None) -> Answer:
         """Answer one question from the provisions, citing and quoting each one.
 
         ``as_of`` reads the law as it stood on that date (a date in the question does the same);
         ``guidance=False`` cites the AI Act only, not the guidelines or the code of practice.
-        Raises ``InvalidQuestion`` for empty or unreadable input.
+        ``history`` holds the earlier turns (Answers, or question strings): a follow-up ("And for
+        deployers?") is read together with the previous one. Raises ``InvalidQuestion`` for empty
+        or unreadable input, ``InvalidInput`` for an ``as_of`` that is not a date.
 
         Example::
 
@@ -228,30 +304,128 @@ class Assistant:
         text, notes = clean_text(question, self.settings.max_question_chars)
         if as_of is None and (written := inputs.impossible_date(text)):
             return inputs.not_a_day(text, written, self.today)
-        day = as_of or point_in_time(text) or self.today
+        self._reload_if_new()
+        plan = parse(self.speller.correct(normalise(text)), as_of, previous_plan(history))
+        plan = dataclasses.replace(plan, question=text)
+        query = plan.query
+        day = plan.as_of or self.today
         if day < ACT_IN_FORCE:
             return inputs.before_the_act(text, day)
-        self._reload_if_new()
-        retrieval = self.retriever.retrieve(text, day, guidance=guidance)
-        if TIER_QUESTION.search(text) and not retrieval.requested and retrieval.results \
-                and self.mode == "hybrid+structure":
-            retrieval = self._with_deciding_provision(text, retrieval)
+        if plan.intent == "off_topic":
+            return self._finish(off_topic(text, day), text, plan, notes)
+        document = self.findings.not_held(query)
+        if document is not None:
+            return self._finish(not_held(text, document, day), text, plan, notes)
+        retrieval = self.retriever.retrieve(self.lookup(plan), day, guidance=guidance)
+        decided = None
+        if (TIER_QUESTION.search(query) or plan.intent == "classification") and not retrieval.requested \
+                and retrieval.results and self.mode == "hybrid+structure":
+            retrieval, decided = self._with_deciding_provision(query, retrieval)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
+        clauses = self._conclusion(plan, day, decided, retrieval, weak) \
+            if self.mode == "hybrid+structure" and retrieval.query else []
         all_missing = bool(retrieval.requested) and len(retrieval.missing) == len(retrieval.requested)
-        if all_missing or weak or not retrieval.results:
+        concluded = any(c.cites for c in clauses)
+        if all_missing or (weak and not concluded) or not (retrieval.results or concluded):
             answer = abstention(text, retrieval, day)
         else:
-            answer = compose(text, retrieval, self._earlier, self.today, self.settings.max_citations,
-                             parts=lambda p: self.retriever.resolve(p.document, p.reference, day)[1:5])
-        if notes:
-            answer = Answer(answer.question, answer.text + "\n\n" + " ".join(notes), answer.abstained,
-                            answer.citations, answer.as_of, notes)
-        return self._rephrase(answer)
+            answer = compose(query, retrieval, self._earlier, self.today, self.settings.max_citations,
+                             parts=lambda p: self.retriever.resolve(p.document, p.reference, day)[1:5],
+                             conclusion=clauses, resolve=lambda r: self._cited(r, day),
+                             moved_dates=self.findings.moved_dates(day))
+        return self._rephrase(self._finish(answer, text, plan, notes))
+
+    def lookup(self, plan: Plan) -> str:
+        """What retrieval is asked: the plan's query, or — for a definition however phrased
+        ("define provider pls") — the plain form the index knows ("What is ‘provider’?")."""
+        term = plan.parts[0].term if plan.parts else None
+        if term:
+            probe = f"What is ‘{term}’?"
+            if self.retriever.definition_for(probe):
+                return probe
+        return plan.query
+
+    def _finish(self, answer: Answer, question: str, plan: Plan, notes: tuple[str, ...]) -> Answer:
+        import dataclasses
+
+        text = answer.text + ("\n\n" + " ".join(notes) if notes else "")
+        return dataclasses.replace(answer, question=question, text=text, notes=notes, plan=plan)
+
+    @property
+    def speller(self):
+        """The spelling corrector for questions, whose vocabulary is the indexed text and the law
+        data's terms."""
+        if getattr(self, "_speller", None) is None:
+            from assistant.plan import Speller
+
+            # The words of the law data's terms count as known words too ('nudify', 'gpai').
+            terms = [" ".join(f.get("terms") or ()) for f in self.findings.law.facts]
+            self._speller = Speller([p.text for p in self.store.provisions.values()] + terms)
+        return self._speller
+
+    @property
+    def findings(self) -> Findings:
+        """The law data as answers use it: dates, penalties, obligations, soft law, scope."""
+        if getattr(self, "_findings", None) is None:
+            self._findings = Findings()
+        return self._findings
+
+    def _cited(self, ref: tuple, day: dt.date) -> Provision | None:
+        """The provision a clause cites, in the wording in force on ``day`` (or the day it names)."""
+        document, reference = ref[0], ref[1]
+        day = ref[2] if len(ref) > 2 and ref[2] else day
+        return self.retriever.in_force(document, reference, day) or \
+            next(iter(self.retriever.resolve(document, reference, day, limit=1)), None)
+
+    def _conclusion(self, plan: Plan, day: dt.date, decided, retrieval, weak: bool) -> list[Clause]:
+        """The clauses of the conclusion: a corrected premise first, then each part's answer.
+
+        A part's clauses stand when the question names their subject strongly (two weighted
+        terms), or when the retrieved passages agree (a provision the clauses cite is among them)
+        and retrieval is not weak; otherwise the question is about something the data does not
+        hold, and the retrieved passages answer it alone."""
+        f = self.findings
+        clauses: list[Clause] = [c for _, c in f.premises(plan, day)]
+        premise_cited = any(c.cites for c in clauses)
+        for part in plan.parts:
+            if part.intent == "deadline":
+                found = f.deadline(part, day)
+            elif part.intent == "penalty":
+                found = f.penalty(part, day)
+            elif part.intent == "soft_law":
+                found = f.soft_law(part, day) or (f.penalty(part, day) if "fine" in part.text.lower() else [])
+            elif part.intent == "scope":
+                found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
+            elif part.intent == "obligations" and (part.actors or part.categories):
+                found = f.obligations(part, day)
+            elif part.intent == "classification" and decided is not None:
+                dated = f.dated_subject(part, day)
+                found = classification(decided, part, f, day)
+                if dated and dated[0].strength >= 3 and not any(
+                        c.cites and c.cites[0][1] in dated[0].text for c in found):
+                    found = []  # the rule with its own date names the practice; the assessor's guess does not
+                found = dated + found if dated and not found else found + dated
+            else:
+                found = []
+            if part.intent in ("classification", "obligations", "other"):
+                rule = f.scope(part, day)
+                if rule and (rule[0].strength >= 4 or rule[0].strength >= 2
+                             and _supported(rule, retrieval, weak, 99)):
+                    found = rule + [c for c in found if c.kind == "condition"]
+            if premise_cited and part.intent in ("classification", "other", "scope"):
+                found = [c for c in found if c.kind == "condition"]
+            if asked_kind(query_of(part)) in (GUIDELINES, CODE) and part.intent not in ("soft_law", "penalty", "deadline"):
+                found = []  # a question on what the guidance says is answered by the guidance
+            if part.intent != "classification" and not _supported(
+                    found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") else 2):
+                found = []
+            clauses += found
+        return clauses
 
     def _with_deciding_provision(self, question: str, retrieval):
         """'Is X high-risk?' is answered by the provision that decides X's tier (the assessor's
-        best match), placed first."""
+        best match), placed first. Returns the retrieval and (tier, provision) or None."""
         from assistant.retrieve import Scored
 
         assessor = self._get_assessor()
@@ -261,11 +435,11 @@ class Assistant:
         chosen = tier if tier != "minimal" else asked
         p, sim = features.best.get(chosen, (None, 0.0)) if chosen else (None, 0.0)
         if p is None:
-            return retrieval
+            return retrieval, None
         top = retrieval.results[0].score if retrieval.results else 1.0
         lead = Scored(p, top + 1.0, sim, "deciding")
         retrieval.results = [lead] + [s for s in retrieval.results if s.provision.id != p.id]
-        return retrieval
+        return retrieval, (tier, p)
 
     def _get_assessor(self):
         if self._assessor is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiact.corpus.provision import Provision
+from assistant.plan import Plan
 
 TIERS = ("prohibited", "high-risk", "limited", "minimal")
 
@@ -125,6 +126,7 @@ class Answer:
     notes: tuple[str, ...] = field(default=())  # e.g. "question truncated to 2000 characters"
     rephrased_by: str = ""  # the language model whose checked rephrasing ``text`` is, if any
     extractive_answer: str = ""  # the extractive answer a rephrasing replaced
+    plan: Plan | None = None  # how the question was read; a follow-up reads the previous one
 
     def to_dict(self) -> dict:
         """The object ``aiact ask --json`` prints (docs/json.md, docs/answer.schema.json)."""

@@ -36,6 +36,8 @@ class Case:
     must_abstain: bool = False
     as_of: dt.date | None = None
     gold_tier: str | None = None  # scenarios only
+    history: tuple[str, ...] = ()  # earlier turns of a follow-up, asked first, in order
+    premise: tuple[str, ...] = ()  # regexes the first paragraph must match: the false premise corrected
 
     @property
     def scenario(self) -> bool:
@@ -53,7 +55,8 @@ class Case:
                    gold=tuple(parse_ref(g) for g in d.get("gold", [])),
                    facts=tuple(d.get("facts") or ()), must_abstain=bool(d.get("must_abstain")),
                    as_of=dt.date.fromisoformat(d["as_of"]) if d.get("as_of") else None,
-                   gold_tier=d.get("gold_tier") if scenario else None)
+                   gold_tier=d.get("gold_tier") if scenario else None,
+                   history=tuple(d.get("history") or ()), premise=tuple(d.get("premise") or ()))
 
 
 def load_cases(split: str = "all", directory: Path = CASES_DIR) -> list[Case]:

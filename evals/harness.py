@@ -105,20 +105,61 @@ def score_question(case: Case, record: dict, ranked: list[Ref], text: str, absta
     return record
 
 
+def takes_history(bot) -> bool:
+    """Does this assistant read earlier turns? (Older pipelines answer the follow-up alone.)"""
+    import inspect
+
+    try:
+        return "history" in inspect.signature(bot.ask).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def ask_case(bot, case: Case):
+    """The case's answer; a follow-up asks its earlier turns first and passes them as history."""
+    if not case.history:
+        return bot.ask(case.text, as_of=case.as_of)
+    if not takes_history(bot):
+        return bot.ask(case.text, as_of=case.as_of)
+    earlier: list = []
+    for turn in case.history:
+        earlier.append(bot.ask(turn, as_of=case.as_of, history=list(earlier)))
+    return bot.ask(case.text, as_of=case.as_of, history=earlier)
+
+
+def score_conclusion(case: Case, record: dict, text: str, abstained: bool, cited: list[Ref],
+                     ctx: Context) -> dict:
+    """The answer-shape metrics: lead provision, conclusion, premise corrected, follow-up."""
+    answered = not abstained and not case.must_abstain
+    record["lead_ok"] = (answered and bool(m.lead_ok(cited, case.gold, ctx.indexed))) \
+        if case.gold and not case.must_abstain else None
+    record["conclusion_ok"] = (answered and m.conclusion_ok(text, case.facts)) \
+        if case.facts and not case.must_abstain else None
+    record["premise_ok"] = (answered and m.conclusion_ok(text, case.premise)) if case.premise else None
+    record["followup"] = bool(case.history)
+    return record
+
+
 def run_question(bot, case: Case, ctx: Context) -> dict:
     from assistant.core import clean_text
 
     record = base_record(case)
     text, _ = clean_text(case.text, bot.settings.max_question_chars)
     start = time.perf_counter()
-    answer = bot.ask(case.text, as_of=case.as_of)
+    answer = ask_case(bot, case)
     record["latency_ms"] = _ms(start)
-    retrieval = bot.retriever.retrieve(text, question_day(bot, case), limit=10)
+    # Retrieval as the assistant ran it: the question as it read it (a follow-up completed by
+    # the earlier turn, typos mended), where the assistant says so.
+    plan = getattr(answer, "plan", None)
+    query = bot.lookup(plan) if plan is not None and hasattr(bot, "lookup") else text
+    day = plan.as_of if plan is not None and plan.as_of else question_day(bot, case)
+    retrieval = bot.retriever.retrieve(query, day, limit=10)
     ranked = [(s.provision.document, s.provision.reference) for s in retrieval.results]
     record["best_similarity"] = round(retrieval.best_similarity, 4)
     record.update(_answer_checks(answer.text, answer.citations, ctx))
     record.update(shown(answer.text, answer.citations))
     cited = [(c.document, c.reference) for c in answer.citations]
+    score_conclusion(case, record, answer.text, answer.abstained, cited, ctx)
     return score_question(case, record, ranked, answer.text, answer.abstained, cited, ctx)
 
 

@@ -91,6 +91,23 @@ def missing_facts(text: str, facts: Iterable[str]) -> list[str]:
     return [f for f in facts if not re.search(f, text, re.I)]
 
 
+def first_paragraph(text: str) -> str:
+    """The conclusion of an answer: its text up to the first blank line."""
+    return text.strip().split("\n\n", 1)[0]
+
+
+def lead_ok(cited: Sequence[Ref], gold: Sequence[Ref], indexed: Collection[Ref] = ()) -> bool | None:
+    """Is the first citation a gold provision? (None when the case has no gold.)"""
+    if not gold:
+        return None
+    return bool(cited) and matches_any(cited[0], gold, indexed)
+
+
+def conclusion_ok(text: str, facts: Iterable[str]) -> bool:
+    """Do all the gold facts stand in the first paragraph (the conclusion)?"""
+    return facts_ok(first_paragraph(text), facts)
+
+
 def facts_ok(text: str, facts: Iterable[str]) -> bool:
     return not missing_facts(text, facts)
 

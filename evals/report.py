@@ -14,6 +14,9 @@ HEADLINE = [  # (key, label)
     ("recall@10", "retrieval recall@10"), ("mrr", "retrieval MRR"),
     ("fact_accuracy", "fact accuracy"), ("citation_precision", "citation precision"),
     ("gold_cited", "gold provision cited"),
+    ("lead_provision", "lead provision (first citation is gold)"),
+    ("conclusion", "conclusion (gold facts in the first paragraph)"),
+    ("premise_correction", "false premise corrected"), ("followups", "follow-ups answered"),
     ("abstention_precision", "abstention precision"), ("abstention_recall", "abstention recall"),
     ("tier_accuracy", "tier accuracy"), ("tier_macro_f1", "tier macro F1"),
     ("deciding_provision", "deciding provision cited first"),
@@ -25,7 +28,8 @@ ABLATION = [("recall@1", "R@1"), ("recall@5", "R@5"), ("recall@10", "R@10"), ("m
             ("fact_accuracy", "facts"), ("citation_precision", "cit. prec."),
             ("abstention_precision", "abst. P"), ("abstention_recall", "abst. R"),
             ("tier_accuracy", "tier acc."), ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms")]
-CONSOLE = [("recall@5", "R@5"), ("mrr", "MRR"), ("fact_accuracy", "facts"),
+CONSOLE = [("recall@5", "R@5"), ("mrr", "MRR"), ("fact_accuracy", "facts"), ("lead_provision", "lead"),
+           ("conclusion", "concl"), ("premise_correction", "premise"), ("followups", "follow"),
            ("abstention_f1", "abst F1"), ("tier_accuracy", "tier"), ("quote_verbatim", "quotes"),
            ("marker_consistency", "markers"), ("latency_p50_ms", "p50ms"), ("latency_p95_ms", "p95ms")]
 

@@ -33,6 +33,12 @@ def summarise(records: list[dict]) -> dict:
     out["citation_precision"] = m.mean(r["citation_precision"] for r in answerable
                                        if r.get("citation_precision") is not None)
     out["gold_cited"] = m.rate(r["gold_cited"] for r in answerable if r.get("gold_cited") is not None)
+    # The answer's shape: the first citation is a gold provision, the gold facts stand in the
+    # first paragraph, a false premise is corrected there, a follow-up is answered right.
+    out["lead_provision"] = m.rate(r["lead_ok"] for r in answerable if r.get("lead_ok") is not None)
+    out["conclusion"] = m.rate(r["conclusion_ok"] for r in answerable if r.get("conclusion_ok") is not None)
+    out["premise_correction"] = m.rate(r["premise_ok"] for r in answerable if r.get("premise_ok") is not None)
+    out["followups"] = m.rate(r["correct"] for r in answerable if r.get("followup"))
     if questions and all("abstained" in r for r in questions):
         ab = m.binary_scores([r["abstained"] for r in questions], [r["must_abstain"] for r in questions])
         out.update({"abstention_precision": ab["precision"], "abstention_recall": ab["recall"],

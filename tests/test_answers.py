@@ -138,3 +138,60 @@ def test_assessment_cites_the_deciding_provisions(real_assistant):
     assert risk.to_dict().keys() == {"description", "tier", "answer", "citations"}
     assert markers(risk.text) and set(markers(risk.text)) <= {c.n for c in risk.citations}
     assert all(c.quote for c in risk.citations)
+
+
+# -- conclusions (issue 8) -------------------------------------------------------------------
+CONCLUDED = [
+    ("we're a startup with an HR tool that ranks job applicants — when do the high-risk rules kick in?",
+     "2 December 2027", "Article 113(c)"),
+    ("AI in a medical device under the MDR: from when do the high-risk obligations apply?",
+     "2 August 2028", "Article 113(c)"),
+    ("when can the Commission start fining GPAI providers?", "2 August 2026", "Article 113(b)"),
+    ("What's the fine for not labelling deepfakes?", "EUR 15 000 000", "Article 99(4)"),
+    ("What happens to a GPAI provider that doesn't sign the code of practice?",
+     "alternative adequate means", "Article 53(4)"),
+    ("Is my customer-service chatbot high-risk?", "not high-risk", "Article 50(1)"),
+    ("Given the fine of 10 % of turnover for prohibited practices, how is turnover computed?", "7 %",
+     "Article 99(3)"),
+    ("Does adhering to the code of practice give a presumption of conformity?", "presumption of conformity",
+     "Article 53(4)"),
+]
+
+
+@pytest.mark.parametrize("question, words, lead", CONCLUDED)
+def test_the_conclusion_comes_first_and_stands_in_its_provisions(real_assistant, question, words, lead):
+    from assistant.answer import unbacked
+
+    answer = real_assistant.ask(question)
+    head = answer.text.split("\n\n", 1)[0]
+    assert words in head and answer.citations[0].reference == lead, answer.text[:400]
+    assert not head.startswith("According to")
+    assert unbacked(answer) == []
+
+
+def test_follow_up_reads_the_previous_turn(real_assistant):
+    first = real_assistant.ask("What are the obligations of providers of high-risk AI systems?")
+    follow = real_assistant.ask("And for deployers?", history=[first])
+    assert follow.plan.follow_up and follow.citations[0].reference.startswith("Article 26")
+    assert real_assistant.ask("And for SMEs?", history=["What is the fine for a prohibited AI practice?"]) \
+        .citations[0].reference == "Article 99(6)"
+
+
+def test_point_in_time_either_side_of_the_new_prohibitions(real_assistant):
+    q = "Does the nudify ban already apply?"
+    before = real_assistant.ask(q, as_of=dt.date(2026, 12, 1)).text
+    after = real_assistant.ask(q, as_of=dt.date(2026, 12, 3)).text
+    assert before.startswith("From 2 December 2026") and after.startswith("Since 2 December 2026")
+
+
+def test_off_topic_and_documents_not_held(real_assistant):
+    assert real_assistant.ask("How many hours do I have to report a personal data breach under GDPR?").abstained
+    copyright = real_assistant.ask("What does the Copyright chapter of the code of practice say about robots.txt?")
+    assert copyright.abstained and "document/118115" in copyright.text and "Not in my sources" in copyright.text
+
+
+def test_casual_wording_and_typos_are_answered(real_assistant):
+    for q in ("wen do the highrisk rules aply for anex III", "fines for prohibted practises??",
+              "whats a \u201cdeployer\u201d??", "what does Article\u202f5 say"):
+        answer = real_assistant.ask(q)
+        assert not answer.abstained, q

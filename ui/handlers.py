@@ -106,10 +106,13 @@ class Handlers:
             yield history, render.error_html("Type a question first, or click one of the examples."), \
                 "", None, ""
             return
+        # The earlier questions of this chat: a follow-up ("And for deployers?") reads them.
+        earlier = [m["content"] for m in history if isinstance(m, dict) and m.get("role") == "user"
+                   and isinstance(m.get("content"), str)][-3:]
         history.append({"role": "user", "content": question})
         yield history + [{"role": "assistant", "content": THINKING}], render.progress_sources(question), "", None, ""
         try:
-            answer = self.bot.ask(question, as_of=parse_date(as_of), guidance=scope != SCOPE_ACT)
+            answer = self._ask(question, parse_date(as_of), scope != SCOPE_ACT, earlier)
         except Exception as exc:  # noqa: BLE001 - see friendly()
             message = friendly(exc)
             yield history + [{"role": "assistant", "content": f"⚠️ {message}"}], \
@@ -120,6 +123,14 @@ class Handlers:
         # the conclusion first (the sources panel still says it is working), then the sources
         yield history, render.progress_sources(), markdown, None, ""
         yield history, render.answer_sources(answer), markdown, self._save(markdown), ""
+
+    def _ask(self, question: str, as_of, guidance: bool, earlier: list[str]):
+        if not earlier:
+            return self.bot.ask(question, as_of=as_of, guidance=guidance)
+        try:
+            return self.bot.ask(question, as_of=as_of, guidance=guidance, history=earlier)
+        except TypeError:  # an assistant without follow-ups (older, or a test stub)
+            return self.bot.ask(question, as_of=as_of, guidance=guidance)
 
     def _save(self, markdown: str) -> str | None:
         """A file for the download button; files older than an hour are removed as new ones come."""

@@ -1,0 +1,417 @@
+"""From a plan and the law data to findings: the clauses of the conclusion, each with the
+provisions that state it. Every date, amount and reference in a clause comes from a verified
+fact (``assistant/law/data``), so the conclusion says only what its cited provisions say.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from assistant.law import Fact, Law, load_law
+from assistant.law.verify import amount, long_date
+from assistant.plan import Part, Plan, Premise
+
+Ref = tuple  # (document, reference) or (document, reference, day whose wording is meant)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A sentence of the conclusion and the provisions that state it (cited in this order)."""
+
+    text: str
+    cites: tuple[Ref, ...]
+    kind: str = "conclusion"  # "premise" (a correction), "conclusion", "condition" (what changes it)
+    strength: float = 0.0  # how strongly the question named the fact's subject (weighted terms)
+
+
+@dataclass(frozen=True)
+class NotHeld:
+    title: str
+    url: str
+    landing: str
+    mentioned_in: tuple[str, ...]
+
+
+WORD = re.compile(r"[a-z]{4,}")
+COMMON = set("""what which when where does have that this with from they their there about under must
+shall should would could also only into than then such make made need needs apply applies system systems
+model models provider providers deployer deployers obligation obligations article regulation act""".split())
+
+
+def refs(fact: Fact, earlier: bool = False, text: str = "") -> tuple[Ref, ...]:
+    """The provisions a fact cites: today's wordings, or (``earlier``) the dated earlier ones.
+    With the question's ``text``, the provision whose words the question uses comes first (the
+    copyright duty for a question on copyright)."""
+    if earlier:
+        return tuple(dict.fromkeys((s.document, s.reference, s.on) for s in fact.sources if s.on))
+    sources = [s for s in fact.sources if not s.on]
+    if text:
+        asked = {w[:7] for w in WORD.findall(text.lower()) if w not in COMMON}
+        def overlap(s) -> int:
+            return len(asked & {w[:7] for w in WORD.findall(" ".join(s.words).lower())})
+        best_overlap = max((overlap(s) for s in sources), default=0)
+        if best_overlap and overlap(sources[0]) < best_overlap:
+            sources.sort(key=lambda s: -overlap(s))
+    return tuple(dict.fromkeys((s.document, s.reference) for s in sources))
+
+
+def hits(fact: Fact, text: str) -> float:
+    """How strongly a question names the fact's subject: matched terms × the fact's weight."""
+    terms = fact.get("terms") or ()
+    n = sum(1 for t in terms if re.search(t, text, re.I))
+    return n * float(fact.get("weight", 1))
+
+
+def best(facts: tuple[Fact, ...], text: str, keep: Callable[[Fact], bool] = lambda f: True) -> list[Fact]:
+    scored = [(hits(f, text), i, f) for i, f in enumerate(facts) if keep(f)
+              and (not f.get("requires") or re.search(f.get("requires"), text, re.I))]
+    scored = [x for x in scored if x[0] > 0]
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [f for _, _, f in scored]
+
+
+def only_broad(fact: Fact, text: str) -> bool:
+    """The question names the subject only by a broad word ('high-risk'), not which kind."""
+    broad = fact.get("broad") or ()
+    if not broad:
+        return False
+    named = [t for t in fact.get("terms") or () if re.search(t, text, re.I)]
+    return bool(named) and all(t in broad for t in named)
+
+
+class Findings:
+    """Builds the clauses of a conclusion for each part of a plan."""
+
+    def __init__(self, law: Law | None = None):
+        self.law = law or load_law()
+
+    # -- dates -----------------------------------------------------------------------------
+    def date_clause(self, fact: Fact, day: dt.date) -> Clause:
+        rule, subject = fact.get("rule", "from"), fact.get("subject", "")
+        date = fact.get("date")
+        if rule == "fact" or date is None:
+            text = _sentence(subject)
+        elif rule == "by":
+            verb = "must comply by" if day <= date else "had to comply by"
+            text = _sentence(f"{subject}: {verb} {long_date(date)}")
+        else:
+            text = _sentence(f"From {long_date(date)}, {subject} apply" if day < date
+                             else f"Since {long_date(date)}, {subject} have applied")
+        return Clause(text, refs(fact))
+
+    def moved(self, fact: Fact) -> Clause | None:
+        """The 2024 date, where the Omnibus moved it."""
+        old = fact.get("superseded_date")
+        if not old:
+            return None
+        cites = refs(fact, earlier=True)
+        if not cites:
+            return None
+        return Clause(f"The 2024 text said {long_date(old)}; Regulation (EU) 2026/1744 moved the date.",
+                      cites, "condition")
+
+    def deadline(self, part: Part, day: dt.date) -> list[Clause]:
+        facts = self.law.subject("dates", on=day)
+        found = best(facts, part.text)
+        if not found:
+            return []
+        first = found[0]
+        if not _refs_agree(first, part):
+            return []
+        clauses = [replace(self.date_clause(first, day), strength=hits(first, part.text))]
+        for other in found[1:2]:  # two transitional rules the question names equally
+            if float(other.get("weight", 1)) >= 3 and hits(other, part.text) == hits(first, part.text):
+                clauses.append(replace(self.date_clause(other, day), strength=hits(other, part.text)))
+        moved = self.moved(first)
+        alternative = first.get("alternative")
+        if alternative and only_broad(first, part.text):
+            other = next((f for f in facts if f.id == alternative), None)
+            if other is not None:
+                c = self.date_clause(other, day)
+                clauses.append(Clause("If your system is a product, or a safety component of a product, "
+                                      "covered by the Union harmonisation legislation of Annex I, the date "
+                                      f"differs: {c.text[0].lower()}{c.text[1:]}", c.cites))
+        if moved:
+            clauses.append(moved)
+        return clauses
+
+    def dated_subject(self, part: Part, day: dt.date, rules: tuple[str, ...] = ("from",)) -> list[Clause]:
+        """A question that is not about a date, on a subject with a date of its own (a practice
+        prohibited only from 2 December 2026, a transitional rule for systems already on the
+        market): that rule belongs in the conclusion."""
+        facts = [f for f in best(self.law.subject("dates", on=day), part.text)
+                 if float(f.get("weight", 1)) >= 3 and f.get("rule", "from") in rules
+                 and (f.get("date") or f.get("rule") == "fact")]
+        if not facts:
+            return []
+        top = hits(facts[0], part.text)
+        tied = [f for f in facts[:2] if hits(f, part.text) == top]  # two transitional rules, both named
+        return [replace(self.date_clause(f, day), strength=top) for f in tied]
+
+    # -- penalties -------------------------------------------------------------------------
+    def penalty(self, part: Part, day: dt.date) -> list[Clause]:
+        facts = self.law.subject("penalties", on=day)
+        fines = best(facts, part.text, lambda f: f.get("amount_eur") is not None)
+        others = best(facts, part.text, lambda f: f.get("amount_eur") is None and f.id not in ("sme", "smc"))
+        clauses: list[Clause] = []
+        if not fines and not others:
+            if not generic(part.text):
+                return []
+            fines = [f for f in facts if f.id in ("prohibited-practices", "operator-obligations",
+                                                  "incorrect-information")]
+        for f in fines[:2] if fines and fines[0].id.startswith("union-") else fines[:3] if not others and \
+                not best(facts, part.text, lambda f: f.get("amount_eur") is not None) else fines[:1]:
+            clauses.append(replace(self._fine(f, part), strength=hits(f, part.text)))
+            if f.id == "gpai-providers":
+                when = self._fact("dates", "gpai-fines", day)
+                if when:
+                    clauses.append(self.date_clause(when, day))
+        for f in others[:1]:
+            clauses.append(Clause(_sentence(f"{_cap(f.get('who'))} {f.get('rule')}"), refs(f),
+                                  strength=hits(f, part.text)))
+        if len(clauses) == 0:
+            return []
+        general = {"prohibited-practices", "operator-obligations", "incorrect-information", "notified-bodies"}
+        used = {f.id for f in fines[:1]} if fines else set()
+        if used & general or not fines:
+            size = self._size(part, day, used)
+            asked = [c for c in size if c.kind != "condition"]
+            # A question about an SME's fine is answered by the SME rule first.
+            clauses = asked + clauses + [c for c in size if c.kind == "condition"]
+        return clauses
+
+    def _fine(self, f: Fact, part: Part) -> Clause:
+        """A fine whose fact lists several infringements cites the ones the question names, in
+        their own words (Article 99(4)(g) for a deep fake), or all of them."""
+        main, points = f.sources[0], [x for x in f.sources[1:] if not x.on]
+        named = [x for x in points if any(re.search(rf"\b{re.escape(w)}\b", " ".join(x.words), re.I)
+                                          for w in _asked_words(part))]
+        if not points or not named:
+            return Clause(_fine_text(f), refs(f))
+        words = "; ".join(" ".join(x.words).rstrip(";.") for x in named)
+        return Clause(_fine_text(f, f"non-compliance with the {words}"),
+                      ((main.document, main.reference),) + tuple((x.document, x.reference) for x in named))
+
+    def _size(self, part: Part, day: dt.date, used: set[str]) -> list[Clause]:
+        out = []
+        for fid, asked in (("sme", part.sme), ("smc", part.smc)):
+            f = self._fact("penalties", fid, day)
+            if f is None:
+                continue
+            if used and not used & set(f.get("applies_to") or ()):
+                if asked:
+                    out.append(Clause(f"For {f.get('who')}, the '{f.get('rule')}' rule covers only the fines "
+                                      "referred to in paragraphs 4 and 5, not this one.", refs(f)))
+                continue
+            text = f"For {f.get('who')}, each such fine is up to the percentage or amount, {f.get('rule')}."
+            out.append(Clause(text, refs(f), "conclusion" if asked else "condition", 2.0 if asked else 0.0))
+        if not part.sme and not part.smc:
+            out = [Clause("If you are an SME or start-up (or a small mid-cap), the fine is capped at the "
+                          "lower of the two instead.", tuple(r for c in out for r in c.cites), "condition")] \
+                if out else []
+        return out
+
+    # -- obligations, soft law, scope ------------------------------------------------------
+    def obligations(self, part: Part, day: dt.date) -> list[Clause]:
+        facts = self.law.subject("obligations", on=day)
+        if not generic(part.text, DUTY_WORDS, 2):
+            return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
+        actors = part.actors or ("provider",)
+        categories = part.categories or (("high-risk",) if not part.actors else ("high-risk",))
+        if "gpai-systemic-risk" in categories and "gpai" in categories and \
+                not re.search(r"\b(?:gpai|general[- ]purpose)\b.*\band\b.*systemic", part.text, re.I):
+            categories = tuple(c for c in categories if c != "gpai")
+        clauses = []
+        # Where the duties of a category have their own words (Article 50: a chatbot, a
+        # generator, a deep fake), the question's words pick the duties it is about.
+        named = {f.id for f in facts if f.get("category") in categories and hits(f, part.text) > 0}
+        for actor in actors:
+            for category in categories:
+                for f in facts:
+                    if f.get("actor") == actor and f.get("category") == category and \
+                            (not named or f.id in named or not f.get("terms")):
+                        label = ", ".join(r for _, r in refs(f)[:1])
+                        who = _plural(actor) if category != "gpai-systemic-risk" else \
+                            "Providers of general-purpose AI models with systemic risk"
+                        if category == "gpai" and actor == "provider":
+                            who = "Providers of general-purpose AI models"
+                        cites = refs(f, text=part.text)
+                        label = cites[0][1]
+                        clauses.append(Clause(f"{_cap(who)} ({_article(label)}) must {f.get('duty')}.", cites,
+                                              strength=1.0))
+        if clauses:
+            when = {f.get("applies") for f in facts if f.get("actor") in actors and f.get("category") in categories}
+            dates = [self._fact("dates", w, day) for w in sorted(w for w in when if w)]
+            for d in dates[:1]:
+                if d is not None and d.get("date"):
+                    c = self.date_clause(d, day)
+                    clauses.append(Clause(f"When: {c.text[0].lower()}{c.text[1:]}", c.cites, "condition"))
+        return clauses
+
+    def soft_law(self, part: Part, day: dt.date) -> list[Clause]:
+        found = best(self.law.subject("soft_law", on=day), part.text)
+        return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+                for f in found[:2]]
+
+    def scope(self, part: Part, day: dt.date) -> list[Clause]:
+        found = best(self.law.subject("scope", on=day), part.text)
+        return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+                for f in found[:1]]
+
+    def not_held(self, text: str) -> NotHeld | None:
+        found = best(self.law.subject("not_held"), text)
+        if not found:
+            return None
+        f = found[0]
+        return NotHeld(f.get("title"), f.get("url", ""), f.get("landing", ""), tuple(r for _, r in refs(f)))
+
+    def moved_dates(self, day: dt.date) -> list[tuple[str, str, str]]:
+        """(2024 date, today's date, subject) for every date the Omnibus moved."""
+        return [(long_date(f.get("superseded_date")), long_date(f.get("date")), str(f.get("subject")))
+                for f in self.law.subject("dates", on=day) if f.get("superseded_date") and f.get("date")]
+
+    # -- premises --------------------------------------------------------------------------
+    def premises(self, plan: Plan, day: dt.date) -> list[tuple[Premise, Clause]]:
+        """Claims in the question the law data contradicts, each with its correction (only this
+        turn's words: a follow-up does not repeat the previous turn's correction)."""
+        text = plan.question
+        out = []
+        for f in self.law.subject("premises", on=day):
+            if all(re.search(c, text, re.I) for c in f.get("claim") or ()):
+                out.append((Premise(f.get("claim")[0], f"premises/{f.id}"),
+                            Clause(_sentence(f.get("correction")), refs(f), "premise")))
+        if out:
+            return out[:1]
+        return self._numeric_premises(plan, day)
+
+    def _numeric_premises(self, plan: Plan, day: dt.date) -> list[tuple[Premise, Clause]]:
+        text, part = plan.question, plan.parts[0]
+        out = []
+        if part.intent == "penalty":
+            facts = self.law.subject("penalties", on=day)
+            percents = {f.get("percent") for f in facts if f.get("percent") is not None}
+            amounts = {f.get("amount_eur") for f in facts if f.get("amount_eur")}
+            for m in re.finditer(r"(\d+(?:[.,]\d+)?)\s?(?:%|percent|per cent)", text, re.I):
+                value = float(m.group(1).replace(",", "."))
+                if value not in percents:
+                    out.append((Premise(m.group(0), "penalties"), Clause(
+                        f"Not {m.group(0).strip()}: the AI Act sets no such share of turnover.", (), "premise")))
+            for m in AMOUNT_TEXT.finditer(text):
+                value = _money(m)
+                if value and value not in amounts:
+                    out.append((Premise(m.group(0), "penalties"), Clause(
+                        f"Not {amount(value)}: no fine in the AI Act has that cap.", (), "premise")))
+            if (part.sme or part.smc) and re.search(r"\bhigher\b", text, re.I):
+                out.append((Premise("higher", "penalties/sme"), Clause(
+                    "Not the higher: for SMEs and start-ups (and small mid-caps) it is whichever is lower.", (),
+                    "premise")))
+        if part.intent == "deadline" and CUE.search(text):
+            found = best(self.law.subject("dates", on=day), part.text)
+            date = found[0].get("date") if found else None
+            if date:
+                subject = str(found[0].get("subject", ""))
+                for m in YEAR_TEXT.finditer(text):
+                    stated = m.group(0)
+                    year = int(m.group("year"))
+                    month = m.group("month")
+                    wrong = year != date.year or (month and month.lower() != long_date(date).split()[1].lower())
+                    if wrong and stated not in subject:
+                        out.append((Premise(stated, f"dates/{found[0].id}"), Clause(
+                            f"Not {stated}:", (), "premise")))
+                        break
+        return out[:1]
+
+    def _fact(self, subject: str, fid: str, day: dt.date) -> Fact | None:
+        try:
+            return self.law.get(subject, fid, on=day)
+        except KeyError:
+            return None
+
+
+AMOUNT_TEXT = re.compile(r"(?:EUR|€)\s?(\d+(?:[.,]\d+)?)\s?(million|m\b|mn\b)?|(\d+(?:[.,]\d+)?)\s?(million|m\b)\s?(?:EUR|euros?)",
+                         re.I)
+YEAR_TEXT = re.compile(r"(?:(?:\d{1,2}\s+)?(?P<month>January|February|March|April|May|June|July|August|September|"
+                       r"October|November|December)\s+)?(?P<year>20[2-3]\d)\b", re.I)
+CUE = re.compile(r"^\s*(?:since|now that|given|because|as)\b|\bright\s*\?|\bisn'?t it\b|\bcorrect\s*\?|"
+                 r"\bpostponed\b|\bmoved\b|\balready appl", re.I)
+
+
+GENERIC_WORDS = COMMON | set("""fine fines fined penalty penalties maximum highest much amount amounts
+sanction sanctions there please tell know could level levels biggest large""".split())
+
+
+DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities
+high risk general purpose systemic importer importers distributor distributors authorised representative
+representatives product manufacturer manufacturers both give extra additional what there under transparency
+providers deployers respectively compared versus each their main core""".split())
+
+
+def generic(text: str, known: set[str] = GENERIC_WORDS, allowed: int = 1) -> bool:
+    """A question with no subject of its own beyond the intent ('What are the AI Act fines?')."""
+    return len([w for w in WORD.findall(text.lower()) if w not in known]) <= allowed
+
+
+def _refs_agree(fact: Fact, part: Part) -> bool:
+    """A question that names provisions is about them: a fact that neither cites nor names any
+    of them answers another question."""
+    if not part.references:
+        return True
+    text = " ".join([str(fact.get("subject", ""))] + [" ".join(s.words) for s in fact.sources])
+    cited = [r for _, r in refs(fact)]
+    return any(r in text or any(c.startswith(r) or r.startswith(c) for c in cited) for r in part.references)
+
+
+def _money(m: re.Match) -> int | None:
+    number, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    try:
+        value = float(number.replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+    return int(value * 1_000_000) if unit or value < 1000 else int(value)
+
+
+ASKED = {"provider": "providers", "deployer": "deployers", "importer": "importers", "distributor": "distributors",
+         "authorised representative": "authorised representatives", "article-50": "Article 50",
+         "product manufacturer": "product manufacturers"}
+
+
+def _asked_words(part: Part) -> list[str]:
+    """The words of a sub-point that show the question is about it."""
+    words = [ASKED[a] for a in part.actors if a in ASKED] + [ASKED[c] for c in part.categories if c in ASKED]
+    if "Article 50" in words:  # a transparency duty binds providers and deployers alike
+        words = [w for w in words if w not in ("providers", "deployers")]
+    return words + [r for r in part.references]
+
+
+def _fine_text(f: Fact, infringement: str | None = None) -> str:
+    eur = amount(f.get("amount_eur"))
+    infringement = infringement or f.get("infringement")
+    if f.get("percent") is None:
+        return _sentence(f"Up to {eur} for {infringement}")
+    pct = f"{f.get('percent'):g} %"
+    if f.id == "gpai-providers":
+        return _sentence(f"The Commission may fine providers of general-purpose AI models up to {pct} of their "
+                         f"annual total worldwide turnover or {eur}, {f.get('rule')}")
+    return _sentence(f"Up to {eur} or, for an undertaking, up to {pct} of its total worldwide annual turnover "
+                     f"for the preceding financial year, {f.get('rule')}, for {infringement}")
+
+
+def _sentence(text: str) -> str:
+    text = _cap(str(text).strip())
+    return text if text.endswith((".", "?", "!", ":")) else text + "."
+
+
+def _cap(text) -> str:
+    text = str(text or "")
+    return text[:1].upper() + text[1:]
+
+
+def _plural(actor: str) -> str:
+    return {"authorised representative": "authorised representatives",
+            "product manufacturer": "product manufacturers", "any": "providers and deployers"}.get(actor, actor + "s")
+
+
+def _article(reference: str) -> str:
+    return reference

@@ -1,0 +1,287 @@
+"""What a question asks, as a typed plan: its parts, each with an intent and slots, the premises
+the law contradicts, and — for a follow-up — what it inherits from the previous turn.
+
+The plan only reads the question; which law answers it lives in ``assistant/law/data``. Patterns
+here recognise how people ask (casual wording, typos, pasted Unicode), never what the law says.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from aiact.corpus.provision import OMNIBUS_IN_FORCE
+from assistant.references import find_references, point_in_time
+
+ORIGINAL = re.compile(r"\boriginal(?:ly)?\b.{0,20}\b(?:2024|date|deadline|text|wording|version)\b|"
+                      r"\b2024 (?:date|deadline|text|wording|version)\b", re.I)
+
+INTENTS = ("deadline", "classification", "obligations", "penalty", "definition", "text", "soft_law",
+           "scope", "comparison", "not_held", "off_topic", "other")
+ACTORS = {  # the actor as the obligations data names it → how questions name it
+    "provider": r"providers?|developers?|(?:we|i) (?:build|develop|make|sell|train)",
+    "deployer": r"deployers?|(?:we|i) (?:use|deploy)|users? of (?:a|the) (?:high-risk )?(?:ai )?system",
+    "importer": r"importers?",
+    "distributor": r"distributors?|resellers?",
+    "authorised representative": r"authori[sz]ed representatives?|eu representative|representative in the (?:eu|union)",
+    "product manufacturer": r"product manufacturers?|manufacturers?",
+}
+CATEGORIES = {
+    "gpai-systemic-risk": r"systemic[- ]risk",
+    "gpai": r"\bgpai\b|general[- ]purpose ai models?|general purpose ai models?|foundation models?|\bllms?\b",
+    "article-50": r"article 50\b|transparen\w*|chatbots?|bots?|deep ?fakes?|label\w*|disclos\w*|watermark\w*|"
+                  r"tell (?:users|people|customers|visitors)|(?:say|disclose|tell)\w* .{0,20}\b(?:it'?s|it is) (?:an? )?ai\b|"
+                  r"generat\w* (?:images?|content|text|video|audio)|emotion recognition",
+    "high-risk": r"high[- ]?risk|annex iii|annex i\b",
+}
+_I = re.I
+DEADLINE = re.compile(
+    r"\b(?:from when|since when|by when|until when|what date|which date|deadlines?|timeline|transition\w*|"
+    r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
+    r"still appl\w*|apply yet)\b|"
+    r"\b(?:when|wen)\b.*\b(?:appl\w*|aply|start\w*|begin\w*|enter\w*|take effect|kick in|operational|due|"
+    r"compl\w*|ready|fin(?:e|ed|ing)|in force|postpone\w*|delay\w*)\b|"
+    r"\b(?:appl\w*|aply|compl\w*|fines?)\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
+PENALTY = re.compile(r"\b(?:fine[ds]?|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b", _I)
+OBLIGATIONS = re.compile(
+    r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
+    r"responsibilit\w*|what (?:do|does|must|should) .* do)\b", _I)
+TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|permitted)"
+CLASSIFY = re.compile(
+    rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|"
+    rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}", _I)
+DEFINITION = re.compile(
+    r"^\s*(?:what(?:'s|s| is| are| r)(?: meant by| the meaning of)?|define|definition of|meaning of|"
+    r"what counts as|who counts as|who (?:is|are)(?: considered)?|what does the (?:ai )?act mean by|"
+    r"how does the (?:ai )?act define|(?:can you )?explain what|tell me what)\b", _I)
+TEXT = re.compile(r"^\s*(?:what (?:does|do|did) (?:article|art\.?|annex|recital)|show me|quote|text of)\b", _I)
+SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|follow|adhere to|join)\w* (?:the |a )?code\b|\bsign(?:ing|ed)? (?:the|it)\b|"
+                      r"\bguidelines? (?:are|is) (?:binding|legally)|\bpresumption of conformity\b", _I)
+SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
+                   r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|does the ai act apply|"
+                   r"any obligations|fall under)\b", _I)
+COMPARE = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|differ)\b", _I)
+AI_WORDS = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|ai act|gpai|model|algorithm\w*|chatbot|"
+                      r"machine learning|automated|deep ?fake)s?\b", _I)
+OTHER_LAW = re.compile(
+    r"\b(?:gdpr|general data protection regulation|data subject access|dpia|personal data breach|vat|"
+    r"tax(?:es)?|income tax|corporate tax|eprivacy|cookie|data act|digital services act|\bdsa\b|"
+    r"digital markets act|\bdma\b|nis ?2|recipe|carbonara|sourdough)\b", _I)
+FOLLOW_UP = re.compile(
+    r"^\s*(?:and|&|also|plus|but|so|what about|how about|and what about|what if|same for|"
+    r"and for|and if|and under|and with|and the|and from|and when|and what|and how|what of)\b", _I)
+SME = re.compile(r"\b(?:smes?|start-?ups?|small (?:and medium|company|business|enterprise)s?)\b", _I)
+SMC = re.compile(r"\b(?:smcs?|small mid-?caps?|mid-?caps?)\b", _I)
+
+
+CASUAL = {  # chat spellings → words (whole words only)
+    "u": "you", "ur": "your", "r": "are", "pls": "", "plz": "", "please": "", "ppl": "people", "hav": "have",
+    "wen": "when", "wat": "what", "whats": "what is", "what's": "what is", "abt": "about", "govt": "government",
+    "thx": "", "aply": "apply", "anex": "Annex", "highrisk": "high-risk", "w/": "with", "b/c": "because",
+    "cuz": "because", "coz": "because", "dont": "don't", "doesnt": "doesn't", "isnt": "isn't", "im": "I am",
+}
+DEFINITION_FORMS = [re.compile(p, re.I) for p in (
+    r"^\W*(?:what(?:'s| is| are)|whats)\s+(?:meant by|the meaning of|the definition of)\s+(?P<t>.+)$",
+    r"^\W*(?:what(?:'s| is| are)|whats)\s+(?P<t>.+)$",
+    r"^\W*(?:define|definition of|meaning of|what counts as|who counts as|what do you mean by)\s+(?P<t>.+)$",
+    r"^\W*(?:can you |could you )?(?:explain|tell me) what\s+(?P<t>.+?)\s+(?:is|are|means?)\b.*$",
+    r"^\W*what does\s+(?P<t>.+?)\s+mean\b.*$",
+    r"^\W*who (?:is|are)(?: considered)?\s+(?P<t>.+)$",
+    r"^\W*how does the (?:ai )?act define\s+(?P<t>.+)$",
+)]
+TERM_TAIL = re.compile(r"\s*(?:(?:under|in|according to|for the purposes of|by) (?:the )?(?:ai act|act|regulation)"
+                       r"(?: 2024/1689)?|in the ai act|pls|please)?\s*[?.!]*\s*$", re.I)
+
+
+def normalise(text: str) -> str:
+    """Casual spellings as words, repeated punctuation once: 'whats a deployer??' → 'what is a deployer?'."""
+    text = re.sub(r"(?<![\w/])([A-Za-z/']+)(?![\w/])",
+                  lambda m: CASUAL.get(m.group(1).lower(), m.group(1)) if m.group(1).lower() in CASUAL
+                  else m.group(1), text)
+    text = re.sub(r"([?!.])\1+", r"\1", text)
+    return " ".join(text.split())
+
+
+def defined_term(text: str) -> str | None:
+    """The term a definition question asks about, however it is put."""
+    for form in DEFINITION_FORMS:
+        m = form.match(text)
+        if m:
+            term = TERM_TAIL.sub("", m.group("t")).strip(" ‘’'\"“”?")
+            term = re.sub(r"^(?:an?|the)\s+", "", term, flags=re.I).strip(" ‘’'\"“”")
+            if 1 <= len(term.split()) <= 6:
+                return term
+    return None
+
+
+@dataclass(frozen=True)
+class Premise:
+    """A claim in the question that the law data contradicts: what was said, and the fact
+    (``subject/id``) that says otherwise."""
+
+    claim: str
+    fact: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing asked: an intent and its slots."""
+
+    intent: str
+    text: str
+    actors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    sme: bool = False
+    smc: bool = False
+    source_kind: str | None = None
+    term: str | None = None  # the term a definition question asks about
+
+
+@dataclass(frozen=True)
+class Plan:
+    question: str  # the question as asked (cleaned)
+    query: str  # what is looked up: the question, completed by the previous turn for a follow-up
+    parts: tuple[Part, ...]
+    as_of: dt.date | None = None
+    premises: tuple[Premise, ...] = field(default=())
+    follow_up: bool = False
+
+    @property
+    def intent(self) -> str:
+        return self.parts[0].intent if self.parts else "other"
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "query": self.query, "intent": self.intent,
+                "as_of": self.as_of.isoformat() if self.as_of else None, "follow_up": self.follow_up,
+                "parts": [{"intent": p.intent, "actors": list(p.actors), "categories": list(p.categories),
+                           "references": list(p.references), "sme": p.sme, "smc": p.smc} for p in self.parts],
+                "premises": [{"claim": p.claim, "fact": p.fact} for p in self.premises]}
+
+
+def found(patterns: dict[str, str], text: str) -> tuple[str, ...]:
+    hits = []
+    for name, pattern in patterns.items():
+        m = re.search(rf"\b(?:{pattern})\b", text, re.I)
+        if m:
+            hits.append((m.start(), name))
+    return tuple(name for _, name in sorted(hits))
+
+
+def intent_of(text: str) -> str:
+    """The main intent, by how the question is put (the first rule that fits wins)."""
+    if OTHER_LAW.search(text) and not re.search(r"\bai act\b|\bartificial intelligence act\b", text, _I):
+        return "off_topic"
+    if TEXT.search(text) and find_references(text):
+        return "text"
+    if SOFT_LAW.search(text):
+        return "soft_law"
+    if DEADLINE.search(text):
+        return "deadline"
+    if PENALTY.search(text):
+        return "penalty"
+    if DEFINITION.search(text) and not OBLIGATIONS.search(text) and not CLASSIFY.search(text):
+        return "definition"
+    if CLASSIFY.search(text):
+        return "classification"
+    if SCOPE.search(text):
+        return "scope"
+    if OBLIGATIONS.search(text):
+        return "obligations"
+    if COMPARE.search(text):
+        return "comparison"
+    return "other"
+
+
+def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" = None) -> Plan:
+    """The plan of a (cleaned) question; ``previous`` is the plan of the turn before, if any."""
+    question = normalise(question)
+    follow_up = previous is not None and is_follow_up(question, previous)
+    query = merge(question, previous) if follow_up and previous else question
+    day = as_of or point_in_time(query) or (previous.as_of if follow_up and previous else None)
+    if day is None and ORIGINAL.search(query):  # "the original 2024 date": the law before the Omnibus
+        day = OMNIBUS_IN_FORCE - dt.timedelta(days=1)
+    actors = found(ACTORS, query)
+    categories = found(CATEGORIES, query)
+    refs = tuple(r.reference for r in find_references(query))
+    intent = intent_of(query)
+    base = Part(intent, query, actors, categories, refs, bool(SME.search(query)), bool(SMC.search(query)),
+                term=defined_term(query) if intent in ("definition", "other") else None)
+    parts = [base]
+    # "provider vs deployer duties" / "obligations of providers and deployers": one part per actor.
+    if intent in ("obligations", "comparison", "other") and len(actors) > 1:
+        parts = [replace(base, intent="obligations", actors=(a,)) for a in actors]
+    return Plan(question=question, query=query, parts=tuple(parts), as_of=day, follow_up=follow_up)
+
+
+def is_follow_up(question: str, previous: Plan) -> bool:
+    """A short turn that leans on the previous one ("And for deployers?", "what about SMEs?")."""
+    words = re.findall(r"\w+", question)
+    if FOLLOW_UP.search(question) and len(words) <= 14:
+        return True
+    return len(words) <= 4 and intent_of(question) == "other"
+
+
+def merge(question: str, previous: Plan) -> str:
+    """The follow-up completed by the previous turn: a new actor replaces the old one, anything
+    else is added to it ("What is the fine for X?" + "And for SMEs?" → "... X? for SMEs")."""
+    base = previous.query
+    new_actors = found(ACTORS, question)
+    old_actors = found(ACTORS, base)
+    rest = FOLLOW_UP.sub("", question).strip(" ?.!")
+    if new_actors and old_actors and new_actors[0] != old_actors[0]:
+        base = re.sub(rf"\b(?:{ACTORS[old_actors[0]]})\b", _plural(new_actors[0]), base, flags=re.I)
+        leftover = re.sub(rf"\b(?:for|of|the)?\s*(?:{ACTORS[new_actors[0]]})\b", "", rest, flags=re.I).strip()
+        return base if not re.search(r"\w{3,}", leftover) else f"{base} {rest}"
+    return f"{base.rstrip(' ?')} — {rest}?" if rest else base
+
+
+def _plural(actor: str) -> str:
+    return {"authorised representative": "authorised representatives",
+            "product manufacturer": "product manufacturers"}.get(actor, actor + "s")
+
+
+def previous_plan(history: Sequence | None) -> Plan | None:
+    """The plan of the last earlier turn (an Answer with a ``plan``, or a plain question string)."""
+    if not history:
+        return None
+    last = history[-1]
+    plan = getattr(last, "plan", None)
+    if isinstance(plan, Plan):
+        return plan
+    text = last if isinstance(last, str) else getattr(last, "question", "")
+    return parse(str(text)) if text else None
+
+
+class Speller:
+    """Typos mended against the words of the corpus ('prohibted practises' → 'prohibited
+    practices'), so that a casual question reaches the provisions it means. Only words of five
+    letters or more that the corpus never uses are changed, and only to a close, frequent word."""
+
+    def __init__(self, texts):
+        from collections import Counter
+
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2)
+        self.counts = counts
+        self.by_start: dict[str, list[str]] = {}
+        for w in counts:
+            self.by_start.setdefault(w[:1], []).append(w)
+
+    def word(self, w: str) -> str:
+        import difflib
+
+        low = w.lower()
+        if len(low) < 5 or low in self.counts or not low.isalpha():
+            return w
+        candidates = [c for c in self.by_start.get(low[:1], ()) if abs(len(c) - len(low)) <= 2]
+        close = difflib.get_close_matches(low, candidates, n=3, cutoff=0.88)
+        if not close:
+            return w
+        best = max(close, key=lambda c: (difflib.SequenceMatcher(None, low, c).ratio(), self.counts[c]))
+        return best
+
+    def correct(self, text: str) -> str:
+        return re.sub(r"[A-Za-z]+", lambda m: self.word(m.group(0)), text)

@@ -1,0 +1,141 @@
+"""Reading questions: intents and slots however a question is put, follow-ups merged with the
+previous turn, and the law-data conclusions saying only what their provisions say."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.core import clean_text
+from assistant.findings import Findings
+from assistant.plan import Plan, defined_term, normalise, parse, previous_plan
+from assistant.references import find_references
+
+TODAY = dt.date(2026, 12, 2)
+
+
+def plan_of(question: str, previous: Plan | None = None, as_of=None) -> Plan:
+    text, _ = clean_text(question, 2000)
+    return parse(normalise(text), as_of, previous)
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("When do the high-risk rules kick in for our HR tool?", "deadline"),
+    ("wen do the highrisk rules aply for anex III", "deadline"),
+    ("What's the fine for not labelling deepfakes?", "penalty"),
+    ("What does signing the GPAI code of practice give a provider?", "soft_law"),
+    ("Is my customer-service chatbot high-risk?", "classification"),
+    ("startup here: AI that picks students. does the AI act treat it as high risk?", "classification"),
+    ("What must a deployer of a high-risk AI system do?", "obligations"),
+    ("Does a deployer have to keep the logs of a high-risk AI system?", "obligations"),
+    ("Does the AI Act apply to AI built purely for military purposes?", "scope"),
+    ("How many hours do I have to report a personal data breach under GDPR?", "off_topic"),
+    ("What VAT rate applies to software sales in Germany?", "off_topic"),
+    ("define provider pls", "definition"),
+    ("What does Article 5 say?", "text"),
+])
+def test_intents(question, intent):
+    assert plan_of(question).intent == intent
+
+
+@pytest.mark.parametrize("question, term", [
+    ("What is a deployer?", "deployer"), ("whats a “deployer”??", "deployer"), ("define provider pls", "provider"),
+    ("meaning of general purpose ai model", "general purpose ai model"),
+    ("Can you explain what a 'deep fake' is in the AI Act?", "deep fake"),
+    ("tell me what 'placing on the market' means", "placing on the market"),
+    ("What counts as an AI system according to the act?", "AI system"),
+    ("what r SMCs in the ai act", "SMCs"), ("How does the AI Act define ‘emotion recognition system’?",
+                                            "emotion recognition system"),
+])
+def test_every_phrasing_of_a_definition_question(question, term):
+    text, _ = clean_text(question, 2000)
+    assert defined_term(normalise(text)) == term
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", " \u200b"])
+def test_references_survive_pasted_spaces_and_zero_width_characters(space):
+    text, _ = clean_text(f"What does Article{space}5(1)(f) prohibit?", 2000)
+    assert [r.reference for r in find_references(text)] == ["Article 5(1)(f)"]
+    text, _ = clean_text(f"Is\u00a0Annex{space}III point 4 about employment?", 2000)
+    assert "Annex III, point 4" in [r.reference for r in find_references(text)]
+
+
+def test_curly_quotes_and_zero_width_characters_are_cleaned():
+    text, _ = clean_text("what is meant by \u2018emotion recognition\u200b system\u2019\ufeff?", 2000)
+    assert "\u200b" not in text and "\ufeff" not in text
+    assert defined_term(normalise(text)) == "emotion recognition system"
+
+
+def test_multi_part_question_has_a_part_per_actor():
+    plan = plan_of("What are the obligations of providers and deployers of high-risk AI systems?")
+    assert [p.actors for p in plan.parts] == [("provider",), ("deployer",)]
+    assert all(p.intent == "obligations" for p in plan.parts)
+
+
+def test_follow_up_takes_the_previous_turn():
+    first = plan_of("What are the obligations of providers of high-risk AI systems?")
+    follow = plan_of("And for deployers?", first)
+    assert follow.follow_up and "deployers of high-risk AI systems" in follow.query
+    assert follow.parts[0].actors == ("deployer",)
+    sme = plan_of("And for SMEs?", plan_of("What is the maximum fine for a prohibited AI practice?"))
+    assert sme.intent == "penalty" and sme.parts[0].sme
+    # a full new question is not a follow-up
+    assert not plan_of("What is a deployer?", first).follow_up
+    # history may hold plain strings too
+    assert previous_plan(["When do the GPAI obligations apply?"]).intent == "deadline"
+
+
+def test_original_wording_and_point_in_time():
+    assert plan_of("What was the original 2024 date for Annex III?").as_of == dt.date(2026, 7, 26)
+    assert plan_of("Is it prohibited?", as_of=dt.date(2026, 12, 1)).as_of == dt.date(2026, 12, 1)
+
+
+# -- findings from the law data (no index needed) ----------------------------------------------
+@pytest.fixture(scope="module")
+def findings():
+    return Findings()
+
+
+def test_point_in_time_either_side_of_2_december_2026(findings):
+    part = plan_of("Does the nudify ban already apply?").parts[0]
+    before = findings.deadline(part, dt.date(2026, 12, 1))[0].text
+    after = findings.deadline(part, dt.date(2026, 12, 3))[0].text
+    assert before.startswith("From 2 December 2026") and after.startswith("Since 2 December 2026")
+
+
+def test_deadlines_pick_the_controlling_rule(findings):
+    assert findings.deadline(plan_of("AI in a medical device under the MDR: from when do the high-risk "
+                                     "obligations apply?").parts[0], TODAY)[0].cites[0] == ("AI Act", "Article 113(c)")
+    fines = findings.deadline(plan_of("when can the Commission start fining GPAI providers?").parts[0], TODAY)
+    assert "2 August 2026" in fines[0].text and ("AI Act", "Article 113(b)") in fines[0].cites
+    legacy = findings.deadline(plan_of("Our GPAI model was released in March 2025. By when must we "
+                                       "comply?").parts[0], TODAY)
+    assert "2 August 2027" in legacy[0].text and legacy[0].cites[0][1] == "Article 111(3)"
+    broad = findings.deadline(plan_of("When do the high-risk obligations apply?").parts[0], TODAY)
+    assert "2 December 2027" in broad[0].text and "2 August 2028" in broad[1].text  # the fact that changes it
+
+
+def test_penalties(findings):
+    deep = findings.penalty(plan_of("What's the fine for not labelling deepfakes?").parts[0], TODAY)
+    assert "EUR 15 000 000" in deep[0].text and ("AI Act", "Article 99(4)(g)") in deep[0].cites
+    sme = findings.penalty(plan_of("We are an SME: max fine for breaching deployer duties?").parts[0], TODAY)
+    assert sme[0].cites[0][1] == "Article 99(6)" and "lower" in sme[0].text
+    eu = findings.penalty(plan_of("Can EU institutions be fined under the AI Act?").parts[0], TODAY)
+    assert "EUR 1 500 000" in eu[0].text
+
+
+def test_false_premises_are_corrected(findings):
+    for question, words in [("Given the fine of 10 % of turnover for prohibited practices, what now?", "Not 10 %"),
+                            ("Since signing the code of practice gives us a presumption of conformity, are we done?",
+                             "do not grant a presumption"),
+                            ("Now that the Omnibus postponed the GPAI obligations to 2027, what must we do?",
+                             "Not 2027")]:
+        plan = plan_of(question)
+        corrections = findings.premises(plan, TODAY)
+        assert corrections and words in corrections[0][1].text, question
+
+
+def test_documents_not_held_are_named(findings):
+    doc = findings.not_held("What does the Copyright chapter of the GPAI code of practice say about robots.txt?")
+    assert doc is not None and doc.url.startswith("https://")
+    assert findings.not_held("What is a deployer?") is None
