@@ -174,7 +174,7 @@ class Assistant:
 
     def _get_assessor(self):
         if self._assessor is None:
-            from assistant.assess import Assessor
+            from assistant.similarity import Assessor
 
             with self._lock:
                 if self._assessor is None:
@@ -188,9 +188,23 @@ class Assistant:
 
         return rephrase(answer, self.settings)
 
-    def assess(self, description: str, role: str | None = None) -> Assessment:
+    def assess(self, description: str, facts: dict | str | None = None, role: str | None = None) -> Assessment:
+        """Walk the Act's decision procedure for the described system. ``facts`` answers its
+        questions by name ({"workplace_or_education": "no"}); ``role`` is provider, deployer,
+        importer or distributor. The older ``assess(description, role)`` still works."""
+        if isinstance(facts, str) and role is None:
+            facts, role = None, facts
         text, _ = clean_text(description, self.settings.max_question_chars, "description")
-        return self._get_assessor().assess(text, role)
+        from assistant.assess import Assessor as Procedure
+
+        return Procedure(self).assess(text, facts, role)
+
+    @property
+    def assessment_questions(self):
+        """The decision procedure's questions by name (for forms and ``--fact NAME=VALUE``)."""
+        from assistant.procedure import load_procedure
+
+        return load_procedure(self.today).questions
 
     # -- browsing --------------------------------------------------------------------------
     def provision(self, reference: str, document: str = "AI Act", as_of: dt.date | None = None) -> Provision | None:
