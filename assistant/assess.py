@@ -40,6 +40,13 @@ def holds(rule: Rule, v) -> bool:
     return ok and (not rule.any or any(v(a) for a in rule.any))
 
 
+def primary(rule: Rule) -> tuple[str, ...]:
+    """The facts a rule is about (its first condition, or its alternatives): the description must
+    state one before the rule's other conditions and exceptions are worth asking."""
+    first = tuple(c for c in rule.when[:1] if not c.startswith("!"))
+    return first or rule.any
+
+
 def walk(procedure: Procedure, facts: Mapping[str, KnownFact]) -> Walk:
     v = lambda name: value(facts, procedure, name)
     stated = any(f.value and f.source == "description" and f.name != "describes_system" for f in facts.values())
@@ -99,7 +106,7 @@ class Assessor:
         if result.outcome == "no system":
             return []
         stated = {n for n, f in known.items() if f.value}
-        in_play = [r for r in procedure.rules if set(r.facts) & stated]
+        in_play = [r for r in procedure.rules if r in result.fired or set(primary(r)) & stated]
         out: list[OpenQuestion] = []
         seen: set[str] = set()
         for rule in in_play:
@@ -178,7 +185,7 @@ class Assessor:
             elif (r.step == "article_50" and tier) or r.step == "gpai-detail":
                 lines.append(f"Also: {r.explain}. {quoted(r)}")
         for r, why_not in result.lifted:
-            if r.step in ("prohibited", "annex_i", "annex_iii", "article_50") and why_not in procedure.questions:
+            if r.step in ("article_5", "annex_i", "annex_iii", "article_50") and why_not in procedure.questions:
                 q = procedure.questions[why_not]
                 n = cite(q.reference)
                 lines.append(f"Not {r.outcome} under {r.reference}: the exception applies — {q.question.rstrip('?')}: "
@@ -236,11 +243,7 @@ class Assessor:
         categories: dict[str, str | None] = {}
         refs: set[str] = set()
         for r in result.fired:
-            cat = r.category or ("gpai" if r.step == "gpai" else None)
-            if r.step == "article_6_3":
-                cat = "article-6-3"
-            if r.outcome == "prohibited":
-                cat = "prohibited"
+            cat = r.category
             if cat:
                 categories.setdefault(cat, r.applies)
                 if r.step == "article_50":

@@ -9,7 +9,7 @@ import logging
 import sys
 import textwrap
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InvalidQuestion
 from assistant.settings import set_offline_env
 
 EPILOG = {
@@ -47,7 +47,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--act-only", action="store_true", help="cite the AI Act only, no guidelines")
     c = cmd("assess", "Risk tier of a described AI system, with the deciding provisions.")
     c.add_argument("description", help="what the system does, in plain words")
-    c.add_argument("--role", choices=["provider", "deployer"], help="your role, if you know it")
+    c.add_argument("--role", choices=["provider", "deployer", "importer", "distributor"], help="your role, if you know it")
+    c.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE",
+                   help="answer a question of the check, e.g. --fact workplace_or_education=no (repeatable)")
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c = cmd("timeline", "Every application date in the AI Act, past and upcoming.")
     c.add_argument("--json", action="store_true")
@@ -123,7 +125,13 @@ def cmd_ask(args) -> int:
 def cmd_assess(args) -> int:
     from assistant import Assistant
 
-    result = Assistant().assess(args.description, role=args.role)
+    facts = {}
+    for item in args.fact:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidQuestion(f"--fact takes NAME=VALUE, not {item!r}. Example: --fact workplace_or_education=no")
+        facts[name.strip()] = value.strip()
+    result = Assistant().assess(args.description, facts=facts or None, role=args.role)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0

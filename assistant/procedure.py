@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from assistant.law import Fact, load_law
 
 # The Act's order of questions: a rule of an earlier step decides before any of a later one
-# (no system at all → not an AI system → outside the scope → a model, not a system → prohibited
+# (no system at all → not an AI system → outside the scope → a model, not a system → a prohibited practice
 # → high-risk by product → high-risk by use → its derogation → transparency duties → the rest).
-STEPS = ("describes", "ai_system", "scope", "gpai", "gpai-detail", "prohibited", "annex_i", "annex_iii",
+STEPS = ("describes", "ai_system", "scope", "gpai", "gpai-detail", "article_5", "annex_i", "annex_iii",
          "article_6_3", "article_50", "roles", "default")
 ROLES = ("provider", "deployer", "importer", "distributor")
 

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 import gradio as gr  # ui/__init__.py has set the offline environment before this import
 
 from assistant.errors import AssistantError
+from aiact.ui import check as guided_check
 from aiact.ui import render
 from aiact.ui.handlers import ROLES, SCOPE_ALL, SCOPES, TIMELINE_VIEWS, Handlers, Message
 from aiact.ui.style import CSS, theme
@@ -35,6 +36,10 @@ CHECK_EXAMPLES = {  # button label -> (description, role)
     "Emotion recognition at work": ("An app that infers employees' emotions from webcam video during "
                                     "meetings.", "deployer"),
     "Spam filter": ("A spam filter for our company's email.", "deployer"),
+    "AI in a medical device": ("Our AI reads chest X-rays and flags suspected lung cancer; it is a class IIa "
+                               "medical device certified by a notified body.", "provider"),
+    "Invoice reminders (not AI)": ("Our software emails a reminder when an invoice is 30 days overdue, "
+                                   "following rules our accountants wrote.", "provider"),
 }
 BROWSE_EXAMPLES = ("Article 5", "Article 50(2)", "Annex III", "Article 113", "Recital 27")
 BROWSE_INTRO = ('<div class="notice">Type a reference as the law writes it — <code>Article 50(2)</code>, '
@@ -50,7 +55,7 @@ def build_app(assistant: Any) -> gr.Blocks:
             with gr.Tab("Ask", id="ask"):
                 _ask_tab(h)
             with gr.Tab("Check my AI system", id="check"):
-                _check_tab(h)
+                guided_check.build(assistant, CHECK_EXAMPLES)
             with gr.Tab("Timeline", id="timeline") as timeline_tab:
                 summary = gr.Markdown(elem_id="timeline-summary")
                 view = gr.Radio(list(TIMELINE_VIEWS), value=TIMELINE_VIEWS[0], show_label=False,
