@@ -170,7 +170,8 @@ class Assessor:
         lead = "Risk tier" if tier else "Outcome"
         n = cite(deciding.reference)
         mark = f" [{n}]" if n else ""
-        lines = [f"{lead}: **{outcome}**. {deciding.explain} ({deciding.reference}){mark}."]
+        where = "" if deciding.reference in deciding.explain else f" ({deciding.reference})"
+        lines = [f"{lead}: **{outcome}**. {deciding.explain}{where}{mark}."]
         lines.append(quoted(deciding))
         why = [f for f in deciding.facts if f in known and known[f].source == "description"]
         if why:
@@ -221,11 +222,19 @@ class Assessor:
 
     @staticmethod
     def _assumed(procedure: Procedure, known: dict, result: Walk) -> list[str]:
-        """Unstated facts the deciding rule (or a fired rule) turned on."""
+        """Unstated facts the deciding rule (or another that holds) turned on: the other answer
+        would change whether it holds."""
+        def fires(rule: Rule, facts: dict) -> bool:
+            v = lambda name: value(facts, procedure, name)
+            return holds(rule, v) and not any(v(u) for u in rule.unless)
+
         out = []
         for rule in (result.deciding,) + result.fired:
             for name in rule.facts:
-                if name not in known and name not in out and name != "describes_system":
+                if name in known or name in out or name == "describes_system":
+                    continue
+                flipped = {**known, name: KnownFact(name, not procedure.questions[name].assume, "you", "")}
+                if fires(rule, flipped) != fires(rule, known):
                     out.append(name)
         return out[:6]
 

@@ -68,8 +68,10 @@ def questions_for(assessment, previous: list[Asked] | None = None, answers: dict
 
 
 def given(asked: list[Asked], values: list[str]) -> dict[str, str]:
-    """The facts to pass to ``assess``: every question answered yes or no on the form."""
-    return {q.fact: v for q, v in zip(asked, values) if v in ("yes", "no")}
+    """The facts to pass to ``assess``: the answers the user gave (changed from the prefilled one,
+    or given before); an answer read from the description is read again from it."""
+    return {q.fact: v for q, v in zip(asked, values)
+            if v in ("yes", "no") and (v != q.answer or q.hint == "your answer")}
 
 
 def run(bot: Any, description: str, role: str, asked: list[Asked], values: list[str]):
