@@ -1,6 +1,6 @@
 """The risk tier a description is closest to, by similarity to the provisions that define the tiers
 (used by `ask` to put the deciding provision first for "Is X high-risk?"; `assess` walks the
-Acts decision procedure instead, see assess.py).
+Act's decision procedure instead, see assess.py).
 
 The candidates are the provisions themselves: the points of Article 5(1) (prohibited), the
 points of Annex III and of Annex I (high-risk, via Article 6(2) and 6(1)), and the paragraphs of
