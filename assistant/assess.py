@@ -257,6 +257,8 @@ class Assessor:
                 categories.setdefault(cat, r.applies)
                 if r.step == "article_50":
                     refs.add(r.reference)
+        if result.outcome in TIERS:
+            categories.setdefault("any", None)  # duties of every AI system (AI literacy)
         out = []
         for o in procedure.obligations:
             if o.get("category") not in categories or o.get("actor") not in (role, "any"):

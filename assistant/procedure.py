@@ -120,5 +120,10 @@ def load_procedure(day: dt.date) -> Procedure:
         if missing:
             raise ValueError(f"rule {r.id}: no question node for {', '.join(missing)}")
     rules.sort(key=lambda r: STEPS.index(r.step))  # stable: file order within a step
-    obligations = law.subject("obligations", day) or law.subject("procedure_obligations", day)
+    # The obligations file of the answers work where it has a category; this check's own
+    # minimal file for the rest (prohibited, the Article 6(3) documentation duty, …).
+    shared = law.subject("obligations", day)
+    covered = {o.get("category") for o in shared}
+    obligations = shared + tuple(o for o in law.subject("procedure_obligations", day)
+                                 if o.get("category") not in covered)
     return Procedure(questions, tuple(rules), tuple(roles), obligations)

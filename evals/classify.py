@@ -7,6 +7,7 @@ Non-circular: a scenario paraphrased from a guideline passage is assessed with t
 find the example it was written from.
 
     python -m aiact.evals.classify [--split heldout] [--out DIR]    # prints the table, writes classify.json
+    python -m aiact.evals.classify --baseline                       # the same for the earlier similarity assessor
 """
 from __future__ import annotations
 
@@ -49,13 +50,20 @@ class Excluding:
         self.retriever._fused = self.original
 
 
-def run(bot, cases: list[Case]) -> list[dict]:
+def run(bot, cases: list[Case], baseline: bool = False) -> list[dict]:
+    """Every case through ``bot.assess`` — or, with ``baseline``, through the similarity assessor
+    that decided tiers before the decision procedure (``assistant/similarity.py``)."""
     hook = Excluding(bot.retriever)
+    assess = bot.assess
+    if baseline:
+        from assistant.similarity import Assessor
+
+        assess = Assessor(bot).assess
     rows = []
     try:
         for c in cases:
             hook.excluded = frozenset(c.source)
-            risk = bot.assess(c.text)
+            risk = assess(c.text)
             rows.append({"id": c.id, "split": c.split, "gold": c.gold_outcome, "predicted": outcome_of(risk),
                          "tier": risk.tier, "gold_refs": [r for _, r in c.gold],
                          "cited": [x.reference for x in risk.citations][:3], "description": c.text})
@@ -108,10 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m aiact.evals.classify", description=__doc__.split("\n\n")[0])
     ap.add_argument("--split", default="all", choices=("dev", "heldout", "all"))
     ap.add_argument("--out", type=Path, default=Path("classify-report"))
+    ap.add_argument("--baseline", action="store_true",
+                    help="measure the earlier similarity assessor instead (the 'before' figures)")
     args = ap.parse_args(argv)
     bot = Assistant(eval_settings())
     groups = scenario_cases(args.split)
-    rows = run(bot, [c for name in FILES for c in groups[name]])
+    rows = run(bot, [c for name in FILES for c in groups[name]], args.baseline)
     summary = report(rows)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "classify.json").write_text(json.dumps({"summary": summary, "cases": rows}, indent=1), encoding="utf-8")

@@ -76,9 +76,9 @@ def test_chatbot_is_limited_for_both_roles_with_the_duty_of_each(bot):
     text = "A customer-service chatbot on our website."
     provider, deployer = check(bot, text, role="provider"), check(bot, text, role="deployer")
     assert provider.outcome == deployer.outcome == "limited"
-    assert [o.reference for o in provider.obligations] == ["Article 50(1)"]
-    assert provider.obligations[0].applies_from == "2 August 2026"
-    assert deployer.obligations == ()  # Article 50(1) is the provider's duty
+    duty = next(o for o in provider.obligations if o.reference == "Article 50(1)")
+    assert duty.applies_from == "2 August 2026" and duty.actor == "provider"
+    assert not any(o.reference.startswith("Article 50") for o in deployer.obligations)  # the provider's duty
 
 
 def test_an_exception_nobody_stated_is_asked_not_guessed(bot):
@@ -107,10 +107,12 @@ def test_article_6_3_lifts_annex_iii_unless_profiling_and_must_be_documented(bot
 def test_high_risk_obligations_by_role_with_dates(bot):
     a = check(bot, "We use an AI system that ranks job applicants' CVs.", role="deployer")
     assert a.outcome == "high-risk" and a.role == "deployer"
-    assert [(o.reference, o.applies_from) for o in a.obligations] == [("Article 26(1)", "2 December 2027")]
+    assert ("Article 26(1)", "2 December 2027") in [(o.reference, o.applies_from) for o in a.obligations]
+    assert not any(o.reference.startswith("Article 16") for o in a.obligations)
     annex_i = check(bot, "Our AI controls the emergency stop of a machine; a notified body certifies it.",
                     role="provider")
-    assert annex_i.outcome == "high-risk" and annex_i.obligations[0].applies_from == "2 August 2028"
+    assert annex_i.outcome == "high-risk"
+    assert {o.applies_from for o in annex_i.obligations if o.actor == "provider"} == {"2 August 2028"}
 
 
 def test_facts_carry_the_words_they_came_from(bot):

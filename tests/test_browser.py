@@ -228,3 +228,15 @@ def test_ten_people_asking_at_once_all_get_answers(server_url):
     for history, sources in results:  # an answer each (citations are the answer tests' business)
         assert len(history) == 2 and "Sorry, something went wrong" not in str(history[-1])
         assert "answered" in sources
+
+
+# The guided check (its steps in tests/test_browser_check.py), on this module's server and browser.
+from tests.test_browser_check import guided_check_declines, guided_check_updates  # noqa: E402
+
+
+def test_guided_check_asks_what_decides_and_updates(page):
+    guided_check_updates(page)
+
+
+def test_guided_check_declines_text_that_describes_no_system(page):
+    guided_check_declines(page)

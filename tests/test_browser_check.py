@@ -1,18 +1,13 @@
 """The guided check in a real browser, against a real server on the real index: the description
 prefills the questions, an answer changes the outcome, each question's provision opens in one
-click, and the result downloads as Markdown. Same server and browser as tests/test_browser.py."""
+click, and the result downloads as Markdown. The steps live here; tests/test_browser.py runs them on its server and browser (one Playwright
+session per test run: a second one in the same process cannot start)."""
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-import pytest
-
-from tests.test_browser import (ANSWER_TIMEOUT_MS, browser, chromium, page, record_timing,  # noqa: F401
-                                screenshot, server_url)
-
-pytestmark = pytest.mark.browser
-
+ANSWER_TIMEOUT_MS = 60_000
 QUESTIONS = "[id^=q-][id$=-answer]"
 
 
@@ -20,7 +15,9 @@ def outcome_class(pg) -> str:
     return pg.locator("#tier .tier").get_attribute("class") or ""
 
 
-def test_guided_check_asks_what_decides_and_updates(page):  # noqa: F811
+def guided_check_updates(page) -> None:
+    from tests.test_browser import record_timing, screenshot
+
     page.get_by_role("tab", name="Check my AI system").click()
     page.locator("#description textarea").fill(
         "We sell an app that infers employees' emotions from webcam video during meetings.")
@@ -65,7 +62,7 @@ def test_guided_check_asks_what_decides_and_updates(page):  # noqa: F811
     assert "applies from" in markdown and "[1] AI Act, Annex III, point 1(c)" in markdown
 
 
-def test_guided_check_declines_text_that_describes_no_system(page):  # noqa: F811
+def guided_check_declines(page) -> None:
     page.get_by_role("tab", name="Check my AI system").click()
     page.locator("#description textarea").fill("What is the capital of France?")
     page.click("#check-btn")
