@@ -1,227 +1,275 @@
-"""Risk tier of a described AI system, decided by the provisions that define the tiers.
+"""Assess a described AI system by walking the Act's decision procedure (``procedure_*.toml``).
 
-The candidates are the provisions themselves: the points of Article 5(1) (prohibited), the
-points of Annex III and of Annex I (high-risk, via Article 6(2) and 6(1)), and the paragraphs of
-Article 50 (transparency duties). A description is compared with each candidate (the stored
-embeddings of its nodes) and hybrid retrieval over the whole corpus votes for the tier whose
-provisions the best passages belong to or cite (the guidelines' examples cite the points they
-illustrate). The weights and thresholds are fitted on the development scenarios
-(``evals/calibrate.py``) and live in ``assess_params.json``.
+The facts come from the description (each with the words it was read from) and from the caller;
+what nothing states takes the question's default and is reported as an assumption. A question
+whose other answer would change the outcome is an open question. The outcome is that of the
+first rule that holds, in the Act's order (``procedure.STEPS``); exceptions written into a rule's
+provision lift it, and a rule with ``cancels`` (Article 6(3)) lifts an earlier step's conclusion.
 """
 from __future__ import annotations
 
-import json
-import re
-from collections import defaultdict
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-import numpy as np
-
-from assistant.answer import best_sentence
-from assistant.retrieve import _cross_references
-from assistant.types import Assessment, Citation
-from aiact.corpus.provision import Provision
-
-PARAMS_FILE = Path(__file__).with_name("assess_params.json")
-DEFAULT_PARAMS = {"vote_weight": 0.5, "prohibited": 0.55, "high-risk": 0.5, "limited": 0.5,
-                  "derogation": 1.01, "margin": 0.0}
-TIER_ORDER = ("prohibited", "high-risk", "limited")
-PROFILING = re.compile(r"\bprofil", re.I)
-
-
-def tier_of_reference(document: str, reference: str) -> str | None:
-    if document != "AI Act":
-        return None
-    if reference.startswith("Article 5(1)(") or reference.startswith("Article 5(1a)"):
-        return "prohibited"
-    if reference.startswith(("Annex III, point", "Annex I, Section", "Article 6(1)", "Article 6(2)")):
-        return "high-risk"
-    if re.match(r"Article 50\([1-4]\)", reference):
-        return "limited"
-    return None
-
-
-def _share(cited: dict[str, float], reference: str, total: float) -> float:
-    """Share of the retrieval votes that name this provision (in full) or a part of it (half, so
-    a point cited by the passages wins over the area heading above it)."""
-    if not total:
-        return 0.0
-    exact = cited.get(reference, 0.0)
-    parts = sum(w for r, w in cited.items() if r.startswith(reference + "("))
-    return (exact + 0.5 * parts) / total
-
-
-def load_params() -> dict:
-    try:
-        return {**DEFAULT_PARAMS, **json.loads(PARAMS_FILE.read_text(encoding="utf-8"))}
-    except FileNotFoundError:
-        return dict(DEFAULT_PARAMS)
+from assistant.errors import InvalidQuestion
+from assistant.facts import KnownFact, given_facts, read_facts
+from assistant.law.verify import long_date
+from assistant.procedure import ROLES, Procedure, Rule, load_procedure
+from assistant.types import TIERS, Assessment, Citation, Obligation, OpenQuestion
 
 
 @dataclass(frozen=True)
-class Features:
-    """What the decision is made from: per tier, the best candidate and its similarity, the vote."""
+class Walk:
+    """What the procedure concluded from one set of facts."""
 
-    best: dict[str, tuple[Provision | None, float]]
-    votes: dict[str, float]
-    derogation: tuple[Provision | None, float]
-    profiling: bool
+    outcome: str
+    deciding: Rule
+    fired: tuple[Rule, ...]  # every rule that holds after cancellations, in the Act's order
+    lifted: tuple[tuple[Rule, str], ...]  # (rule, the exception or derogation that lifted it)
+
+
+def value(facts: Mapping[str, KnownFact], procedure: Procedure, name: str) -> bool:
+    f = facts.get(name)
+    return f.value if f is not None else procedure.questions[name].assume
+
+
+def holds(rule: Rule, v) -> bool:
+    """Conditions only (exceptions apart)."""
+    ok = all((not v(c[1:])) if c.startswith("!") else v(c) for c in rule.when)
+    return ok and (not rule.any or any(v(a) for a in rule.any))
+
+
+def primary(rule: Rule) -> tuple[str, ...]:
+    """The facts a rule is about (its first condition, or its alternatives): the description must
+    state one before the rule's other conditions and exceptions are worth asking."""
+    first = tuple(c for c in rule.when[:1] if not c.startswith("!"))
+    return first or rule.any
+
+
+def walk(procedure: Procedure, facts: Mapping[str, KnownFact]) -> Walk:
+    v = lambda name: value(facts, procedure, name)
+    stated = any(f.value and f.source == "description" and f.name != "describes_system" for f in facts.values())
+    fired: list[Rule] = []
+    lifted: list[tuple[Rule, str]] = []
+    for rule in procedure.rules:
+        if rule.step in ("roles", "default"):
+            continue
+        if not holds(rule, v) or (rule.nothing_stated and stated):
+            continue
+        exception = next((u for u in rule.unless if v(u)), None)
+        if exception:
+            lifted.append((rule, exception))
+            continue
+        if rule.cancels:
+            cancelled = [r for r in fired if r.step == rule.cancels]
+            if not cancelled:
+                continue
+            fired = [r for r in fired if r.step != rule.cancels]
+            lifted += [(r, rule.id) for r in cancelled]
+        fired.append(rule)
+    default = next(r for r in procedure.rules if r.step == "default")
+    deciding = next((r for r in fired if r.outcome), default)
+    # What else holds matters only beside a tier that brings duties of its own: a lesser tier's
+    # duties add to a greater one's (transparency beside high-risk), nothing adds to a prohibition
+    # or to an outcome that is not a tier.
+    rank = TIERS.index(deciding.outcome) if deciding.outcome in TIERS[1:] else None
+    fired = [r for r in fired if r is deciding or (r.outcome is None and r.step.startswith(deciding.step))
+             or (rank is not None and (r.outcome is None or (r.outcome in TIERS and TIERS.index(r.outcome) >= rank)))]
+    return Walk(deciding.outcome, deciding, tuple(fired), tuple(lifted))
 
 
 class Assessor:
-    def __init__(self, assistant, params: dict | None = None):
+    """``Assessor(assistant).assess(description, facts, role)`` → ``Assessment``."""
+
+    def __init__(self, assistant):
         self.assistant = assistant
-        self.retriever = assistant.retriever
-        self.store = assistant.store
-        self.params = params or load_params()
-        today = assistant.today
-        self.candidates: dict[str, list[Provision]] = defaultdict(list)
-        self.derogations: list[Provision] = []
-        for p in self.store.provisions.values():
-            if not p.in_force_on(today) or p.amendment == "deleted":
-                continue
-            tier = tier_of_reference(p.document, p.reference)
-            if tier and p.reference not in ("Article 6(1)", "Article 6(2)"):
-                self.candidates[tier].append(p)
-            if re.match(r"Article 6\(3\)\([a-d]\)$", p.reference) and p.document == "AI Act":
-                self.derogations.append(p)
-        wanted = {p.id for ps in self.candidates.values() for p in ps} | {p.id for p in self.derogations}
-        rows = [i for i, pid in enumerate(self.store.node_provision) if pid in wanted]
-        self.node_rows: dict[str, list[int]] = defaultdict(list)
-        for k, i in enumerate(rows):
-            self.node_rows[self.store.node_provision[i]].append(k)
-        self.matrix = self.store.node_embeddings(rows)
 
-    def features(self, description: str) -> Features:
+    def procedure(self) -> Procedure:
+        return load_procedure(self.assistant.today)
+
+    def assess(self, description: str, facts: Mapping[str, object] | None = None,
+               role: str | None = None) -> Assessment:
+        procedure = self.procedure()
+        read = read_facts(description, procedure)
+        known = {**read, **given_facts(facts, procedure)}
+        result = walk(procedure, known)
+        opens = self._open_questions(procedure, known, result)
+        role_name, role_source = self._role(description, role, procedure)
+        role_name = self._becomes(procedure, known, result, role_name)
+        return self._explain(description, procedure, known, result, opens, role_name, role_source)
+
+    # -- what is not known ------------------------------------------------------------------
+    def _open_questions(self, procedure: Procedure, known: dict, result: Walk) -> list[OpenQuestion]:
+        """The unanswered questions whose other answer would change the outcome, for rules the
+        description is about (at least one of their facts stated)."""
+        if result.outcome == "no system":
+            return []
+        stated = {n for n, f in known.items() if f.value}
+        in_play = [r for r in procedure.rules if r in result.fired or set(primary(r)) & stated]
+        out: list[OpenQuestion] = []
+        seen: set[str] = set()
+        for rule in in_play:
+            for name in rule.facts:
+                if name in known or name in seen or name == "describes_system":
+                    continue
+                q = procedure.questions[name]
+                flipped = walk(procedure, {**known, name: KnownFact(name, not q.assume, "you", "")})
+                if flipped.outcome != result.outcome:
+                    seen.add(name)
+                    out.append(OpenQuestion(name, q.question, q.reference, "yes" if q.assume else "no",
+                                            flipped.outcome, flipped.deciding.reference))
+        return out[:6]
+
+    def _role(self, description: str, role: str | None, procedure: Procedure) -> tuple[str, str]:
+        if role:
+            r = role.strip().lower()
+            if r not in ROLES:
+                raise InvalidQuestion(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+            return r, "you"
+        for wanted in ("importer", "distributor", "provider", "deployer"):
+            node = next((n for n in procedure.roles if n.id == wanted), None)
+            if node and any(p.search(description) for p in node.cues):
+                return wanted, "description"
+        return "provider", "assumed"
+
+    def _becomes(self, procedure: Procedure, known: dict, result: Walk, role: str) -> str:
+        v = lambda name: value(known, procedure, name)
+        for rule in procedure.rules:
+            if rule.step == "roles" and rule.becomes and role != rule.becomes and \
+                    (rule.when_outcome in (None, result.outcome)) and holds(rule, v):
+                return rule.becomes
+        return role
+
+    # -- the explanation ------------------------------------------------------------------
+    def _explain(self, description: str, procedure: Procedure, known: dict, result: Walk,
+                 opens: list[OpenQuestion], role: str, role_source: str) -> Assessment:
         today = self.assistant.today
-        q = np.array(self.assistant.embedder.embed_query(description), dtype=np.float32)
-        sims = self.matrix @ q
-        votes: dict[str, float] = defaultdict(float)
-        cited: dict[str, float] = defaultdict(float)  # votes for one candidate reference
-        hits = self.retriever._fused(description, today, guidance=True)[:20]
-        total = 0.0
-        for rank, s in enumerate(hits):
-            weight = 1.0 / (rank + 3)
-            total += weight
-            refs = [s.provision.reference] + _cross_references(s.provision.text)
-            refs += re.findall(r"Article \d+\(\d+\)(?:\([a-z]{1,2}\))?", " ".join(s.provision.path))
-            tiers = {t for t in (tier_of_reference("AI Act", r) for r in refs) if t}
-            for t in tiers:
-                votes[t] += weight / len(tiers)
-            for r in refs:
-                cited[r] += weight
-        if total:
-            votes = defaultdict(float, {t: v / total for t, v in votes.items()})
-        best: dict[str, tuple[Provision | None, float]] = {}
-        for tier in TIER_ORDER:
-            scored = [(p, float(max(sims[r] for r in self.node_rows[p.id]))) for p in self.candidates[tier]]
-            if not scored:
-                best[tier] = (None, 0.0)
-                continue
-            # The tier's evidence is its closest provision; the provision shown as deciding is the
-            # one the passages also point at (a guideline example citing "point 4(a) of Annex III").
-            top = max(x[1] for x in scored)
-            p = max(scored, key=lambda x: x[1] + 2.0 * _share(cited, x[0].reference, total))[0]
-            best[tier] = (p, top)
-        der = [(p, float(max(sims[r] for r in self.node_rows[p.id]))) for p in self.derogations]
-        derogation = max(der, key=lambda x: x[1]) if der else (None, 0.0)
-        return Features(best, dict(votes), derogation, bool(PROFILING.search(description)))
-
-    def decide(self, f: Features, params: dict | None = None) -> tuple[str, bool]:
-        """(tier, derogated): the highest tier whose evidence clears its threshold."""
-        prm = params or self.params
-        scores = {t: f.best[t][1] + prm["vote_weight"] * f.votes.get(t, 0.0) for t in TIER_ORDER}
-        cleared = [t for t in TIER_ORDER if scores[t] >= prm[t]]
-        derogated = False
-        if "high-risk" in cleared and not f.profiling and f.derogation[1] >= prm["derogation"]:
-            cleared.remove("high-risk")
-            derogated = True
-        if not cleared:
-            return "minimal", derogated
-        # Severity first, unless a lower tier is clearly the better match.
-        best = max(cleared, key=lambda t: scores[t])
-        first = cleared[0]
-        return (first if scores[first] + prm["margin"] >= scores[best] else best), derogated
-
-    def assess(self, description: str, role: str | None = None) -> Assessment:
-        f = self.features(description)
-        tier, derogated = self.decide(f)
-        return self._explain(description, tier, derogated, f, role)
-
-    # -- explanation -----------------------------------------------------------------------
-    def _explain(self, description: str, tier: str, derogated: bool, f: Features, role: str | None) -> Assessment:
         cites: list[Citation] = []
-        today = self.assistant.today
 
-        def cite(p: Provision, score: float) -> int:
+        def cite(reference: str) -> int | None:
             for c in cites:
-                if c.reference == p.reference and c.document == p.document:
+                if c.reference == reference:
                     return c.n
-            cites.append(Citation.from_provision(len(cites) + 1, p, score, today))
+            p = self.assistant.retriever.in_force("AI Act", reference, today)
+            if p is None:
+                return None
+            cites.append(Citation.from_provision(len(cites) + 1, p, 1.0, today))
             return len(cites)
 
-        def law(ref: str) -> Provision | None:
-            return self.retriever.in_force("AI Act", ref, today)
+        def quoted(rule: Rule) -> str:
+            parts = []
+            for s in rule.sources:
+                n = cite(s.reference)
+                if n is not None and s.words:
+                    parts.append(f"{s.reference}: “{s.words[0]}” [{n}]")
+            return " ".join(parts)
 
-        lines: list[str] = []
-        checks: list[str] = []
-        if tier in TIER_ORDER:
-            p, sim = f.best[tier]
-            n = cite(p, sim)
-            lines.append(f"Risk tier: **{tier}**. The description matches {p.reference} of the AI Act: "
-                         f"“{best_sentence(p, description)}” [{n}]")
-        else:
-            lines.append("Risk tier: **minimal**. The description matches none of the prohibited practices "
-                         "of Article 5, the high-risk uses of Annex III or products of Annex I, or the "
-                         "transparency duties of Article 50 closely enough.")
-        rule = {"high-risk": "Article 6(2)" if (f.best["high-risk"][0] and
-                                                 f.best["high-risk"][0].reference.startswith("Annex III"))
-                else "Article 6(1)", "limited": None, "prohibited": "Article 5(1)"}.get(tier)
-        if rule and (p := law(rule)):
-            n = cite(p, 1.0)
-            lines.append(f"{rule}: “{best_sentence(p, description)}” [{n}]")
-        when = {"prohibited": "Article 113(a)", "high-risk": "Article 113(c)", "limited": "Article 113"}.get(tier)
-        if when and (p := law(when)):
-            n = cite(p, 1.0)
-            lines.append(f"From when: “{best_sentence(p, 'when apply from date')}” [{n}]")
-        if derogated and f.derogation[0]:
-            n = cite(f.derogation[0], f.derogation[1])
-            lines.append(f"It would otherwise be high-risk, but it appears to fall under the Article 6(3) "
-                         f"derogation: “{best_sentence(f.derogation[0], description)}” [{n}]")
-        for other in TIER_ORDER:
-            p, sim = f.best[other]
-            if other != tier and p is not None and len(cites) < 5 and \
-                    sim >= self.params.get(other, 1.0) - 0.1:
-                n = cite(p, sim)
-                checks.append(f"Check {p.reference} ({other}) [{n}]: the description is close to it too.")
-        checks += _checks(tier, role, f.profiling)
-        if checks:
-            lines.append("What to check next:\n" + "\n".join(f"- {c}" for c in checks))
+        outcome, deciding = result.outcome, result.deciding
+        tier = outcome if outcome in TIERS else None
+        lead = "Risk tier" if tier else "Outcome"
+        n = cite(deciding.reference)
+        mark = f" [{n}]" if n else ""
+        where = "" if deciding.reference in deciding.explain else f" ({deciding.reference})"
+        lines = [f"{lead}: **{outcome}**. {deciding.explain}{where}{mark}."]
+        lines.append(quoted(deciding))
+        why = [f for f in deciding.facts if f in known and known[f].source == "description"]
+        if why:
+            lines.append("Read from your description: " + "; ".join(
+                f"“{known[f].words}” ({'yes' if known[f].value else 'no'}: {procedure.questions[f].question})"
+                for f in why))
+        for r in result.fired:
+            if r is deciding:
+                continue
+            if r.step == "article_6_3":
+                lines.append(f"{r.explain}. {quoted(r)}")
+            elif (r.step == "article_50" and tier) or r.step == "gpai-detail":
+                lines.append(f"Also: {r.explain}. {quoted(r)}")
+        for r, why_not in result.lifted:
+            if r.step in ("article_5", "annex_i", "annex_iii", "article_50") and why_not in procedure.questions:
+                q = procedure.questions[why_not]
+                n = cite(q.reference)
+                lines.append(f"Not {r.outcome} under {r.reference}: the exception applies — {q.question.rstrip('?')}: "
+                             f"“{q.words}” [{n}]" if n else f"Not {r.outcome} under {r.reference}.")
+        assumptions = []
+        if role_source == "assumed":
+            assumptions.append(f"You are the {role} of the system.")
+        for f in self._assumed(procedure, known, result):
+            q = procedure.questions[f]
+            assumptions.append(f"{'Yes' if q.assume else 'No'}: {q.question} ({q.reference})")
+        if assumptions:
+            lines.append("Assumed (nothing in the description says otherwise):\n" +
+                         "\n".join(f"- {a}" for a in assumptions))
+        if opens:
+            lines.append("What would change the outcome:\n" + "\n".join(
+                f"- {o.question} If {'yes' if o.assumed == 'no' else 'no'}: **{o.then}** ({o.then_reference})."
+                for o in opens))
+        obligations = self._obligations(procedure, result, role, today)
+        if obligations:
+            rows = []
+            for o in obligations:
+                n = cite(o.reference)
+                rows.append(f"- {o.duty}" + (f" — applies from {o.applies_from}" if o.applies_from else "")
+                            + (f" [{n}]" if n else ""))
+            lines.append(f"Your obligations as {role}:\n" + "\n".join(rows))
         lines.append("This is an indication from the text of the Act, not legal advice.")
-        return Assessment(description=description, tier=tier, text="\n\n".join(lines),
-                          citations=tuple(cites), checks=tuple(checks))
+        confidence = self._confidence(result, known, opens)
+        facts = tuple(known[k] for k in sorted(known))
+        return Assessment(description=description, tier=tier, text="\n\n".join(x for x in lines if x),
+                          citations=tuple(cites), checks=tuple(o.question for o in opens), outcome=outcome,
+                          facts=facts, assumptions=tuple(assumptions), open_questions=tuple(opens),
+                          obligations=tuple(obligations), confidence=confidence, role=role)
 
+    @staticmethod
+    def _assumed(procedure: Procedure, known: dict, result: Walk) -> list[str]:
+        """Unstated facts the deciding rule (or another that holds) turned on: the other answer
+        would change whether it holds."""
+        def fires(rule: Rule, facts: dict) -> bool:
+            v = lambda name: value(facts, procedure, name)
+            return holds(rule, v) and not any(v(u) for u in rule.unless)
 
-def _checks(tier: str, role: str | None, profiling: bool) -> list[str]:
-    role = (role or "").lower()
-    out = []
-    if tier == "prohibited":
-        out.append("Whether an exception in the same point of Article 5(1) applies (e.g. medical or "
-                   "safety reasons for emotion recognition, the law-enforcement objectives of point (h)).")
-    if tier == "high-risk":
-        out.append("Whether Article 6(3) applies (a narrow procedural or preparatory task, or one "
-                   "that improves a completed human activity) — never if the system profiles natural "
-                   "persons." + (" Your description mentions profiling." if profiling else ""))
-        out.append("Provider duties: Articles 9–17 and 43 (conformity assessment), registration "
-                   "under Article 49." if role != "deployer" else
-                   "Deployer duties: Article 26, and a fundamental rights impact assessment under "
-                   "Article 27 where it applies.")
-    if tier == "limited":
-        out.append("Which paragraph of Article 50 applies to you: providers (paragraphs 1 and 2) "
-                   "or deployers (paragraphs 3 and 4), and its exceptions.")
-    if tier == "minimal":
-        out.append("Whether the intended purpose falls in an Annex III area or the system is a safety "
-                   "component of an Annex I product: then it is high-risk.")
-        out.append("AI literacy (Article 4) applies to providers and deployers of all AI systems.")
-    return out
+        out = []
+        for rule in (result.deciding,) + result.fired:
+            for name in rule.facts:
+                if name in known or name in out or name == "describes_system":
+                    continue
+                flipped = {**known, name: KnownFact(name, not procedure.questions[name].assume, "you", "")}
+                if fires(rule, flipped) != fires(rule, known):
+                    out.append(name)
+        return out[:6]
+
+    @staticmethod
+    def _confidence(result: Walk, known: dict, opens: list) -> float:
+        """High when the deciding facts were stated and nothing open would change the outcome."""
+        stated = sum(1 for f in result.deciding.facts if f in known)
+        base = 0.9 if stated or result.deciding.step == "describes" else 0.6
+        return round(max(0.2, base - 0.15 * len(opens)), 2)
+
+    def _obligations(self, procedure: Procedure, result: Walk, role: str, today: dt.date) -> list[Obligation]:
+        from assistant.law import load_law
+
+        law = load_law()
+        categories: dict[str, str | None] = {}
+        refs: set[str] = set()
+        for r in result.fired:
+            cat = r.category
+            if cat:
+                categories.setdefault(cat, r.applies)
+                if r.step == "article_50":
+                    refs.add(r.reference)
+        if result.outcome in TIERS:
+            categories.setdefault("any", None)  # duties of every AI system (AI literacy)
+        out = []
+        for o in procedure.obligations:
+            if o.get("category") not in categories or o.get("actor") not in (role, "any"):
+                continue
+            if o.get("category") == "article-50" and not any(s.reference in refs for s in o.sources):
+                continue
+            applies = categories[o.get("category")] or o.get("applies")
+            try:
+                day = law.get("dates", applies, on=today).date if applies else None
+            except KeyError:
+                day = None
+            out.append(Obligation(o.get("actor"), o.get("duty", ""), long_date(day) if day else "",
+                                  o.sources[0].reference))
+        return out

@@ -107,7 +107,10 @@ def parser() -> argparse.ArgumentParser:
     c = cmd("assess", "Risk tier of a described AI system, with the deciding provisions.")
     c.add_argument("description", nargs="?", default="-",
                    help="what the system does, in plain words; '-' reads it from standard input")
-    c.add_argument("--role", choices=["provider", "deployer"], help="your role, if you know it")
+    c.add_argument("--role", choices=["provider", "deployer", "importer", "distributor"],
+                   help="your role, if you know it")
+    c.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE",
+                   help="answer a question of the check, e.g. --fact workplace_or_education=no (repeatable)")
     cmd("timeline", "Every application date in the AI Act, past and upcoming.")
     c = cmd("serve", "Serve the web UI.")
     c.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -292,7 +295,13 @@ def _print_answer(answer) -> None:
 
 def cmd_assess(args) -> int:
     description = read_text_arg(args.description, "description")
-    result = open_assistant().assess(description, role=args.role)
+    facts = {}
+    for item in args.fact:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidQuestion(f"--fact takes NAME=VALUE, not {item!r}. Example: --fact workplace_or_education=no")
+        facts[name.strip()] = value.strip()
+    result = open_assistant().assess(description, facts=facts or None, role=args.role)
     if args.json:
         emit(result.to_dict())
         return 0

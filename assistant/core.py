@@ -443,7 +443,7 @@ class Assistant:
 
     def _get_assessor(self):
         if self._assessor is None:
-            from assistant.assess import Assessor
+            from assistant.similarity import Assessor
 
             with self._lock:
                 if self._assessor is None:
@@ -457,23 +457,34 @@ class Assistant:
 
         return rephrase(answer, self.settings)
 
-    def assess(self, description: str, role: str | None = None) -> Assessment:
-        """The risk tier of a described AI system or use, with the provisions that decide it.
-
-        ``role`` is "provider" or "deployer" when known. Raises ``InvalidQuestion`` for an empty
-        description.
+    def assess(self, description: str, facts: dict | str | None = None, role: str | None = None) -> Assessment:
+        """Walk the Act's decision procedure for the described system. ``facts`` answers its
+        questions by name ({"workplace_or_education": "no"}); ``role`` is provider, deployer,
+        importer or distributor. The older ``assess(description, role)`` still works.
 
         Example::
 
             >>> risk = bot.assess("Real-time face recognition of passers-by by the police")
-            >>> risk.tier, risk.citations[0].reference
-            ('prohibited', 'Article 5(1)(h)')
-            >>> risk.checks                             # what would change the outcome
+            >>> risk.outcome, [c.reference for c in risk.citations][:1]
+            >>> risk.open_questions                     # what would change the outcome
+            >>> bot.assess("An app that reads employees' emotions from webcam video",
+            ...            facts={"medical_or_safety_reasons": "yes"}).tier
         """
+        if isinstance(facts, str) and role is None:
+            facts, role = None, facts
         role = inputs.as_role(role)
         text, _ = clean_text(description, self.settings.max_question_chars, "description")
         self._reload_if_new()
-        return self._get_assessor().assess(text, role)
+        from assistant.assess import Assessor as Procedure
+
+        return Procedure(self).assess(text, facts, role)
+
+    @property
+    def assessment_questions(self):
+        """The decision procedure's questions by name (for forms and ``--fact NAME=VALUE``)."""
+        from assistant.procedure import load_procedure
+
+        return load_procedure(self.today).questions
 
     # -- browsing --------------------------------------------------------------------------
     def provision(self, reference: str, document: str = "AI Act", as_of: dt.date | None = None) -> Provision | None:

@@ -151,6 +151,34 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class OpenQuestion:
+    """A question nothing answered whose other answer would change the outcome."""
+
+    fact: str
+    question: str
+    reference: str  # the provision that makes it matter
+    assumed: str  # "yes" or "no": the answer the outcome rests on now
+    then: str  # the outcome with the other answer
+    then_reference: str
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A duty the outcome brings for the role, and the day it applies from (ISO, from dates.toml)."""
+
+    actor: str
+    duty: str
+    applies_from: str
+    reference: str
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
 class Assessment:
     """The risk tier of a described AI system, with the provisions that decide it.
 
@@ -167,11 +195,35 @@ class Assessment:
     """
 
     description: str
-    tier: str | None  # one of TIERS, or None when the outcome is not a tier
+    tier: str | None  # one of TIERS when the outcome is a tier, else None
     text: str
     citations: tuple[Citation, ...] = field(default=())
     checks: tuple[str, ...] = field(default=())  # what the user should verify next
+    outcome: str = ""  # the tier, or "not an AI system", "out of scope", "general-purpose AI model", "no system"
+    facts: tuple = field(default=())  # assistant.facts.KnownFact: what was read or given, with its words
+    assumptions: tuple[str, ...] = field(default=())
+    open_questions: tuple[OpenQuestion, ...] = field(default=())
+    obligations: tuple[Obligation, ...] = field(default=())
+    confidence: float = 0.0
+    role: str = ""
 
     def to_dict(self) -> dict:
         """The object ``aiact assess --json`` prints (docs/json.md, docs/assessment.schema.json)."""
-        return fields_dict(self, {"text": "answer"})
+        out = fields_dict(self, {"text": "answer"})
+        out["outcome"] = self.outcome or self.tier
+        return out
+
+    def to_markdown(self) -> str:
+        """The result as a document to keep: outcome, reasons, answers, open questions, duties, sources."""
+        lines = [f"# AI Act check: {self.outcome or self.tier}", "", f"**System:** {self.description}", "",
+                 self.text, ""]
+        if self.facts:
+            lines += ["## Answers", ""]
+            lines += [f"- {f.question} **{'yes' if f.value else 'no'}** ({'you' if f.source == 'you' else '“' + f.words + '”'}; "
+                      f"{f.reference})" for f in self.facts]
+            lines.append("")
+        lines += ["## Sources", ""]
+        for c in self.citations:
+            lines += [f"[{c.n}] {c.document}, {c.reference}" + (f" — {c.title}" if c.title else "") + f" <{c.url}>",
+                      f"> {c.quote}", ""]
+        return "\n".join(lines).rstrip() + "\n"

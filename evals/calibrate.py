@@ -173,7 +173,7 @@ def verify(assessor, features: list, gold: list[str], params: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     from assistant import Assistant
-    from assistant.assess import DEFAULT_PARAMS, PARAMS_FILE, Assessor
+    from assistant.similarity import DEFAULT_PARAMS, PARAMS_FILE, Assessor
     from aiact.evals.run import eval_settings
 
     ap = argparse.ArgumentParser(prog="python -m aiact.evals.calibrate", description=__doc__.split("\n\n")[0])

@@ -10,6 +10,8 @@ from pathlib import Path
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 SPLITS = ("dev", "heldout")
 TIERS = ("prohibited", "high-risk", "limited", "minimal")
+# What an assessment can conclude besides a tier (``Assessment.outcome``).
+OUTCOMES = TIERS + ("general-purpose AI model", "not an AI system", "out of scope", "no system")
 SEPARATOR = " :: "
 ACT = "AI Act"
 
@@ -35,19 +37,24 @@ class Case:
     facts: tuple[str, ...] = ()
     must_abstain: bool = False
     as_of: dt.date | None = None
-    gold_tier: str | None = None  # scenarios only
+    gold_tier: str | None = None  # scenarios only; None when the outcome is not a tier
+    gold_outcome: str | None = None  # scenarios only: the tier, or another outcome of OUTCOMES
+    source: tuple[Ref, ...] = ()  # the guideline passages a scenario was paraphrased from
     history: tuple[str, ...] = ()  # earlier turns of a follow-up, asked first, in order
     premise: tuple[str, ...] = ()  # regexes the first paragraph must match: the false premise corrected
 
     @property
     def scenario(self) -> bool:
-        return self.gold_tier is not None
+        return self.gold_outcome is not None or self.gold_tier is not None
 
     @classmethod
     def from_dict(cls, d: dict) -> "Case":
         scenario = "description" in d
-        if scenario and d.get("gold_tier") not in TIERS:
-            raise ValueError(f"{d.get('id')}: gold_tier must be one of {TIERS}")
+        outcome = d.get("gold_outcome") or d.get("gold_tier")
+        if scenario and outcome not in OUTCOMES:
+            raise ValueError(f"{d.get('id')}: gold_outcome must be one of {OUTCOMES}")
+        if scenario and d.get("gold_tier") != (outcome if outcome in TIERS else None):
+            raise ValueError(f"{d.get('id')}: gold_tier must be the outcome when it is a tier, else null")
         if d.get("split") not in SPLITS:
             raise ValueError(f"{d.get('id')}: split must be one of {SPLITS}")
         text = d["description"] if scenario else d["question"]
@@ -56,6 +63,8 @@ class Case:
                    facts=tuple(d.get("facts") or ()), must_abstain=bool(d.get("must_abstain")),
                    as_of=dt.date.fromisoformat(d["as_of"]) if d.get("as_of") else None,
                    gold_tier=d.get("gold_tier") if scenario else None,
+                   gold_outcome=outcome if scenario else None,
+                   source=tuple(parse_ref(g) for g in d.get("source", [])),
                    history=tuple(d.get("history") or ()), premise=tuple(d.get("premise") or ()))
 
 

@@ -173,7 +173,8 @@ def run_scenario(bot, case: Case, ctx: Context) -> dict:
     cited = [(c.document, c.reference) for c in risk.citations]
     gold = list(case.gold)
     record.update({
-        "tier": risk.tier, "gold_tier": case.gold_tier, "correct": risk.tier == case.gold_tier,
+        "tier": risk.tier, "gold_tier": case.gold_tier, "outcome": getattr(risk, "outcome", "") or risk.tier,
+        "correct": (getattr(risk, "outcome", "") or risk.tier) == (case.gold_outcome or case.gold_tier),
         "gold_cited": any(m.matches_any(c, gold, ctx.indexed) for c in cited) if gold else None,
         # The deciding provision is cited first, unless the tier is minimal (no provision decides).
         "deciding_ok": (bool(cited) and m.matches_any(cited[0], gold, ctx.indexed))

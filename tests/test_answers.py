@@ -135,7 +135,9 @@ def test_guidance_filter_keeps_to_the_act(real_assistant):
 def test_assessment_cites_the_deciding_provisions(real_assistant):
     risk = real_assistant.assess("Provider of a tool that ranks job applicants' CVs for recruiters")
     assert risk.tier in ("prohibited", "high-risk", "limited", "minimal")
-    assert risk.to_dict().keys() == {"description", "tier", "answer", "citations"}
+    assert risk.to_dict().keys() >= {"description", "tier", "answer", "citations", "outcome", "facts",
+                                     "assumptions", "open_questions", "obligations"}
+    assert risk.tier == "high-risk" and risk.citations[0].reference == "Annex III, point 4(a)"
     assert markers(risk.text) and set(markers(risk.text)) <= {c.n for c in risk.citations}
     assert all(c.quote for c in risk.citations)
 

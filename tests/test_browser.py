@@ -359,3 +359,15 @@ def test_no_serious_accessibility_violations(sized_page):
         if violations:
             found[name] = violations
     assert not found, json.dumps(found, indent=1)
+
+
+# The guided check (its steps in tests/test_browser_check.py), on this module's server and browser.
+from tests.test_browser_check import guided_check_declines, guided_check_updates  # noqa: E402
+
+
+def test_guided_check_asks_what_decides_and_updates(page):
+    guided_check_updates(page)
+
+
+def test_guided_check_declines_text_that_describes_no_system(page):
+    guided_check_declines(page)

@@ -40,8 +40,18 @@ def test_assess_json_and_as_of(real_assistant, real_settings):
                    home=real_settings.home)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert {"description", "tier", "answer", "citations", "checks"} <= set(data)
-    assert data["tier"] in {"prohibited", "high-risk", "limited", "minimal"}
+    assert set(data) >= {"description", "tier", "answer", "citations", "outcome", "facts", "assumptions",
+                         "open_questions", "obligations", "checks"}
+    assert data["tier"] == "limited" and data["citations"][0]["reference"] == "Article 50(1)"
+    work = "An app that infers employees' emotions from webcam video during meetings"
+    answered = json.loads(aiact("assess", work, "--fact", "medical_or_safety_reasons=yes", "--json",
+                                home=real_settings.home).stdout)
+    assert answered["tier"] == "high-risk"
+    assert {"name": "medical_or_safety_reasons", "value": True, "source": "you"}.items() <= \
+        next(f for f in answered["facts"] if f["name"] == "medical_or_safety_reasons").items()
+    bad = aiact("assess", work, "--fact", "medical_or_safety_reasons", home=real_settings.home)
+    assert bad.returncode == 2 and bad.stderr.startswith("aiact: --fact takes NAME=VALUE")
+    assert len(bad.stderr.strip().splitlines()) == 1
     old = aiact("ask", "When does Article 6(1) apply?", "--as-of", "2026-01-01", "--json", home=real_settings.home)
     assert "2 August 2027" in json.loads(old.stdout)["answer"]
 

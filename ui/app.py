@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator
 import gradio as gr  # ui/__init__.py has set the offline environment before this import
 
 from assistant.errors import AssistantError
+from aiact.ui import check as guided_check
 from aiact.ui import render
 from aiact.ui.handlers import NEXT_ROLES, ROLE_ALL, ROLES, SCOPE_ALL, SCOPES, TIMELINE_VIEWS, Handlers, Message
 from aiact.ui.style import CSS, HEAD, theme
@@ -35,6 +36,10 @@ CHECK_EXAMPLES = {  # button label -> (description, role)
     "Emotion recognition at work": ("An app that infers employees' emotions from webcam video during "
                                     "meetings.", "deployer"),
     "Spam filter": ("A spam filter for our company's email.", "deployer"),
+    "AI in a medical device": ("Our AI reads chest X-rays and flags suspected lung cancer; it is a class IIa "
+                               "medical device certified by a notified body.", "provider"),
+    "Invoice reminders (not AI)": ("Our software emails a reminder when an invoice is 30 days overdue, "
+                                   "following rules our accountants wrote.", "provider"),
 }
 BROWSE_EXAMPLES = ("Article 5", "Article 50(2)", "Annex III", "Article 113", "Recital 27")
 BROWSE_INTRO = ('<div class="notice">Type a reference as the law writes it — <code>Article 50(2)</code>, '
@@ -119,25 +124,8 @@ def _ask_tab(h: Handlers, tab: Any = None) -> None:
 
 
 def _check_tab(h: Handlers, tab: Any = None) -> None:
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=2, min_width=280):
-            desc = gr.Textbox(lines=6, label="Describe the AI system or its use", elem_id="description",
-                              placeholder="What does it do, for whom, in which context? Who builds it and who uses it?")
-            role = gr.Radio(list(ROLES), value="not sure", label="Your role", elem_id="role")
-            check = gr.Button("Check the risk tier", variant="primary", elem_id="check-btn")
-            examples_slot = gr.Column()
-        with gr.Column(scale=3, min_width=280):
-            tier = gr.HTML('<div class="notice">The risk tier appears here: prohibited, high-risk, '
-                           "limited (transparency duties) or minimal.</div>", elem_id="tier")
-            reasons = gr.Markdown(elem_id="reasons")
-            checks = gr.Markdown(elem_id="checks")
-            provisions = gr.HTML(elem_id="deciding")
-    outputs = [tier, reasons, provisions, checks]
-    check.click(h.assess, [desc, role], outputs, show_progress="minimal", api_name="assess")
-    with examples_slot:  # rendered under the button, wired here once the outputs exist
-        gr.Examples([list(v) for v in CHECK_EXAMPLES.values()], inputs=[desc, role], outputs=outputs,
-                    fn=h.assess, run_on_click=True, cache_examples=False, label="Examples",
-                    example_labels=list(CHECK_EXAMPLES), api_visibility="undocumented")
+    """The guided check (ui/check.py): the description prefills the procedure's questions."""
+    guided_check.build(h.bot, CHECK_EXAMPLES)
 
 
 def _browse_tab(h: Handlers, tab: Any = None) -> None:
