@@ -81,7 +81,7 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     tier, p = decided
     if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
         duties = findings.obligations(dataclasses.replace(part, actors=("provider", "deployer"),
-                                                           categories=("article-50",)), day)
+                                                           categories=("article-50",)), day, True)
         named = [c for c in duties if c.kind != "condition"]
         duty = named[0] if named and len(named) < 4 else None
         if duty is not None:

@@ -214,9 +214,9 @@ class Findings:
         return out
 
     # -- obligations, soft law, scope ------------------------------------------------------
-    def obligations(self, part: Part, day: dt.date) -> list[Clause]:
+    def obligations(self, part: Part, day: dt.date, any_question: bool = False) -> list[Clause]:
         facts = self.law.subject("obligations", on=day)
-        if not generic(part.text, DUTY_WORDS, 2):
+        if not any_question and not generic(part.text, DUTY_WORDS, 2):
             return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
         actors = part.actors or ("provider",)
         categories = part.categories or (("high-risk",) if not part.actors else ("high-risk",))

@@ -156,7 +156,7 @@ CONCLUDED = [
     ("Given the fine of 10 % of turnover for prohibited practices, how is turnover computed?", "7 %",
      "Article 99(3)"),
     ("Does adhering to the code of practice give a presumption of conformity?", "presumption of conformity",
-     "Article 53(4)"),
+     "Recital 41"),  # Digital Omnibus recital 41: codes "do not grant a presumption of conformity"
 ]
 
 
