@@ -1,6 +1,7 @@
 """The entry object: ``Assistant().ask(question)`` and ``Assistant().assess(description)``."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -8,6 +9,8 @@ import threading
 import unicodedata
 
 from assistant.answer import abstention, compose
+from assistant.language import detect, localise, to_english
+from assistant.rank import with_features
 from assistant.errors import IndexMissing, InvalidQuestion
 from assistant.references import point_in_time
 from assistant.retrieve import Retriever
@@ -135,7 +138,9 @@ class Assistant:
 
     # -- questions -------------------------------------------------------------------------
     def ask(self, question: str, as_of: dt.date | None = None, guidance: bool = True) -> Answer:
-        text, notes = clean_text(question, self.settings.max_question_chars)
+        original, notes = clean_text(question, self.settings.max_question_chars)
+        lang = detect(original)  # None for English; otherwise read through the glossary
+        text = to_english(original, lang) if lang else original
         day = as_of or point_in_time(text) or self.today
         retrieval = self.retriever.retrieve(text, day, guidance=guidance)
         if TIER_QUESTION.search(text) and not retrieval.requested and retrieval.results \
@@ -149,6 +154,9 @@ class Assistant:
         else:
             answer = compose(text, retrieval, self._earlier, self.today, self.settings.max_citations,
                              parts=lambda p: self.retriever.resolve(p.document, p.reference, day)[1:5])
+        answer = with_features(answer, retrieval)
+        if lang:
+            answer = dataclasses.replace(localise(answer, lang), question=original)
         if notes:
             answer = Answer(answer.question, answer.text + "\n\n" + " ".join(notes), answer.abstained,
                             answer.citations, answer.as_of, notes)
