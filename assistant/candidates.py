@@ -280,6 +280,14 @@ def cover(ranked: list, query: str, params: dict) -> list:
         if key not in seen:
             seen.add(key)
             out.append(s)
+    # A provision the question asks about by name ("What does Article 5(1)(f) say?") is the
+    # answer by the question's own words, however far the embedder places it.
+    # Not for "when"/"how much": the date or amount for a provision is usually set elsewhere.
+    named = [s for s in out if s.features.get("named_about") and s.features.get("named_subject")
+             and not s.features.get("when_without_date") and not s.features.get("fine_without_amount")
+             and not s.features.get("date_for_when") and not s.features.get("amount_for_fine")]
+    if named:
+        out = named + [s for s in out if s not in named]
     if not out or R.asked_kind(query):
         return out
     if out[0].provision.kind != BINDING:
