@@ -3,6 +3,7 @@ each quoted verbatim with its marker, then the supporting provisions. No text is
 beyond short connecting phrases; every claim about the law is a quote."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -52,6 +53,12 @@ class _Citer:
         c = Citation.from_provision(len(self.citations) + 1, p, score, self.today)
         self.citations.append(c)
         return c.n
+
+    def attach_earlier(self, n: int, old: Provision, quote: str) -> int:
+        """The earlier wording of citation n goes with it: one provision, one citation."""
+        c = self.citations[n - 1]
+        self.citations[n - 1] = dataclasses.replace(c, earlier=(old.version, quote))
+        return n
 
 
 def best_sentence(p: Provision, question: str) -> str:
@@ -203,7 +210,7 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
             current = best_sentence(p, question)
             moved, paired = superseded_date(current, " ".join(p.text.split()), _dated(old))
             old_sentence = paired or lead_quote(old, question)
-            m = citer.cite(old, s.similarity)
+            m = citer.attach_earlier(n, old, old_sentence)
             prefix = (f"Before that amendment the date was {moved:%-d %B %Y}; the" if moved
                       else "Before that amendment the")
             paragraphs.append(f"{prefix} 2024 wording read: “{old_sentence}” [{m}]")

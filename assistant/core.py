@@ -16,6 +16,8 @@ from assistant.findings import Clause, Findings
 from assistant.plan import Plan, normalise, parse, previous_plan
 from assistant.retrieve import asked_kind
 from aiact.corpus.provision import CODE, GUIDELINES
+from assistant.language import detect, localise, to_english
+from assistant.rank import with_features
 from assistant.references import point_in_time
 from assistant.retrieve import Retriever
 from assistant.settings import Settings, set_offline_env
@@ -301,21 +303,23 @@ class Assistant:
             True
         """
         as_of = inputs.as_date(as_of)
-        text, notes = clean_text(question, self.settings.max_question_chars)
-        if as_of is None and (written := inputs.impossible_date(text)):
-            return inputs.not_a_day(text, written, self.today)
+        original, notes = clean_text(question, self.settings.max_question_chars)
+        if as_of is None and (written := inputs.impossible_date(original)):
+            return inputs.not_a_day(original, written, self.today)
+        lang = detect(original)  # None for English; otherwise read through the glossary
+        text = to_english(original, lang) if lang else original
         self._reload_if_new()
         plan = parse(self.speller.correct(normalise(text)), as_of, previous_plan(history))
         plan = dataclasses.replace(plan, question=text)
         query = plan.query
         day = plan.as_of or self.today
         if day < ACT_IN_FORCE:
-            return inputs.before_the_act(text, day)
+            return inputs.before_the_act(original, day)
         if plan.intent == "off_topic":
-            return self._finish(off_topic(text, day), text, plan, notes)
+            return self._finish(off_topic(original, day), original, plan, notes)
         document = self.findings.not_held(query)
         if document is not None:
-            return self._finish(not_held(text, document, day), text, plan, notes)
+            return self._finish(not_held(original, document, day), original, plan, notes)
         retrieval = self.retriever.retrieve(self.lookup(plan), day, guidance=guidance)
         decided = None
         if (TIER_QUESTION.search(query) or plan.intent == "classification") and not retrieval.requested \
@@ -334,7 +338,10 @@ class Assistant:
                              parts=lambda p: self.retriever.resolve(p.document, p.reference, day)[1:5],
                              conclusion=clauses, resolve=lambda r: self._cited(r, day),
                              moved_dates=self.findings.moved_dates(day))
-        return self._rephrase(self._finish(answer, text, plan, notes))
+        answer = with_features(answer, retrieval)
+        if lang:
+            answer = localise(answer, lang)
+        return self._rephrase(self._finish(answer, original, plan, notes))
 
     def lookup(self, plan: Plan) -> str:
         """What retrieval is asked: the plan's query, or — for a definition however phrased

@@ -17,6 +17,8 @@ from aiact.corpus.provision import BINDING, CODE, GUIDELINES, KIND_RANK, Provisi
 from aiact.index.chunk import chapters_named, split_sentences
 from aiact.index.embed import Embedder
 from aiact.index.store import IndexStore
+from assistant.candidates import cover, gather
+from assistant.rank import load_ranker
 
 MODES = ("dense", "bm25", "hybrid", "hybrid+structure")
 KIND_WEIGHT = {BINDING: 1.0, "amending act": 0.8, GUIDELINES: 0.75, CODE: 0.75}
@@ -60,6 +62,7 @@ class Scored:
     score: float  # fused rank score, only for ordering
     similarity: float  # best cosine similarity of one of its nodes to the question (0 if none)
     reason: str  # "reference", "definition", "retrieved" or "cross-reference"
+    features: dict = field(default_factory=dict, compare=False)  # what it ranked by (assistant/rank.py)
 
 
 @dataclass
@@ -140,67 +143,20 @@ class Retriever:
         out = Retrieval([], as_of, query=query)
         if not query:
             return out  # nothing but instructions to the assistant: no legal question to answer
-        fused = self._fused(query, as_of, guidance)
-        out.best_similarity = max((s.similarity for s in fused), default=0.0)
         if self.mode != "hybrid+structure":
+            fused = self._fused(query, as_of, guidance)
+            out.best_similarity = max((s.similarity for s in fused), default=0.0)
             out.results = fused[:limit]
             return out
-
-        top = fused[0].score if fused else 1.0
-        scored: dict[str, Scored] = {s.provision.id: Scored(s.provision, s.score / top, s.similarity, s.reason)
-                                     for s in fused}
-        if WHEN_Q.search(query):
-            for s in self._application_dates(fused[:5], as_of):
-                if s.provision.id not in scored or scored[s.provision.id].score < s.score:
-                    scored[s.provision.id] = s
-        refs = find_references(query)
-        out.requested = [r.reference for r in refs]
-        about = _about_references(query)
-        q_stems = _stems(query)
-        when = bool(WHEN_Q.search(query))
-        for ref in refs:
-            found = self.resolve(ref.document, ref.reference, as_of)
-            if not found:
-                out.missing.append(ref.reference)
-            for i, p in enumerate(found):
-                # The provision asked about leads; one named as a qualifier ("listed in Annex III")
-                # is evidence, and so is a provision that refers to it.
-                bonus = 0.3 * _overlap(q_stems, p.text) + (0.3 if when and DATE.search(p.text) else 0.0)
-                bonus += 0.5 * sum(1 for other in out.requested if other != ref.reference
-                                   and _mentions(p.text, other))
-                base = 3.0 if about else 0.6
-                scored[p.id] = Scored(p, base + bonus - 0.01 * i, 1.0, "reference")
-        if when and out.requested:
-            # "When does Article 6(1) apply?" is answered where a date is set for Article 6(1).
-            for i in self.store.dated_nodes(as_of):
-                p = self.store.provisions[self.store.node_provision[i]]
-                if any(_mentions(p.text, r) for r in out.requested) and not any(
-                        is_descendant(p.reference, r) for r in out.requested):
-                    together = any(DATE.search(x) and any(_mentions(x, r) for r in out.requested)
-                                   for x in split_sentences(p.text))
-                    score = 3.5 + 0.3 * _overlap(q_stems, p.text) + (0.5 if together else 0.0)
-                    scored[p.id] = Scored(p, max(score, scored[p.id].score if p.id in scored else 0.0),
-                                          1.0, "reference")
-        for pid, s in list(scored.items()):
-            if s.reason != "reference" and any(_mentions(s.provision.text, r) for r in out.requested):
-                scored[pid] = Scored(s.provision, s.score * 1.5, s.similarity, s.reason)
-        if guidance:
-            for label in find_other_references(query):
-                for (doc, ref), ps in self.by_reference.items():
-                    if ref == label:
-                        for p in ps:
-                            if p.in_force_on(as_of):
-                                scored[p.id] = Scored(p, 2.5, 1.0, "reference")
-        term_ref = self.definition_for(query)
-        if term_ref:
-            p = self.in_force("AI Act", term_ref, as_of)
-            if p:
-                scored[p.id] = Scored(p, 5.0, 1.0, "definition")
-        if any(s.reason in ("reference", "definition") for s in scored.values()):
-            out.best_similarity = max(out.best_similarity, 1.0)
-        ranked = sorted(scored.values(), key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9)))
-        out.results = self._with_cross_references(ranked, as_of)[:limit]
-        out.coverage = coverage(query, [s.provision for s in fused[:5]])
+        found = gather(self, query, as_of, guidance)
+        out.requested, out.missing = found.requested, found.missing
+        out.best_similarity = found.best_similarity
+        ranker = load_ranker()
+        ranked = sorted((Scored(c.provision, ranker.score(c.features), c.similarity, c.reason, c.features)
+                         for c in found.candidates.values()),
+                        key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9), s.provision.order))
+        out.results = cover(ranked, query, ranker.meta.get("coverage", {}))[:limit]
+        out.coverage = coverage(query, found.fused_top)
         return out
 
     def _application_dates(self, best: list[Scored], as_of: dt.date) -> list[Scored]:

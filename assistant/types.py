@@ -69,6 +69,10 @@ class Citation:
     amendment: str = ""  # e.g. "replaced", "inserted" (by the Digital Omnibus)
     amended_by: str = ""  # the amending provision, e.g. "Regulation (EU) 2026/1744, Article 1, point (40)"
     superseded: bool = False  # an earlier wording, no longer in force
+    # The earlier wording of this provision quoted in the answer, attached here rather than
+    # taking a citation of its own: (version, verbatim quote), or empty.
+    earlier: tuple[str, str] = ()
+    features: dict = field(default_factory=dict, compare=False)  # why it ranked (assistant/rank.py)
 
     @classmethod
     def from_provision(cls, n: int, p: Provision, score: float, today=None) -> "Citation":

@@ -75,6 +75,8 @@ def load_cases(split: str = "all", directory: Path = CASES_DIR) -> list[Case]:
     cases: list[Case] = []
     seen: set[str] = set()
     for path in sorted(directory.glob("*.jsonl")):
+        if path.name.startswith("passages"):
+            continue  # passage-level cases have their own runner (evals/passages.py)
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue

@@ -75,6 +75,10 @@ def write(out: Path, meta: dict, runs: dict[str, dict], failed: list[str]) -> Pa
     lines += provenance_lines(meta)
     if failed:
         lines += ["**Below thresholds** (`evals/thresholds.json`):", ""] + [f"- {f}" for f in failed] + [""]
+    if runs[FULL].get("passages"):
+        from aiact.evals.passages import markdown
+
+        lines += markdown(runs[FULL]["passages"]["summary"])
     lines += ["## Full pipeline (hybrid+structure)", ""]
     lines += _md_table(["metric"] + splits, [[label] + [fmt(full[s].get(k), k) for s in splits]
                                              for k, label in HEADLINE])

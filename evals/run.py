@@ -39,17 +39,19 @@ def eval_settings(settings=None):
     return s if s.today else dataclasses.replace(s, today=EVAL_TODAY)
 
 
-def run_configs(settings, cases, ablations: bool, progress: bool = True) -> dict[str, dict]:
-    """Per configuration: its per-case records, how long it took to open, and notes."""
+def run_configs(settings, cases, ablations: bool, progress: bool = True, passage_cases=()) -> dict[str, dict]:
+    """Per configuration: its per-case records, how long it took to open, and notes; the
+    passage-level cases (evals/passages.py) through the full pipeline only."""
     from assistant import Assistant
 
     runners: dict = {}
+    bots: dict = {}
     runs: dict[str, dict] = {}
     ctx = None
     for name in [FULL] + ([m for m in MODES if m != FULL] if ablations else []):  # FULL first: it builds the index
         cfg = dataclasses.replace(settings, min_score=0.0) if name == "bm25" else settings
         start = time.perf_counter()
-        bot = Assistant(cfg, mode=name, progress=progress)
+        bot = bots[name] = Assistant(cfg, mode=name, progress=progress)
         runs[name] = {"open_seconds": round(time.perf_counter() - start, 2), "note": NOTES.get(name, "")}
         ctx = ctx or Context.of(bot)
         runners[name] = assistant_runner(bot, ctx)
@@ -62,6 +64,10 @@ def run_configs(settings, cases, ablations: bool, progress: bool = True) -> dict
         runners[NAIVE] = naive_runner(naive, ctx)
     for name, records in run_interleaved(runners, cases, progress).items():
         runs[name]["records"] = records
+    if passage_cases:
+        from aiact.evals import passages
+
+        runs[FULL]["passages"] = passages.run(bots[FULL], list(passage_cases), progress)
     return runs
 
 
@@ -100,7 +106,9 @@ def run_eval(out: str | Path = "eval-report", split: str = "all", fast: bool = F
         cases, ablations = fast_subset(cases), False
     splits = [s for s in SPLITS if any(c.split == s for c in cases)]
     started = time.perf_counter()
-    runs = run_configs(settings, cases, ablations)
+    from aiact.evals.passages import load_passage_cases
+
+    runs = run_configs(settings, cases, ablations, passage_cases=() if fast else load_passage_cases(split))
     for run in runs.values():
         run["metrics"] = by_split(run["records"], splits)
     thresholds = load_thresholds()

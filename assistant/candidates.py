@@ -1,0 +1,309 @@
+"""The candidate passages for a question and their features (see assistant/rank.py).
+
+Every source of candidates — dense and BM25 lists, references the question names, the Article 3
+definition it asks about, dates and cross-references — adds provisions to one pool; each is then
+described by the same features, including a second look among its neighbours (is this paragraph
+closer to the question than the one before or after it?) and at its best sentence.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant import retrieve as R
+from assistant.references import DATE, find_other_references, find_references, is_descendant
+from aiact.corpus.provision import BINDING, CODE, GUIDELINES, Provision
+from aiact.index.chunk import split_sentences
+
+# A reference named as a qualifier of something else, not as what the question is about.
+QUALIFIER = re.compile(r"(?:referred to in|listed in|pursuant to|in accordance with|set out in|"
+                       r"as defined in|within the meaning of|covered by|classified under)\s*$", re.I)
+DEFINITION_WORDS = re.compile(r"\b(mean|means|meaning|define[sd]?|definition|counts? as|what is an?|"
+                              r"what are|who is|who are)\b", re.I)
+
+
+@dataclass
+class Candidate:
+    provision: Provision
+    reason: str = "retrieved"
+    similarity: float = 0.0
+    features: dict = field(default_factory=dict)
+
+
+@dataclass
+class Found:
+    candidates: dict[str, Candidate]
+    requested: list[str]
+    missing: list[str]
+    best_similarity: float
+    fused_top: list[Provision]
+
+
+def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
+    """All candidates for a question, with their features."""
+    store = retriever.store
+    expanded = R.expand_abbreviations(query)
+    embedding = np.asarray(retriever.embedder.embed_query(expanded), dtype=np.float32)
+    when, amount = bool(R.WHEN_Q.search(query)), bool(R.AMOUNT_Q.search(query))
+    pool: dict[str, Candidate] = {}
+
+    def add(p: Provision, reason: str = "retrieved", **flags: float) -> Candidate:
+        if not guidance and p.kind in (GUIDELINES, CODE):
+            return Candidate(p)
+        c = pool.get(p.id)
+        if c is None:
+            c = pool[p.id] = Candidate(p, reason)
+        elif reason != "retrieved" and c.reason == "retrieved":
+            c.reason = reason
+        for k, v in flags.items():
+            c.features[k] = max(c.features.get(k, 0.0), v)
+        return c
+
+    dense = store.dense(embedding.tolist(), as_of, retriever.k)
+    node_rrf: dict[int, float] = defaultdict(float)
+    for rank, hit in enumerate(dense):
+        add(store.provisions[store.node_provision[hit.node_index]], dense_rank=1.0 / (1 + rank))
+        node_rrf[hit.node_index] += 1.0 / (retriever.rrf_k + rank + 1)
+    if when:
+        for rank, hit in enumerate(store.dense_among(embedding.tolist(), store.dated_nodes(as_of), 10)):
+            add(store.provisions[store.node_provision[hit.node_index]])
+            node_rrf[hit.node_index] += 1.0 / (retriever.rrf_k + rank + 1)
+    for rank, hit in enumerate(store.bm25(expanded, as_of, retriever.k)):
+        add(store.provisions[store.node_provision[hit.node_index]], bm25_rank=1.0 / (1 + rank))
+        node_rrf[hit.node_index] += 1.0 / (retriever.rrf_k + rank + 1)
+    rrf = _fused(store, node_rrf, query, when, amount)
+    fused_top = [pool[pid].provision for pid in sorted(rrf, key=lambda x: -rrf[x]) if pid in pool][:5]
+    best_similarity = max((h.score for h in dense), default=0.0)
+
+    refs = find_references(query)
+    requested = [r.reference for r in refs]
+    missing = []
+    for ref, qualifier in _named(query, refs):
+        found = retriever.resolve(ref.document, ref.reference, as_of)
+        if not found:
+            missing.append(ref.reference)
+        for p in found:
+            if p.reference == ref.reference:
+                add(p, "reference", **({"named_qualifier": 1.0} if qualifier else {"named_subject": 1.0}))
+            else:
+                add(p, "reference", named_within=1.0)
+        for ancestor in R.ancestors(ref.reference):
+            p = retriever.in_force(ref.document, ancestor, as_of)
+            if p is not None and ancestor.startswith("Article") and "(" in ancestor:
+                add(p, named_parent=1.0)
+    if when and requested:
+        # "When does Article 6(1) apply?" is answered where a date is set for Article 6(1).
+        for i in store.dated_nodes(as_of):
+            p = store.provisions[store.node_provision[i]]
+            if any(R._mentions(p.text, r) for r in requested) and not any(
+                    is_descendant(p.reference, r) for r in requested):
+                add(p, "reference")
+    if guidance:
+        for label in find_other_references(query):
+            for (doc, reference), ps in retriever.by_reference.items():
+                if reference == label:
+                    for p in ps:
+                        if p.in_force_on(as_of):
+                            add(p, "reference", named_label=1.0)
+    term_ref = retriever.definition_for(query)
+    if term_ref:
+        p = retriever.in_force("AI Act", term_ref, as_of)
+        if p:
+            add(p, "definition", definition=1.0)
+    defining = bool(DEFINITION_WORDS.search(query))
+    for ref in _terms_in(retriever, query):
+        p = retriever.in_force("AI Act", ref, as_of)
+        if p:
+            add(p, "definition" if defining and not term_ref else "retrieved", defines_term=1.0)
+    if when:
+        best = sorted(pool.values(), key=lambda c: -rrf.get(c.provision.id, 0.0))[:5]
+        for s in retriever._application_dates([R.Scored(c.provision, 0.0, 0.0, "") for c in best], as_of):
+            add(s.provision, "application date", application_date=1.0)
+    # One hop along the references of the best passages ('referred to in Annex III').
+    first = sorted(pool.values(), key=lambda c: -(rrf.get(c.provision.id, 0.0) + c.features.get("named_subject", 0)
+                                                  + c.features.get("definition", 0)))[:5]
+    for c in first:
+        for ref in R._cross_references(c.provision.text)[:2]:
+            for p in retriever.resolve("AI Act", ref, as_of, limit=1):
+                if p.id not in pool:
+                    add(p, "cross-reference", cross_reference=1.0)
+
+    if any(c.reason in ("reference", "definition") for c in pool.values()):
+        best_similarity = max(best_similarity, 1.0)
+    top_rrf = max(rrf.values(), default=0.0) or 1.0
+    for c in pool.values():
+        c.features["fused"] = rrf.get(c.provision.id, 0.0) / top_rrf
+    _describe(retriever, pool, query, embedding, when, amount, requested)
+    return Found(pool, requested, missing, best_similarity, fused_top)
+
+
+def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bool) -> dict[str, float]:
+    """The reciprocal-rank fusion of the dense and BM25 lists, weighted by kind of source, as the
+    abstention thresholds were calibrated on (min_coverage reads its first five)."""
+    by_provision: dict[str, float] = {}
+    for i, score in node_rrf.items():
+        pid = store.node_provision[i]
+        by_provision[pid] = max(by_provision.get(pid, 0.0), score)
+    weights = R.kind_weights(query)
+    out = {}
+    for pid, score in by_provision.items():
+        p = store.provisions[pid]
+        score *= weights.get(p.kind, 0.75)
+        if p.reference.startswith("Recital"):
+            score *= 0.8
+        if when and DATE.search(p.text):
+            score *= 1.35
+        if amount and R.HAS_AMOUNT.search(p.text):
+            score *= 1.35
+        out[pid] = score
+    return out
+
+
+
+def _named(query: str, refs) -> list[tuple]:
+    """Each named reference, and whether it is named as a qualifier ('systems listed in Annex III')
+    rather than as the subject of the question."""
+    qualifiers: set[str] = set()
+    for m in R.REFERENCE_TEXT.finditer(query):
+        if QUALIFIER.search(query[:m.start()]):
+            qualifiers |= {r.reference for r in find_references(m.group(0))}
+    return [(ref, ref.reference in qualifiers) for ref in refs]
+
+
+def _terms_in(retriever, query: str) -> list[str]:
+    """Article 3 points whose defined term the question uses ('deployer', 'deep fake')."""
+    q = " " + re.sub(r"[^a-z0-9 -]", " ", query.lower()) + " "
+    q = re.sub(r"\s+", " ", q)
+    found = []
+    for term, ref in retriever.definitions.items():
+        if len(term) > 3 and (f" {term} " in q or f" {term}s " in q):
+            found.append((len(term), ref))
+    found.sort(reverse=True)
+    return [ref for _, ref in found[:2]]
+
+
+def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.ndarray, when: bool,
+              amount: bool, requested: list[str]) -> None:
+    """Fill every candidate's features (flags set while gathering are kept)."""
+    store = retriever.store
+    q = R._stems(R.expand_abbreviations(query))
+    asked = R.asked_kind(query)
+    about = bool(requested) and R._about_references(query)
+    sims = _similarities(retriever, [c.provision for c in pool.values()], embedding)
+    best = max(sims.values(), default=0.0)
+    for c in pool.values():
+        p, f = c.provision, c.features
+        c.similarity = sims.get(p.id, 0.0)
+        f["dense"] = max(0.0, c.similarity)
+        f["dense_relative"] = math.exp(-10.0 * max(0.0, best - c.similarity))
+        f["text_overlap"] = R._overlap(q, p.text)
+        f["sentence_overlap"] = max((R._overlap(q, s) for s in split_sentences(p.text)), default=0.0)
+        f["title_overlap"] = R._overlap(q, " ".join((p.document, p.title) + tuple(p.path)))
+        f["neighbour_margin"] = _margin(retriever, p, c.similarity, embedding)
+        f["mentions_named"] = float(any(R._mentions(p.text, r) for r in requested
+                                        if not is_descendant(p.reference, r)))
+        f["date_for_when"] = float(when and bool(DATE.search(p.text)))
+        f["amount_for_fine"] = float(amount and bool(R.HAS_AMOUNT.search(p.text)))
+        f["when_without_date"] = float(when and not f["date_for_when"])
+        f["fine_without_amount"] = float(amount and not f["amount_for_fine"])
+        named = f.get("named_subject", 0.0) or f.get("named_within", 0.0)
+        f["named_about"] = float(bool(named) and about)
+        f["named_whole_article"] = float(bool(f.get("named_within")) and any(
+            r.startswith("Article") and "(" not in r and is_descendant(p.reference, r) for r in requested))
+        f["binding"] = float(p.kind == BINDING)
+        f["amending"] = float(p.kind == "amending act")
+        f["soft_law"] = float(p.kind in (GUIDELINES, CODE))
+        f["asked_kind"] = float(asked is not None and p.kind == asked)
+        f["recital"] = float(p.reference.startswith("Recital"))
+        f["list_head"] = float(p.text.rstrip().endswith(":"))
+        for k in list(f):
+            f[k] = round(float(f[k]), 4)
+
+
+def _rows(retriever) -> dict[str, list[int]]:
+    rows = getattr(retriever, "_provision_rows", None)
+    if rows is None:
+        rows = defaultdict(list)
+        for i, pid in enumerate(retriever.store.node_provision):
+            rows[pid].append(i)
+        retriever._provision_rows = rows
+    return rows
+
+
+def _similarities(retriever, provisions: list[Provision], embedding: np.ndarray) -> dict[str, float]:
+    rows = _rows(retriever)
+    wanted = sorted({i for p in provisions for i in rows.get(p.id, ())})
+    if not wanted:
+        return {}
+    sims = dict(zip(wanted, (retriever.store.node_embeddings(wanted) @ embedding).tolist()))
+    return {p.id: max((sims[i] for i in rows.get(p.id, ())), default=0.0) for p in provisions}
+
+
+def _neighbours(retriever) -> dict[str, list[Provision]]:
+    """The provisions right before and after each one in its source text (same document)."""
+    cached = getattr(retriever, "_neighbour_map", None)
+    if cached is None:
+        groups: dict[tuple[str, str, str], list[Provision]] = defaultdict(list)
+        for p in retriever.store.provisions.values():
+            groups[(p.document, p.source, p.version)].append(p)
+        cached = {}
+        for group in groups.values():
+            group.sort(key=lambda x: x.order)
+            for i, p in enumerate(group):
+                cached[p.id] = [x for x in (group[i - 1] if i else None,
+                                            group[i + 1] if i + 1 < len(group) else None) if x is not None]
+        retriever._neighbour_map = cached
+    return cached
+
+
+def _margin(retriever, p: Provision, similarity: float, embedding: np.ndarray) -> float:
+    near = _neighbours(retriever).get(p.id, [])
+    if not near:
+        return 0.5
+    best = max(_similarities(retriever, near, embedding).values(), default=0.0)
+    return 1.0 / (1.0 + math.exp(-20.0 * (similarity - best)))  # 0.5 when as close as its neighbour
+
+
+def cover(ranked: list, query: str, params: dict) -> list:
+    """The binding rule and the best soft-law explanation both among the first citations when
+    both answer well enough (ratios to the best score, fitted with the weights); each provision
+    once (its in-force version: earlier wordings are attached to it when the answer is composed)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for s in ranked:
+        key = (s.provision.document, s.provision.reference)
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    # A provision the question asks about by name ("What does Article 5(1)(f) say?") is the
+    # answer by the question's own words, however far the embedder places it.
+    # Not for "when"/"how much": the date or amount for a provision is usually set elsewhere.
+    named = [s for s in out if s.features.get("named_about") and s.features.get("named_subject")
+             and not s.features.get("when_without_date") and not s.features.get("fine_without_amount")
+             and not s.features.get("date_for_when") and not s.features.get("amount_for_fine")]
+    if named:
+        out = named + [s for s in out if s not in named]
+    if not out or R.asked_kind(query):
+        return out
+    if out[0].provision.kind != BINDING:
+        # Binding law leads when it answers nearly as well as the best passage (as the answer does).
+        lead = next((s for s in out[1:8] if s.provision.kind == BINDING
+                     and s.score >= params.get("lead_ratio", 2.0) * out[0].score), None)
+        if lead is not None:
+            out.remove(lead)
+            out.insert(0, lead)
+    top, slots = out[0].score, int(params.get("slots", 4))
+    for want, ratio in ((lambda s: s.provision.kind == BINDING, params.get("binding_ratio", 0.3)),
+                        (lambda s: s.provision.kind in (GUIDELINES, CODE), params.get("soft_ratio", 0.5))):
+        if any(want(s) for s in out[:slots]):
+            continue
+        best = next((s for s in out[slots:] if want(s) and s.score >= ratio * top), None)
+        if best is not None:
+            out.remove(best)
+            out.insert(slots - 1, best)
+    return out

@@ -1,0 +1,90 @@
+"""Questions in six languages: recognised, references and key terms read the way the English text
+writes them, the answer's fixed phrases and links in the question's language, quotes untouched."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.language import detect, languages, to_english
+
+SAMPLES = {
+    "de": "Müssen Arbeitgeber die Arbeitnehmer informieren, bevor sie ein Hochrisiko-KI-System einsetzen?",
+    "fr": "Quelle est l'amende maximale pour une pratique d'IA interdite ?",
+    "it": "Che cos'è un sistema di riconoscimento delle emozioni?",
+    "es": "¿Deben etiquetarse las ultrasuplantaciones?",
+    "nl": "Wat is een substantiële wijziging van een AI-systeem?",
+    "pl": "Czy system AI wysokiego ryzyka musi automatycznie rejestrować zdarzenia?",
+}
+
+
+def test_six_languages_load_with_every_phrase_translated():
+    langs = languages()
+    assert set(langs) == set(SAMPLES)
+    keys = {code: {english for english, _ in lang.phrases} for code, lang in langs.items()}
+    assert all(k == keys["de"] for k in keys.values()), "every language translates the same phrases"
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_language_is_recognised(code):
+    assert detect(SAMPLES[code]).code == code
+
+
+@pytest.mark.parametrize("question", ["What is a deployer?", "Article 48(1) CE marking principles",
+                                      "Is an AI die-casting monitor in a factory high-risk?",
+                                      "When do the prohibitions apply?"])
+def test_english_stays_english(question):
+    assert detect(question) is None
+
+
+@pytest.mark.parametrize("code, question, reference", [
+    ("de", "Was sagt Artikel 5 Absatz 1 Buchstabe f?", "Article 5(1)(f)"),
+    ("de", "Anhang III Nummer 4 Buchstabe a", "Annex III, point 4(a)"),
+    ("de", "Erwägungsgrund 27 der KI-Verordnung", "Recital 27"),
+    ("pl", "Co mówi art. 5 ust. 1 lit. f)?", "Article 5(1)(f)"),
+    ("pl", "Czym jest „podmiot stosujący” zgodnie z art. 3 pkt 4?", "Article 3(4)"),
+    ("fr", "Que dit l'annexe III, point 4 a) ?", "Annex III, point 4(a)"),
+    ("fr", "Lignes directrices sur la transparence, point 14 : qui est déployeur ?", "para. 14"),
+    ("it", "Che cosa dice l'articolo 14, paragrafo 4, lettera b)?", "Article 14(4)(b)"),
+    ("es", "¿Qué dice el considerando 27?", "Recital 27"),
+    ("nl", "Wat is een gebruiksverantwoordelijke volgens artikel 3, punt 4?", "Article 3(4)"),
+])
+def test_references_in_the_acts_english_form(code, question, reference):
+    assert reference in to_english(question, languages()[code])
+
+
+def test_a_point_is_a_guideline_paragraph_only_when_guidelines_are_named():
+    assert "para." not in to_english("Que dit le point 4 ?", languages()["fr"])
+
+
+def test_key_terms_are_translated_and_unknown_words_left_out():
+    english = to_english("Was ist ein Betreiber?", languages()["de"])
+    assert english.startswith("What is a") and "deployer" in english
+    assert "Gesichtserkennungsdatenbanken" not in to_english(
+        "Verbotene Gesichtserkennungsdatenbanken?", languages()["de"])  # read as its parts
+    assert "facial recognition" in to_english("Verbotene Gesichtserkennungsdatenbanken?", languages()["de"])
+
+
+def test_phrases_translate_outside_quotes_only():
+    de = languages()["de"]
+    text = "According to Article 5(1)(f) of the AI Act: “According to the AI Act …” [1]"
+    out = de.translate_phrases(text)
+    assert out.startswith("Laut Article 5(1)(f) der KI-Verordnung")
+    assert "“According to the AI Act …” [1]" in out
+
+
+def test_eur_lex_links_in_the_questions_language():
+    pl = languages()["pl"]
+    assert pl.url("https://eur-lex.europa.eu/eli/reg/2024/1689/oj#art_5") == \
+        "https://eur-lex.europa.eu/legal-content/PL/TXT/HTML/?uri=OJ:L_202401689#art_5"
+    other = "https://digital-strategy.ec.europa.eu/en/library/guidelines"
+    assert pl.url(other) == other
+
+
+@pytest.mark.slow
+def test_a_german_question_is_answered_from_the_english_text(real_assistant):
+    answer = real_assistant.ask("Muss ich Nutzern sagen, dass sie mit einem Chatbot sprechen?")
+    assert not answer.abstained
+    assert answer.question.startswith("Muss ich")
+    assert any(c.reference == "Article 50(1)" for c in answer.citations)
+    assert all("/DE/" in c.url for c in answer.citations if "eur-lex" in c.url)
+    assert "Laut" in answer.text and "“" in answer.text  # German frame, English verbatim quote
+    assert any(c.features for c in answer.citations)

@@ -1,0 +1,55 @@
+"""The ranker: named features, weights from a data file, coverage of binding and soft law."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.candidates import cover
+from assistant.rank import FEATURES, NAMES, WEIGHTS_FILE, load_ranker
+from assistant.retrieve import Scored
+from aiact.corpus.provision import Provision
+
+
+def test_the_shipped_weights_name_every_feature_and_say_how_they_were_fitted():
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert data["features"] == list(NAMES) == list(FEATURES)
+    assert data["meta"]["command"] == "python -m aiact.evals.fit_ranker"
+    assert data["meta"]["questions"] > 100
+
+
+def test_a_named_subject_outranks_the_same_passage_unnamed():
+    ranker = load_ranker()
+    base = {"dense": 0.5, "dense_relative": 0.8, "binding": 1.0, "bm25_rank": 0.2}
+    assert ranker.score(dict(base, named_subject=1.0)) > ranker.score(base)
+    assert ranker.score(dict(base, definition=1.0)) > ranker.score(base)
+
+
+def test_unknown_features_in_the_weights_file_are_refused(tmp_path):
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps({"features": ["bogus"], "weights": [1.0], "intercept": 0.0}))
+    with pytest.raises(ValueError, match="fit_ranker"):
+        load_ranker(str(path))
+
+
+def _s(ref: str, kind: str, score: float, version: str = "v") -> Scored:
+    doc = "AI Act" if kind == "binding law" else "Guidelines on X"
+    p = Provision(document=doc, reference=ref, title="", text="t", url="", kind=kind, version=version,
+                  source="s.md")
+    return Scored(p, score, 0.5, "retrieved")
+
+
+def test_cover_brings_the_binding_rule_and_a_guideline_into_the_first_slots():
+    ranked = [_s("para. 1", "guidelines", 0.9), _s("para. 2", "guidelines", 0.8), _s("para. 3", "guidelines", 0.7),
+              _s("para. 4", "guidelines", 0.6), _s("Article 50(1)", "binding law", 0.5)]
+    out = cover(ranked, "Do I have to tell people they talk to a chatbot?",
+                {"lead_ratio": 0.4, "binding_ratio": 0.3, "soft_ratio": 0.5, "slots": 3})
+    assert out[0].provision.reference == "Article 50(1)"
+    assert cover(ranked, "What do the guidelines say about chatbots?", {"lead_ratio": 0.4})[0] is ranked[0]
+
+
+def test_cover_keeps_one_version_of_a_provision():
+    ranked = [_s("Article 57(1)", "binding law", 0.9, "2026"), _s("Article 57(1)", "binding law", 0.8, "2024"),
+              _s("Article 57(2)", "binding law", 0.7)]
+    out = cover(ranked, "sandboxes", {})
+    assert [s.provision.reference for s in out] == ["Article 57(1)", "Article 57(2)"]
