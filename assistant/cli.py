@@ -1,25 +1,37 @@
 """The ``aiact`` command. Each command parses, calls the Python API, prints. Errors a user can
-fix print one line naming the fix; only a bug prints a traceback."""
+fix print one line naming the fix; only a bug prints a traceback.
+
+Habits of the CLIs people like: ``--version``; ``-v`` and ``--json`` accepted before or after the
+command; every command can print JSON; ``-`` (or a pipe) reads the question from standard input;
+a closed pipe (``aiact ask … | head``) ends quietly; the first run says the index is being built
+once and about how long that takes; ``aiact doctor`` checks the install in one screen.
+"""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import textwrap
+from typing import Any
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InvalidQuestion
 from assistant.settings import set_offline_env
 
 EPILOG = {
-    "ask": 'example: aiact ask "When do the obligations for Annex III high-risk systems apply?" --json',
+    "ask": 'examples:\n  aiact ask "When do the obligations for Annex III high-risk systems apply?" --json\n'
+           '  echo "What is a deployer?" | aiact ask -',
     "assess": 'example: aiact assess "A tool that ranks job applicants\' CVs for recruiters"',
     "index": "example: aiact index            (builds once; a second run returns at once)",
     "serve": "example: aiact serve --port 7860   then open http://127.0.0.1:7860",
-    "eval": "example: aiact eval --out eval-report --split heldout",
+    "eval": "examples:\n  aiact eval --out eval-report --split heldout\n"
+            "  aiact eval --compare before/report.json after/report.json --out compare",
     "timeline": "example: aiact timeline --json",
+    "doctor": "example: aiact doctor           (exit code 1 when a check fails)",
 }
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE: what a C tool killed by a closed pipe returns
 
 
 def _date(value: str) -> dt.date:
@@ -46,57 +58,92 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
+def _global_flags(defaults: bool) -> argparse.ArgumentParser:
+    """-v and --json, valid before and after the command. On the sub-commands they default to
+    SUPPRESS, so a flag given before the command is not reset by the sub-parser."""
+    g = argparse.ArgumentParser(add_help=False)
+    keep = {} if defaults else {"default": argparse.SUPPRESS}
+    g.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)", **keep)
+    g.add_argument("--json", action="store_true", help="print one JSON object (docs/json.md)", **keep)
+    return g
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("aiact-assistant")
+    except PackageNotFoundError:
+        return "unknown (not installed: run 'make install')"
+
+
 def parser() -> argparse.ArgumentParser:
-    p = OneLineParser(prog="aiact", description="Cited answers about the EU AI Act, offline.")
-    p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    p = OneLineParser(prog="aiact", description="Cited answers about the EU AI Act, offline.",
+                                parents=[_global_flags(True)],
+                                epilog="Run 'aiact COMMAND --help' for a command's options and an example.")
+    p.add_argument("-V", "--version", action="version", version=f"aiact {version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    flags = _global_flags(False)
 
     def cmd(name: str, help: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help, description=help, epilog=EPILOG.get(name),
+        return sub.add_parser(name, help=help, description=help, epilog=EPILOG.get(name), parents=[flags],
                               formatter_class=argparse.RawDescriptionHelpFormatter)
 
     c = cmd("index", "Build (or rebuild) the index from corpus/.")
     c.add_argument("--rebuild", action="store_true", help="build even if the index is up to date")
     c.add_argument("--check", action="store_true", help="check the index files against their checksums")
     c = cmd("ask", "Answer one question with cited provisions.")
-    c.add_argument("question", help="the question, in quotes")
-    c.add_argument("--json", action="store_true", help="print one JSON object (see CONTRACT)")
+    c.add_argument("question", nargs="?", default="-",
+                   help="the question, in quotes; '-' or nothing reads it from standard input")
     c.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="the law as it stood on that date")
     c.add_argument("--act-only", action="store_true", help="cite the AI Act only, no guidelines")
     c = cmd("assess", "Risk tier of a described AI system, with the deciding provisions.")
-    c.add_argument("description", help="what the system does, in plain words")
+    c.add_argument("description", nargs="?", default="-",
+                   help="what the system does, in plain words; '-' reads it from standard input")
     c.add_argument("--role", choices=["provider", "deployer"], help="your role, if you know it")
-    c.add_argument("--json", action="store_true", help="print one JSON object")
-    c = cmd("timeline", "Every application date in the AI Act, past and upcoming.")
-    c.add_argument("--json", action="store_true")
+    cmd("timeline", "Every application date in the AI Act, past and upcoming.")
     c = cmd("serve", "Serve the web UI.")
     c.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     c.add_argument("--port", type=_port, default=7860, help="port (default 7860)")
     c.add_argument("--allow-remote-without-password", action="store_true",
                    help="serve a non-loopback address with no AIACT_AUTH (refused otherwise)")
     c = cmd("eval", "Run the answer-quality suite; exits non-zero below its thresholds.")
-    c.add_argument("--out", default="eval-report", help="report directory (default eval-report)")
+    c.add_argument("--out", default=None, help="report directory (default eval-report, or eval-compare)")
     c.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
     c.add_argument("--fast", action="store_true", help="a quick subset, no ablations")
     c.add_argument("--no-ablations", action="store_true", help="only the full pipeline")
+    c.add_argument("--compare", nargs=2, metavar=("REPORT_A", "REPORT_B"),
+                   help="compare two report.json files (or their folders) instead of running")
+    cmd("doctor", "Check the install, the index and the settings; exit 1 if something is wrong.")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     set_offline_env()
-    args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    if not args.verbose:
-        _quiet_libraries()
     try:
-        return COMMANDS[args.command](args) or 0
+        args = parser().parse_args(argv)
+        level = logging.INFO if args.verbose else logging.WARNING
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+        for handler in logging.getLogger().handlers:  # libraries that force DEBUG on their logger (bm25s)
+            handler.setLevel(level)                     # still print nothing below the level asked for
+        if not args.verbose:
+            _quiet_libraries()
+        code = COMMANDS[args.command](args) or 0
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+        return code
     except AssistantError as exc:
         print(f"aiact: {' '.join(str(exc).split())}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("aiact: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (head, less) has gone: stop quietly. Point stdout at /dev/null so the
+        # interpreter's final flush does not raise again (the Python docs' recipe).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE_EXIT
     except OSError as exc:  # the environment, not a bug: a full disk, a permission, a missing folder
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"aiact: {exc.strerror or exc}{where}. Check AIACT_HOME and the disk, then try again.",
@@ -108,15 +155,47 @@ def _quiet_libraries() -> None:
     import warnings
 
     warnings.filterwarnings("ignore")
-    for name in ("transformers", "sentence_transformers", "chromadb", "httpx", "llama_index"):
+    for name in ("transformers", "sentence_transformers", "chromadb", "httpx", "llama_index", "bm25s"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    try:
+    if "transformers" in sys.modules:  # never imported just to quiet it: seconds of start-up
         from transformers.utils import logging as tlog
 
         tlog.set_verbosity_error()
         tlog.disable_progress_bar()
-    except ImportError:
-        pass
+
+
+def emit(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def read_text_arg(value: str | None, what: str) -> str:
+    """The argument, or standard input for '-' (a question typed or piped: ``echo … | aiact ask -``)."""
+    if value not in (None, "-"):
+        return value
+    if sys.stdin is None or sys.stdin.isatty():
+        raise InvalidQuestion(f"No {what} given. Example: aiact ask \"What is a deployer?\" "
+                              f"(or pipe it: echo \"What is a deployer?\" | aiact ask -)")
+    return sys.stdin.read()
+
+
+def first_run_notice(settings=None, quiet: bool = False) -> None:
+    """Before a first build: say, on stderr, that it happens once and about how long it takes."""
+    from assistant.doctor import build_estimate
+    from assistant.settings import Settings
+    from aiact.index.build import current_build
+
+    settings = settings or Settings.from_env()
+    if quiet or current_build(settings) is not None:
+        return
+    print(f"aiact: first run — building the search index once in {settings.index_root} "
+          f"({build_estimate(settings)}). Later runs start in seconds.", file=sys.stderr)
+
+
+def open_assistant():
+    from assistant import Assistant
+
+    first_run_notice()
+    return Assistant()
 
 
 def cmd_index(args) -> int:
@@ -131,32 +210,38 @@ def cmd_index(args) -> int:
         ok, line = check_index(settings)
         print(line, file=sys.stdout if ok else sys.stderr)
         return 0 if ok else 1
+    first_run_notice(settings, quiet=args.rebuild)
     report = build_index(settings, load_embedder(settings.resolved_model()), rebuild=args.rebuild)
-    print(report.summary())
+    if args.json:
+        emit({"directory": str(report.directory), "fingerprint": report.fingerprint, "built": report.built,
+              "provisions": report.provisions, "nodes": report.nodes, "documents": report.documents,
+              "seconds": round(report.seconds, 2), "size_bytes": report.size_bytes})
+    else:
+        print(report.summary())
     return 0
 
 
 def cmd_ask(args) -> int:
-    from assistant import Assistant
-
-    answer = Assistant().ask(args.question, as_of=args.as_of, guidance=not args.act_only)
+    question = read_text_arg(args.question, "question")
+    answer = open_assistant().ask(question, as_of=args.as_of, guidance=not args.act_only)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        emit(answer.to_dict())
         return 0
     print(answer.text)
     for c in answer.citations:
+        version = f", {c.version}" if c.version else ""
+        old = " — earlier wording, no longer in force" if c.superseded else ""
         print(f"\n[{c.n}] {c.document}, {c.reference}" + (f" — {c.title}" if c.title else "")
-              + f"  ({c.label})\n    {c.url}")
+              + f"  ({c.label}{version}){old}\n    {c.url}")
         print(textwrap.indent(textwrap.fill(c.quote, 96), "    > "))
     return 0
 
 
 def cmd_assess(args) -> int:
-    from assistant import Assistant
-
-    result = Assistant().assess(args.description, role=args.role)
+    description = read_text_arg(args.description, "description")
+    result = open_assistant().assess(description, role=args.role)
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        emit(result.to_dict())
         return 0
     print(result.text)
     for c in result.citations:
@@ -165,11 +250,9 @@ def cmd_assess(args) -> int:
 
 
 def cmd_timeline(args) -> int:
-    from assistant import Assistant
-
-    entries = Assistant().timeline()
+    entries = open_assistant().timeline()
     if args.json:
-        print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
+        emit([e.to_dict() for e in entries])
         return 0
     for e in entries:
         moved = f" (was {e.superseded_date:%-d %B %Y})" if e.superseded_date else ""
@@ -180,19 +263,45 @@ def cmd_timeline(args) -> int:
 def cmd_serve(args) -> int:
     from aiact.ui.app import serve
 
+    first_run_notice()
+    if args.json:  # one line a supervisor can read before the server blocks
+        print(json.dumps({"url": f"http://{args.host}:{args.port}/"}), flush=True)
     serve(host=args.host, port=args.port,
           allow_remote_without_password=getattr(args, "allow_remote_without_password", False))
     return 0
 
 
 def cmd_eval(args) -> int:
+    if args.compare:
+        from aiact.evals.compare import compare_reports
+
+        return compare_reports(*args.compare, out=args.out or "eval-compare", as_json=args.json)
     from aiact.evals.run import run_eval
 
-    return run_eval(out=args.out, split=args.split, fast=args.fast, ablations=not args.no_ablations)
+    first_run_notice()
+    return run_eval(out=args.out or "eval-report", split=args.split, fast=args.fast,
+                    ablations=not args.no_ablations, as_json=args.json)
+
+
+def cmd_doctor(args) -> int:
+    from assistant.doctor import run_checks
+
+    checks = run_checks()
+    if args.json:
+        emit({"ok": all(c.ok for c in checks), "checks": [c.to_dict() for c in checks]})
+    else:
+        width = max(len(c.name) for c in checks)
+        for c in checks:
+            print(f"{'ok' if c.ok else 'FAIL':<4} {c.name:<{width}}  {c.detail}")
+            if not c.ok and c.fix:
+                print(f"     {'':<{width}}  → {c.fix}")
+        bad = sum(not c.ok for c in checks)
+        print("\nAll checks passed." if not bad else f"\n{bad} check{'s' * (bad > 1)} failed.")
+    return 0 if all(c.ok for c in checks) else 1
 
 
 COMMANDS = {"index": cmd_index, "ask": cmd_ask, "assess": cmd_assess, "timeline": cmd_timeline,
-            "serve": cmd_serve, "eval": cmd_eval}
+            "serve": cmd_serve, "eval": cmd_eval, "doctor": cmd_doctor}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -67,7 +67,23 @@ def clean_text(text: str | bytes, limit: int, what: str = "question") -> tuple[s
 
 
 class Assistant:
-    """Answers questions about the AI Act from the local index. Safe to share between threads."""
+    """Answers questions about the AI Act from the local index. Safe to share between threads.
+
+    Example::
+
+        >>> from assistant import Assistant
+        >>> bot = Assistant()                      # opens the index, building it once if missing
+        >>> ans = bot.ask("When do the prohibitions apply?")
+        >>> print(ans.text)                        # conclusion first, markers [n]
+        >>> ans.citations[0].reference, ans.citations[0].url
+        >>> bot.assess("A tool that ranks job applicants' CVs for recruiters").tier
+        'high-risk'
+
+    ``settings`` defaults to ``Settings.from_env()`` (``AIACT_*`` variables); ``build=False``
+    raises ``IndexMissing`` instead of building; ``progress=False`` hides the build's progress bar;
+    ``mode`` picks the retrieval ablation the eval compares ("dense", "bm25", "hybrid",
+    "hybrid+structure"); ``embedder`` replaces the model (tests pass a deterministic one).
+    """
 
     def __init__(self, settings: Settings | None = None, *, mode: str = "hybrid+structure",
                  build: bool = True, progress: bool = True, embedder=None):
@@ -88,6 +104,7 @@ class Assistant:
     # -- index -----------------------------------------------------------------------------
     @property
     def embedder(self):
+        """The embedding model (loaded on first use, shared by every Assistant in the process)."""
         if self._embedder is None:
             from aiact.index.embed import load_embedder
 
@@ -127,7 +144,8 @@ class Assistant:
 
         verify_build(directory)
         store = IndexStore(directory, self.settings.chroma_url, self.settings.exact_search_limit)
-        if store.collection.count() != len(store.node_ids):
+        # Without vectors.npy (or beyond exact search) questions go through Chroma: it must hold them all.
+        if store.needs_chroma and store.collection.count() != len(store.node_ids):
             raise IndexDamaged(f"The vector store in {directory} holds {store.collection.count()} of "
                                f"{len(store.node_ids)} nodes — run 'aiact index --rebuild'.")
         verify_vectors(store)
@@ -174,19 +192,38 @@ class Assistant:
 
     @property
     def retriever(self) -> Retriever:
+        """The hybrid retriever over the open index (for the eval and for experiments)."""
         assert self._retriever is not None
         return self._retriever
 
     @property
     def today(self) -> dt.date:
+        """The date the law is read at by default: ``AIACT_TODAY`` if set, else today."""
         return self.settings.current_date()
 
     @property
     def examples(self) -> list[str]:
+        """Example questions, as users ask them (the UI shows them under the question box)."""
         return list(EXAMPLES)
 
     # -- questions -------------------------------------------------------------------------
     def ask(self, question: str, as_of: dt.date | str | None = None, guidance: bool = True) -> Answer:
+        """Answer one question from the provisions, citing and quoting each one.
+
+        ``as_of`` reads the law as it stood on that date (a date in the question does the same);
+        ``guidance=False`` cites the AI Act only, not the guidelines or the code of practice.
+        Raises ``InvalidQuestion`` for empty or unreadable input.
+
+        Example::
+
+            >>> ans = bot.ask("When do the obligations for Annex III high-risk systems apply?")
+            >>> "[1]" in ans.text, ans.abstained
+            (True, False)
+            >>> old = bot.ask("When does Article 6(1) apply?", as_of=datetime.date(2026, 1, 1))
+            >>> old.as_of, old.citations[0].version     # the 2024 wording, then in force
+            >>> bot.ask("What is the capital of France?").abstained
+            True
+        """
         as_of = inputs.as_date(as_of)
         text, notes = clean_text(question, self.settings.max_question_chars)
         if as_of is None and (written := inputs.impossible_date(text)):
@@ -247,6 +284,18 @@ class Assistant:
         return rephrase(answer, self.settings)
 
     def assess(self, description: str, role: str | None = None) -> Assessment:
+        """The risk tier of a described AI system or use, with the provisions that decide it.
+
+        ``role`` is "provider" or "deployer" when known. Raises ``InvalidQuestion`` for an empty
+        description.
+
+        Example::
+
+            >>> risk = bot.assess("Real-time face recognition of passers-by by the police")
+            >>> risk.tier, risk.citations[0].reference
+            ('prohibited', 'Article 5(1)(h)')
+            >>> risk.checks                             # what would change the outcome
+        """
         role = inputs.as_role(role)
         text, _ = clean_text(description, self.settings.max_question_chars, "description")
         self._reload_if_new()
@@ -254,6 +303,16 @@ class Assistant:
 
     # -- browsing --------------------------------------------------------------------------
     def provision(self, reference: str, document: str = "AI Act", as_of: dt.date | None = None) -> Provision | None:
+        """The provision ``reference`` of ``document`` in force on ``as_of`` (default today), or None.
+
+        Example::
+
+            >>> p = bot.provision("Article 50(2)")
+            >>> p.reference, p.title, p.url
+            >>> bot.provision("para. 12", "Guidelines on prohibited AI practices").text
+            >>> bot.provision("Article 999") is None
+            True
+        """
         from assistant.references import find_references
 
         reference, as_of = inputs.as_reference(reference), inputs.as_date(as_of)
@@ -265,6 +324,13 @@ class Assistant:
             next(iter(self.retriever.resolve(document, ref, as_of or self.today, limit=1)), None)
 
     def versions(self, reference: str, document: str = "AI Act") -> list[Provision]:
+        """Every wording of a provision: the one in force first, then earlier ones, newest first.
+
+        Example::
+
+            >>> [(v.version, v.valid_from, v.valid_to) for v in bot.versions("Article 113")]
+            # the consolidated text since 27 July 2026, then the 2024 original (valid_to set)
+        """
         p = self.provision(reference, document)
         ref = p.reference if p else reference
         found = self.retriever.by_reference.get((document, ref), [])
@@ -298,6 +364,16 @@ class Assistant:
         return (group[i - 1] if i > 0 else None), (group[i + 1] if i + 1 < len(group) else None)
 
     def timeline(self):
+        """Every application date the AI Act states, ordered by date, as ``TimelineEntry`` values
+        (``date``, ``reference``, the verbatim ``text``, ``status`` past/upcoming, and for the
+        dates the Digital Omnibus moved, ``superseded_date``: the 2024 date).
+
+        Example::
+
+            >>> moved = [e for e in bot.timeline() if e.superseded_date]
+            >>> [(e.reference, e.superseded_date.isoformat(), e.date.isoformat()) for e in moved][:1]
+            >>> [e.to_dict() for e in bot.timeline()]   # what `aiact timeline --json` prints
+        """
         from assistant.timeline import extract_timeline
 
         return extract_timeline(self.store.provisions.values(), self._earlier, self.today)

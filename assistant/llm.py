@@ -97,7 +97,7 @@ def rephrase(answer: Answer, settings: Settings) -> Answer:
         log.warning("LLM answer rejected: %s; keeping the extractive answer", verdict.reason)
         return answer
     model = settings.llm_model or "default"
-    return replace(answer, text=text, rephrased_by=model, extractive=answer.text,
+    return replace(answer, text=text, rephrased_by=model, extractive_answer=answer.text,
                    notes=answer.notes + (note(model),))
 
 

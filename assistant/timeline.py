@@ -7,19 +7,55 @@ current wording no longer has are given as superseded.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.references import all_dates
-from aiact.corpus.provision import Provision
+from aiact.corpus.provision import OMNIBUS_IN_FORCE, Provision
 from aiact.index.chunk import split_sentences
 
 FIRST_YEAR = 2024
 
 
 @dataclass(frozen=True)
+class Move:
+    """A date the Omnibus moved, from the law data (``assistant/law/data/dates.toml``: a fact with
+    a ``superseded_date``): ``words`` in ``reference`` state ``date`` today; ``was_words`` gave
+    ``was_date`` before. Used where the 2024 date stood in another sentence than the new one, so
+    the timeline cannot pair them by reading a sentence against its own 2024 wording."""
+
+    subject: str
+    reference: str
+    date: dt.date
+    words: str
+    was_date: dt.date
+    was_words: str
+
+
+@functools.cache
+def load_moves() -> tuple[Move, ...]:
+    from assistant.law import load_law
+
+    moves = []
+    for fact in load_law().subject("dates"):
+        was_date = fact.get("superseded_date")
+        if not was_date or fact.valid_to is not None:
+            continue
+        now = next((s for s in fact.sources if s.on is None or s.on >= OMNIBUS_IN_FORCE), None)
+        was = next((s for s in fact.sources if s.on is not None and s.on < OMNIBUS_IN_FORCE), None)
+        if now and was and now.words and was.words:
+            moves.append(Move(fact.get("subject", fact.id), now.reference, fact.date, now.words[0],
+                              was_date, was.words[0]))
+    return tuple(moves)
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
+    """One date the AI Act states: ``aiact timeline --json`` prints ``to_dict()`` of each.
+    ``superseded_date`` is the date the 2024 wording gave, when the Digital Omnibus moved it."""
+
     date: dt.date
     document: str
     reference: str
@@ -95,4 +131,14 @@ def extract_timeline(provisions: Iterable[Provision], earlier: dict[str, Provisi
                 url=p.url, amended=bool(p.amendment), superseded_date=superseded,
                 superseded_text=old_sentence, status="past" if day <= today else "upcoming",
             ))
-    return sorted(entries.values(), key=lambda e: (e.date, e.reference))
+    return sorted((with_move(e) for e in entries.values()), key=lambda e: (e.date, e.reference))
+
+
+def with_move(e: TimelineEntry) -> TimelineEntry:
+    """The entry with the old date of a move listed in the data, if the text pairing found none."""
+    if e.superseded_date:
+        return e
+    for m in load_moves():
+        if m.reference == e.reference and m.date == e.date and " ".join(m.words.split()) in e.text:
+            return replace(e, superseded_date=m.was_date, superseded_text=m.was_words, amended=True)
+    return e

@@ -1,16 +1,24 @@
-"""``make bench``: how fast the assistant is on this machine (reported, never asserted).
+"""``make bench``: the assistant and the naive llama-index baseline (``evals/naive.py``), measured
+side by side in one run on this machine (reported, never asserted).
 
-    python -m aiact.benchmarks.run --out bench-results [--skip-build] [--questions 50]
+    python -m aiact.benchmarks.run --out bench-results [--skip-build] [--questions 50] [--cold-runs 5]
 
-- index build: a fresh build of the real corpus into a temporary AIACT_HOME (a subprocess):
-  wall time, size on disk, peak memory;
-- cold first answer: a new process imports the package, opens the index and answers one
-  question (wall time including interpreter start-up; three runs);
-- warm ``ask``: p50/p95 over ~50 eval questions after a warm-up, in this process;
-- throughput: answers per second with 1, 4 and 16 threads sharing one Assistant.
+For each of the two pipelines:
 
-Peak memory is ``ru_maxrss`` as each subprocess reports it for itself. Targets: warm p50 ≤ 30 ms,
-cold ≤ 5 s. Writes ``bench.json`` into ``--out`` and prints a table with the machine.
+- **cold first answer**: a new process answers one question and prints it (the ``aiact ask``
+  console script; for the baseline a script that loads its persisted index and prints the
+  retrieved text): wall time from process start to exit, median of ``--cold-runs``;
+- **warm** answer latency p50/p95 over ~50 eval questions after a warm-up, in this process;
+- **answers per second** with 1, 2, 4 and 16 threads sharing one pipeline;
+- **build**: a fresh build of the real corpus into a temporary home (a subprocess): wall time and
+  peak memory; for the assistant also where the time goes (corpus, chunking, BM25, embedding,
+  Chroma writes);
+- **serving memory**: resident memory of a process that opened the pipeline and answered the
+  questions; for the assistant also with the web UI built (gradio imported).
+
+Each figure is also given as a ratio to the baseline measured in the same run, and to the previous
+release's figures in ``benchmarks/previous.json``. Peak memory is the high-water mark each subprocess
+reports for itself (VmHWM). Writes ``bench.json`` into ``--out`` and prints the table with the machine.
 """
 from __future__ import annotations
 
@@ -29,32 +37,94 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"warm_ask_p50_ms": 30.0, "cold_first_answer_s": 5.0}
+PREVIOUS = Path(__file__).with_name("previous.json")
 COLD_QUESTION = "When do the prohibitions apply?"
+THREADS = (1, 2, 4, 16)
+# The issue's targets (2-core machine, quiet): reported as met or missed, never asserted.
+TARGETS = {"cold_first_answer_s": 1.5, "warm_p50_ms": 15.0, "build_s": 60.0, "build_peak_mb": 1024.0,
+           "serving_mb": 400.0}
 
-BUILD_CHILD = """
+# Peak memory is the child's own VmHWM: ru_maxrss survives exec on Linux, so a child forked from
+# this (large) process would report this process's size as its own peak.
+RSS = """
+def _status_mb(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+def rss_mb():
+    return _status_mb("VmRSS")
+def peak_kb():
+    return _status_mb("VmHWM") * 1024
+"""
+BUILD_CHILD = RSS + """
 import json, resource, time
 from assistant.settings import Settings
-from aiact.index.build import build_index
+import aiact.index.build as build
+stages = {}
+def timed(name, fn):
+    def wrapper(*a, **k):
+        t = time.perf_counter()
+        try:
+            return fn(*a, **k)
+        finally:
+            stages[name] = stages.get(name, 0.0) + time.perf_counter() - t
+    return wrapper
+build.load_corpus = timed("corpus", build.load_corpus)
+build.chunk_provisions = timed("chunking", build.chunk_provisions)
+build.tokenize_for_bm25 = timed("bm25 tokenising", build.tokenize_for_bm25)
+build._embed = timed("embedding", build._embed)
+from llama_index.vector_stores.chroma import ChromaVectorStore
+ChromaVectorStore.add = timed("chroma writes", ChromaVectorStore.add)
 from aiact.index.embed import load_embedder
 s = Settings.from_env()
 start = time.perf_counter()
-r = build_index(s, load_embedder(s.resolved_model(), s.embed_batch_size), rebuild=True, progress=False)
+embedder = load_embedder(s.resolved_model(), s.embed_batch_size)
+stages["model load"] = time.perf_counter() - start
+r = build.build_index(s, embedder, rebuild=True, progress=False)
 print(json.dumps({"seconds": time.perf_counter() - start, "size_bytes": r.size_bytes,
-                  "provisions": r.provisions, "nodes": r.nodes,
-                  "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "provisions": r.provisions, "nodes": r.nodes, "stages": stages,
+                  "max_rss_kb": peak_kb()}))
 """
-COLD_CHILD = """
-import json, resource, sys, time
-t0 = time.perf_counter()
+NAIVE_BUILD_CHILD = RSS + """
+import json, resource, time
+start = time.perf_counter()
+from assistant.settings import Settings
+from aiact.evals.naive import NaiveBaseline
+n = NaiveBaseline(Settings.from_env(), {})
+print(json.dumps({"seconds": time.perf_counter() - start, "chunks": n.chunks,
+                  "max_rss_kb": peak_kb()}))
+"""
+NAIVE_COLD_CHILD = """
+import sys
+from assistant.settings import Settings
+from aiact.evals.naive import NaiveBaseline
+print(NaiveBaseline(Settings.from_env(), {}).ask(sys.argv[1]).text)
+"""
+SERVING_CHILD = RSS + """
+import json, resource, sys
+questions = json.loads(sys.argv[1])
 from assistant import Assistant
-t1 = time.perf_counter()
 bot = Assistant(build=False, progress=False)
-t2 = time.perf_counter()
-answer = bot.ask(sys.argv[1])
-t3 = time.perf_counter()
-print(json.dumps({"import_s": t1 - t0, "open_s": t2 - t1, "first_ask_s": t3 - t2, "abstained": answer.abstained,
-                  "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+for q in questions:
+    bot.ask(q)
+answering = rss_mb()
+from aiact.ui.app import build_app
+build_app(bot)
+for q in questions[:5]:
+    bot.ask(q)
+print(json.dumps({"answering_mb": answering, "with_ui_mb": rss_mb(),
+                  "max_rss_kb": peak_kb()}))
+"""
+NAIVE_SERVING_CHILD = RSS + """
+import json, resource, sys
+questions = json.loads(sys.argv[1])
+from assistant.settings import Settings
+from aiact.evals.naive import NaiveBaseline
+n = NaiveBaseline(Settings.from_env(), {})
+for q in questions:
+    n.ask(q)
+print(json.dumps({"answering_mb": rss_mb(), "max_rss_kb": peak_kb()}))
 """
 
 
@@ -79,37 +149,56 @@ def machine() -> dict:
             "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
-def child(code: str, env: dict, *args: str) -> tuple[dict, float]:
-    """Run a Python snippet in a fresh interpreter; its last stdout line is JSON."""
+def run(cmd: list[str], env: dict) -> tuple[str, float]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     if done.returncode != 0:
-        raise RuntimeError(f"benchmark subprocess failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1]), wall
+        raise RuntimeError(f"benchmark subprocess {cmd[:3]} failed:\n{done.stderr[-2000:]}")
+    return done.stdout, wall
+
+
+def child(code: str, env: dict, *args: str) -> tuple[dict, float]:
+    """Run a Python snippet in a fresh interpreter; its last stdout line is JSON."""
+    out, wall = run([sys.executable, "-c", code, *args], env)
+    return json.loads(out.strip().splitlines()[-1]), wall
+
+
+def aiact_command() -> list[str]:
+    script = Path(sys.executable).with_name("aiact")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+
+
+def fresh_build(code: str, env: dict) -> tuple[dict, float]:
+    home = Path(tempfile.mkdtemp(prefix="aiact-bench-"))
+    try:
+        return child(code, {**env, "AIACT_HOME": str(home)})
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def bench_build(env: dict) -> dict:
-    home = Path(tempfile.mkdtemp(prefix="aiact-bench-"))
-    try:
-        out, wall = child(BUILD_CHILD, {**env, "AIACT_HOME": str(home)})
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
-    return {"wall_s": round(wall, 1), "build_s": round(out["seconds"], 1),
-            "size_mb": round(out["size_bytes"] / 1e6, 1), "provisions": out["provisions"], "nodes": out["nodes"],
-            "peak_rss_mb": round(out["max_rss_kb"] / 1024, 1)}
+    out, wall = fresh_build(BUILD_CHILD, env)
+    return {"build_s": round(out["seconds"], 1), "wall_s": round(wall, 1),
+            "build_peak_mb": round(out["max_rss_kb"] / 1024, 1), "size_mb": round(out["size_bytes"] / 1e6, 1),
+            "provisions": out["provisions"], "nodes": out["nodes"],
+            "stages_s": {k: round(v, 2) for k, v in sorted(out["stages"].items(), key=lambda kv: -kv[1])}}
 
 
-def bench_cold(env: dict, runs: int = 3) -> dict:
-    results = []
+def bench_naive_build(env: dict) -> dict:
+    out, wall = fresh_build(NAIVE_BUILD_CHILD, env)
+    return {"build_s": round(out["seconds"], 1), "wall_s": round(wall, 1),
+            "build_peak_mb": round(out["max_rss_kb"] / 1024, 1), "chunks": out["chunks"]}
+
+
+def bench_cold(cmd: list[str], env: dict, runs: int) -> dict:
+    walls = []
     for _ in range(runs):
-        out, wall = child(COLD_CHILD, env, COLD_QUESTION)
-        results.append({"wall_s": round(wall, 2), "import_s": round(out["import_s"], 2),
-                        "open_s": round(out["open_s"], 2), "first_ask_s": round(out["first_ask_s"], 3),
-                        "peak_rss_mb": round(out["max_rss_kb"] / 1024, 1)})
-    return {"runs": results, "median_wall_s": statistics.median(r["wall_s"] for r in results),
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}
+        out, wall = run(cmd, env)
+        if not out.strip():
+            raise RuntimeError(f"{cmd[:3]} printed no answer")
+        walls.append(round(wall, 2))
+    return {"runs_s": walls, "median_s": statistics.median(walls)}
 
 
 def questions(n: int) -> list[str]:
@@ -120,85 +209,150 @@ def questions(n: int) -> list[str]:
     return qs[::step][:n]
 
 
-def percentile(values: list[float], q: float) -> float:
-    from aiact.evals.metrics import percentile as p
+def bench_warm(ask, qs: list[str]) -> dict:
+    from aiact.evals.metrics import percentile
 
-    return p(values, q)
-
-
-def bench_warm(bot, qs: list[str]) -> dict:
     for q in qs[:5]:
-        bot.ask(q)  # warm-up: first calls load lazily built parts
+        ask(q)  # warm-up: first calls load lazily built parts
     times = []
     for q in qs:
         start = time.perf_counter()
-        bot.ask(q)
+        ask(q)
         times.append((time.perf_counter() - start) * 1000)
     return {"questions": len(qs), "p50_ms": round(percentile(times, 50), 1),
             "p95_ms": round(percentile(times, 95), 1), "mean_ms": round(statistics.fmean(times), 1)}
 
 
-def bench_threads(bot, qs: list[str], threads: tuple[int, ...] = (1, 4, 16), rounds: int = 2) -> dict:
+def bench_threads(ask, qs: list[str], threads: tuple[int, ...] = THREADS, rounds: int = 2) -> dict:
     work = qs * rounds
     out = {}
     for n in threads:
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=n) as pool:
-            list(pool.map(bot.ask, work))
+            list(pool.map(ask, work))
         out[str(n)] = round(len(work) / (time.perf_counter() - start), 1)
     return out
 
 
+def bench_serving(code: str, env: dict, qs: list[str]) -> dict:
+    out, _ = child(code, env, json.dumps(qs[:20]))
+    return {k: round(v, 1) for k, v in out.items() if k.endswith("_mb")} | \
+        {"peak_mb": round(out["max_rss_kb"] / 1024, 1)}
+
+
+def flat(side: dict) -> dict[str, float]:
+    """The comparable figures of one pipeline, by name (lower is better except answers/s)."""
+    f: dict[str, float] = {}
+    if "cold" in side:
+        f["cold_first_answer_s"] = side["cold"]["median_s"]
+    if "warm" in side:
+        f["warm_p50_ms"] = side["warm"]["p50_ms"]
+        f["warm_p95_ms"] = side["warm"]["p95_ms"]
+    for n, v in side.get("throughput", {}).items():
+        f[f"answers_per_s_{n}_threads"] = v
+    if side.get("build"):
+        f["build_s"] = side["build"]["build_s"]
+        f["build_peak_mb"] = side["build"]["build_peak_mb"]
+    if "serving" in side:
+        f["serving_mb"] = side["serving"]["answering_mb"]
+        if "with_ui_mb" in side["serving"]:
+            f["serving_with_ui_mb"] = side["serving"]["with_ui_mb"]
+    return f
+
+
+def ratios(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    return {k: round(a[k] / b[k], 3) for k in a if b.get(k)}
+
+
 def table(result: dict) -> str:
-    m, rows = result["machine"], []
-    rows.append(("machine", f"{m['cpus']} CPUs, {m['cpu_model']}, {m['ram_gb']} GiB RAM, Python {m['python']}"))
-    if result.get("build"):
-        b = result["build"]
-        rows.append(("index build", f"{b['build_s']} s ({b['wall_s']} s wall), {b['size_mb']} MB, "
-                                    f"{b['provisions']} provisions / {b['nodes']} nodes, peak {b['peak_rss_mb']} MB"))
-    c = result["cold"]
-    rows.append(("cold first answer", f"{c['median_wall_s']} s median wall (import {c['runs'][0]['import_s']} s, "
-                                      f"open {c['runs'][0]['open_s']} s, ask {c['runs'][0]['first_ask_s']} s), "
-                                      f"peak {c['peak_rss_mb']} MB"))
-    w = result["warm"]
-    rows.append(("warm ask", f"p50 {w['p50_ms']} ms, p95 {w['p95_ms']} ms over {w['questions']} questions"))
-    rows.append(("answers/s", ", ".join(f"{k} thread{'s' if k != '1' else ''}: {v}"
-                                        for k, v in result["throughput"].items())))
-    rows.append(("peak memory (this process)", f"{result['peak_rss_mb']} MB"))
+    m = result["machine"]
+    head = (f"machine: {m['cpus']} CPUs, {m['cpu_model']}, {m['ram_gb']} GiB RAM, Python {m['python']}, "
+            f"load average at start {m['load_average']}")
+    cur, naive, prev = result["figures"]["assistant"], result["figures"]["naive"], result["figures"]["previous"]
+    rows = [("figure", "assistant", "naive", "× naive", "previous", "× previous")]
+    for k, v in cur.items():
+        rows.append((k, _fmt(v), _fmt(naive.get(k)), _fmt(result["ratio_to_naive"].get(k)),
+                     _fmt(prev.get(k)), _fmt(result["ratio_to_previous"].get(k))))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [head, ""] + ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+                          for r in rows]
+    build = result["assistant"].get("build")
+    if build:
+        lines.append("")
+        lines.append(f"assistant build: {build['provisions']} provisions / {build['nodes']} nodes, "
+                     f"{build['size_mb']} MB; time by stage: "
+                     + ", ".join(f"{k} {v} s" for k, v in build["stages_s"].items()))
+    lines.append("")
     for name, ok in result["targets_met"].items():
-        rows.append((f"target {name} ≤ {TARGETS[name]}", "met" if ok else "MISSED"))
-    width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+        lines.append(f"target {name} ≤ {TARGETS[name]}: {'met' if ok else 'MISSED'} ({_fmt(cur.get(name))})")
+    return "\n".join(lines)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.3g}" if isinstance(v, float) and abs(v) < 10 else f"{v:.1f}" if isinstance(v, float) else str(v)
+
+
+def previous_figures() -> dict[str, float]:
+    try:
+        return json.loads(PREVIOUS.read_text(encoding="utf-8"))["figures"]
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m aiact.benchmarks.run", description="Benchmark the assistant.")
+    ap = argparse.ArgumentParser(prog="python -m aiact.benchmarks.run",
+                                 description="Benchmark the assistant against the naive llama-index baseline.")
     ap.add_argument("--out", default="bench-results")
-    ap.add_argument("--skip-build", action="store_true", help="do not time a fresh index build")
+    ap.add_argument("--skip-build", action="store_true", help="do not time fresh index builds")
     ap.add_argument("--questions", type=int, default=50)
+    ap.add_argument("--cold-runs", type=int, default=5)
     args = ap.parse_args(argv)
 
     from assistant import Assistant
-    from assistant.settings import set_offline_env
+    from assistant.settings import Settings, set_offline_env
 
     set_offline_env()
     env = {**os.environ, "AIACT_TODAY": os.environ.get("AIACT_TODAY", "2026-11-24")}
     os.environ["AIACT_TODAY"] = env["AIACT_TODAY"]
-    result: dict = {"machine": machine(), "targets": TARGETS,
-                    "generated": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    result: dict = {"machine": machine(), "targets": TARGETS, "generated": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    qs = questions(args.questions)
+    mine: dict = {}
+    naive_side: dict = {}
+
+    # The assistant first, in this process before the baseline loads torch.
     bot = Assistant(progress=True)  # builds the default index first if it is missing
     result["index"] = str(bot.store.directory)
+    print("assistant: warm answers and threads…", file=sys.stderr)
+    mine["warm"] = bench_warm(bot.ask, qs)
+    mine["throughput"] = bench_threads(bot.ask, qs)
+    print("assistant: cold starts and serving memory…", file=sys.stderr)
+    mine["cold"] = bench_cold(aiact_command() + ["ask", COLD_QUESTION], env, args.cold_runs)
+    mine["serving"] = bench_serving(SERVING_CHILD, env, qs)
+
+    from aiact.evals.naive import NaiveBaseline
+
+    print("naive baseline: opening (builds its index once)…", file=sys.stderr)
+    naive = NaiveBaseline(Settings.from_env(), {}, progress=True)
+    naive_side["warm"] = bench_warm(naive.ask, qs)
+    naive_side["throughput"] = bench_threads(naive.ask, qs)
+    print("naive baseline: cold starts and serving memory…", file=sys.stderr)
+    naive_side["cold"] = bench_cold([sys.executable, "-c", NAIVE_COLD_CHILD, COLD_QUESTION], env, args.cold_runs)
+    naive_side["serving"] = bench_serving(NAIVE_SERVING_CHILD, env, qs)
+
     if not args.skip_build:
-        print("timing a fresh index build (minutes)…", file=sys.stderr)
-        result["build"] = bench_build(env)
-    print("cold starts…", file=sys.stderr)
-    result["cold"] = bench_cold(env)
-    qs = questions(args.questions)
-    result["warm"] = bench_warm(bot, qs)
-    result["throughput"] = bench_threads(bot, qs)
+        print("fresh builds of both indexes (minutes)…", file=sys.stderr)
+        mine["build"] = bench_build(env)
+        naive_side["build"] = bench_naive_build(env)
+
+    result["assistant"], result["naive"] = mine, naive_side
+    figures = {"assistant": flat(mine), "naive": flat(naive_side), "previous": previous_figures()}
+    result["figures"] = figures
+    result["ratio_to_naive"] = ratios(figures["assistant"], figures["naive"])
+    result["ratio_to_previous"] = ratios(figures["assistant"], figures["previous"])
+    result["targets_met"] = {k: figures["assistant"][k] <= v for k, v in TARGETS.items() if k in figures["assistant"]}
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    result["targets_met"] = {"warm_ask_p50_ms": result["warm"]["p50_ms"] <= TARGETS["warm_ask_p50_ms"],
-                             "cold_first_answer_s": result["cold"]["median_wall_s"] <= TARGETS["cold_first_answer_s"]}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")

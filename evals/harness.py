@@ -70,7 +70,15 @@ def question_day(bot, case: Case) -> dt.date:
 
 def base_record(case: Case) -> dict:
     return {"id": case.id, "category": case.category, "split": case.split,
-            "kind": "scenario" if case.scenario else "question", "must_abstain": case.must_abstain}
+            "kind": "scenario" if case.scenario else "question", "must_abstain": case.must_abstain,
+            "question": case.text}
+
+
+def shown(text: str, citations: Sequence) -> dict:
+    """What the user saw: the answer and its sources, so a reader of the report can judge a case."""
+    return {"answer": text, "cited": [{"n": c.n, "document": c.document, "reference": c.reference,
+                                       "version": getattr(c, "version", ""), "quote": c.quote[:600]}
+                                      for c in citations]}
 
 
 def score_question(case: Case, record: dict, ranked: list[Ref], text: str, abstained: bool,
@@ -109,6 +117,7 @@ def run_question(bot, case: Case, ctx: Context) -> dict:
     ranked = [(s.provision.document, s.provision.reference) for s in retrieval.results]
     record["best_similarity"] = round(retrieval.best_similarity, 4)
     record.update(_answer_checks(answer.text, answer.citations, ctx))
+    record.update(shown(answer.text, answer.citations))
     cited = [(c.document, c.reference) for c in answer.citations]
     return score_question(case, record, ranked, answer.text, answer.abstained, cited, ctx)
 
@@ -119,6 +128,7 @@ def run_scenario(bot, case: Case, ctx: Context) -> dict:
     risk = bot.assess(case.text)
     record["latency_ms"] = _ms(start)
     record.update(_answer_checks(risk.text, risk.citations, ctx))
+    record.update(shown(risk.text, risk.citations))
     cited = [(c.document, c.reference) for c in risk.citations]
     gold = list(case.gold)
     record.update({
@@ -184,6 +194,7 @@ def naive_runner(naive, ctx: Context) -> Runner:
         record = base_record(case)
         result = naive.ask(case.text)
         record["latency_ms"] = round(result.seconds * 1000, 2)
+        record.update(shown(result.text, []))
         return score_question(case, record, result.ranked, result.text, False, [], ctx)
 
     return run

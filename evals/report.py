@@ -68,6 +68,7 @@ def write(out: Path, meta: dict, runs: dict[str, dict], failed: list[str]) -> Pa
              f"{meta['cases']} cases (split {meta['split']}{', fast subset' if meta['fast'] else ''}), "
              f"law read as of {meta['today']}, min_score {meta['min_score']}, {meta['seconds']} s, "
              f"generated {meta['generated']}. Per-case results are in `report.json`.", ""]
+    lines += provenance_lines(meta)
     if failed:
         lines += ["**Below thresholds** (`evals/thresholds.json`):", ""] + [f"- {f}" for f in failed] + [""]
     lines += ["## Full pipeline (hybrid+structure)", ""]
@@ -97,6 +98,19 @@ def write(out: Path, meta: dict, runs: dict[str, dict], failed: list[str]) -> Pa
     path = out / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def provenance_lines(meta: dict) -> list[str]:
+    """Which code, model, settings and corpus produced the numbers (``aiact eval --compare`` diffs them)."""
+    code, model, settings = meta.get("code") or {}, meta.get("model") or {}, meta.get("settings") or {}
+    if not code and not settings:
+        return []
+    commit = (code.get("commit") or "unknown")[:12] + (" (with uncommitted changes)" if code.get("dirty") else "")
+    shown = ", ".join(f"{k}={v}" for k, v in settings.items() if k not in ("home", "corpus_dir") and v not in ("", None))
+    return ["## Run", "", f"- code: {commit} on {code.get('branch')}, aiact-assistant {code.get('version')}",
+            f"- model: {model.get('embedder')}" + (f", LLM {model['llm']}" if model.get("llm") else ", no LLM"),
+            f"- corpus fingerprint: `{str(meta.get('corpus_fingerprint'))[:16]}`, index `{meta.get('index_fingerprint')}`",
+            f"- settings: {shown}", ""]
 
 
 def table(runs: dict[str, dict], splits: list[str]) -> str:

@@ -87,10 +87,12 @@ def check_thresholds(metrics: dict[str, dict], thresholds: dict, keys: list[str]
 
 
 def run_eval(out: str | Path = "eval-report", split: str = "all", fast: bool = False,
-             ablations: bool = True, settings=None) -> int:
+             ablations: bool = True, settings=None, as_json: bool = False) -> int:
     """Run the suite and write ``report.json`` and ``report.md`` (with plots) into ``out``.
-    Returns the exit code: 0, or 1 when a metric is below its threshold."""
+    Returns the exit code: 0, or 1 when a metric is below its threshold. With ``as_json`` the
+    console gets one JSON object (pass/fail, the full pipeline's metrics, the report's path)."""
     from aiact.evals import report
+    from aiact.evals.provenance import provenance
 
     settings = eval_settings(settings)
     cases = load_cases(split)
@@ -108,8 +110,12 @@ def run_eval(out: str | Path = "eval-report", split: str = "all", fast: bool = F
             "today": settings.current_date().isoformat(), "min_score": settings.min_score,
             "index": str(settings.index_root), "seconds": round(time.perf_counter() - started, 1),
             "generated": dt.datetime.now().isoformat(timespec="seconds"),
-            "thresholds": {k: thresholds.get(k) for _, k in keys}}
+            "thresholds": {k: thresholds.get(k) for _, k in keys}, **provenance(settings)}
     path = report.write(Path(out), meta, runs, failed)
+    if as_json:
+        print(json.dumps({"passed": not failed, "failed_checks": failed, "report": str(path),
+                          "metrics": runs[FULL]["metrics"], "meta": meta}, ensure_ascii=False, indent=1))
+        return 1 if failed else 0
     print(report.table(runs, splits))
     if failed:
         print("\nBelow thresholds (evals/thresholds.json):\n  " + "\n  ".join(failed))

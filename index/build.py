@@ -26,13 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from assistant.errors import IndexBusy, IndexDamaged, IndexMissing, StorageFull
 from assistant.settings import Settings
 from aiact.corpus import fingerprint as corpus_fingerprint
 from aiact.corpus import load_corpus
 from aiact.index.chunk import CHUNKER_VERSION, chunk_provisions
 from aiact.index.embed import Embedder
-from aiact.index.store import COLLECTION_PREFIX, chroma_client, forget_chroma, tokenize_for_bm25
+from aiact.index.store import COLLECTION_PREFIX, VECTORS, chroma_client, forget_chroma, tokenize_for_bm25
 
 log = logging.getLogger(__name__)
 
@@ -357,17 +359,28 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
     collection = client.create_collection(building_name, metadata={"hnsw:space": "cosine"})
     store = ChromaVectorStore(chroma_collection=collection)
     batch = settings.embed_batch_size * 4
+    # Nodes go through the model shortest first, so each batch pads little; the vectors land in
+    # node order in one matrix, saved beside Chroma for exact search without chromadb.
+    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].embed_text))
+    matrix = None
     bar = tqdm(total=len(chunks), desc="Embedding provisions", unit="node", disable=not progress)
     try:
-        for i in range(0, len(chunks), batch):
-            part = chunks[i:i + batch]
-            vectors = embedder.embed_documents([c.embed_text for c in part])
-            nodes = [TextNode(id_=c.id, text=c.text, metadata=c.metadata, embedding=v)
-                     for c, v in zip(part, vectors)]
-            store.add(nodes)
+        for start in range(0, len(order), batch):
+            ids = order[start:start + batch]
+            part = [chunks[i] for i in ids]
+            vectors = _embed(embedder, [c.embed_text for c in part])
+            if matrix is None:
+                matrix = np.zeros((len(chunks), vectors.shape[1]), dtype=np.float32)
+            matrix[ids] = vectors
+            store.add([TextNode(id_=c.id, text=c.text, metadata=c.metadata, embedding=v)
+                       for c, v in zip(part, vectors.tolist())])
             bar.update(len(part))
     finally:
         bar.close()
+    if matrix is not None and not settings.chroma_url:
+        # Saved as Chroma hands them back (it renormalises, within a float32 ulp), so exact
+        # search over the file and HNSW search through Chroma see the very same vectors.
+        np.save(work / VECTORS, _read_back(collection, [c.id for c in chunks], matrix))
     if settings.chroma_url:
         with contextlib.suppress(Exception):
             client.delete_collection(collection_name)
@@ -399,6 +412,25 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
     # The manifest is written last: a directory without it is not a build.
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
+
+
+def _embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    embed_array = getattr(embedder, "embed_array", None)  # the numpy encoder's float32 fast path
+    if callable(embed_array):
+        return embed_array(texts)
+    return np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+
+
+def _read_back(collection, ids: list[str], matrix: np.ndarray) -> np.ndarray:
+    out = np.empty_like(matrix)
+    for start in range(0, len(ids), 5000):  # Chroma caps one request's size
+        got = collection.get(ids=ids[start:start + 5000], include=["embeddings"])
+        row = {nid: start + i for i, nid in enumerate(ids[start:start + 5000])}
+        if len(got["ids"]) != len(row):
+            raise RuntimeError(f"Chroma returned {len(got['ids'])} of {len(row)} vectors just written")
+        for nid, vec in zip(got["ids"], got["embeddings"]):
+            out[row[nid]] = vec
+    return out
 
 
 def _point_current(settings: Settings, name: str) -> None:

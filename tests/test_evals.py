@@ -3,6 +3,7 @@ and one slow run of ``aiact eval --fast`` against the real index."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import math
 
 import pytest
@@ -208,6 +209,12 @@ def test_fast_eval_runs_against_the_real_index(real_settings, tmp_path):
     assert full["quote_verbatim"] == 1.0, f"quotes not verbatim in corpus/: {bad_quotes}"
     assert full["marker_consistency"] == 1.0, [(r["id"], r["marker_problems"]) for r in records if not r["markers_ok"]]
     assert code == 0, report["failed_checks"]
+    meta = report["meta"]  # enough to tell this run from another
+    assert meta["code"]["commit"] and meta["model"]["embedder"] and meta["corpus_fingerprint"]
+    assert meta["settings"]["min_score"] == real_settings.min_score and meta["index_fingerprint"]
+    asked = [r for r in records if r["kind"] == "question"]
+    assert all(r["question"] and "answer" in r and "cited" in r for r in records)
+    assert any(r["cited"] and r["cited"][0]["quote"] for r in asked)
 
 
 def test_a_crash_is_recorded_as_a_wrong_answer():
@@ -228,3 +235,68 @@ def test_a_crash_is_recorded_as_a_wrong_answer():
     assert got["fact_accuracy"] == 0.0 and got["tier_accuracy"] == 0.0
     assert "RuntimeError: index gone" in failures(records)[0]["why"]
     assert error_record(q, ValueError("x"))["error"] == "ValueError: x"
+
+
+def _report(tmp_path, name: str, min_score: float, correct: list[bool]) -> Path:
+    """A real report.json written by report.write from hand-made records."""
+    from aiact.evals import report
+    from aiact.evals.summary import by_split
+
+    records = [{"id": f"q-{i}", "kind": "question", "category": "penalties" if i % 2 else "deadlines",
+                "split": "dev", "must_abstain": False, "abstained": False, "facts_ok": ok, "correct": ok,
+                "recall@1": 1.0, "recall@5": 1.0, "recall@10": 1.0, "rr": 1.0, "citation_precision": 1.0,
+                "gold_cited": ok, "quotes": 1, "bad_quotes": [], "markers_ok": True, "marker_problems": [],
+                "latency_ms": 10.0, "question": f"Question {i}?", "answer": f"Answer {i} [1]",
+                "citations": [["AI Act", "Article 99(3)"]]} for i, ok in enumerate(correct)]
+    runs = {"hybrid+structure": {"records": records, "open_seconds": 1.0, "note": "",
+                                 "metrics": by_split(records, ["dev"])}}
+    meta = {"split": "dev", "fast": False, "ablations": False, "cases": len(records), "today": "2026-11-24",
+            "min_score": min_score, "seconds": 1.0, "generated": "2026-12-02T10:00:00",
+            "code": {"commit": "abc123", "branch": "main", "dirty": False, "version": "0.1.0"},
+            "model": {"embedder": "minilm:x", "llm": None}, "settings": {"min_score": min_score, "home": "/h"},
+            "corpus_fingerprint": "f00", "index_fingerprint": "i00"}
+    report.write(tmp_path / name, meta, runs, [])
+    return tmp_path / name
+
+
+def test_compare_shows_settings_metrics_and_flipped_cases(tmp_path, capsys):
+    from assistant import cli
+
+    a = _report(tmp_path, "a", 0.42, [True, True, False, True])
+    b = _report(tmp_path, "b", 0.30, [True, False, True, True])
+    assert "min_score=0.42" in (a / "report.md").read_text() and "abc123" in (a / "report.md").read_text()
+    assert cli.main(["eval", "--compare", str(a), str(b / "report.json"), "--out", str(tmp_path / "cmp")]) == 0
+    out = capsys.readouterr().out
+    assert "settings.min_score 0.42 → 0.3" in out and "1 cases wrong → right, 1 right → wrong" in out
+    data = json.loads((tmp_path / "cmp" / "compare.json").read_text())
+    assert data["settings_changed"] == {"settings.min_score": [0.42, 0.3]}
+    assert {f["id"]: f["flip"] for f in data["flipped"]} == {"q-1": "right → wrong", "q-2": "wrong → right"}
+    assert data["flipped"][0]["question"] == "Question 1?" and data["flipped"][0]["answer_b"] == "Answer 1 [1]"
+    assert data["significance"]["dev"]["mcnemar_p"] == 1.0
+    assert (tmp_path / "cmp" / "compare.png").exists() and "not significant" in (tmp_path / "cmp" / "compare.md").read_text()
+    perfect = _report(tmp_path, "p", 0.42, [True] * 4)  # intervals touching 1.0 still plot
+    assert cli.main(["eval", "--compare", str(perfect), str(perfect), "--out", str(tmp_path / "same")]) == 0
+    assert "Nothing recorded differs" in (tmp_path / "same" / "compare.md").read_text()
+    assert cli.main(["eval", "--compare", str(a), str(tmp_path / "nope"), "--out", str(tmp_path / "cmp")]) == 1
+    assert "No report at" in capsys.readouterr().err
+
+
+def test_mcnemar_and_wilson():
+    from aiact.evals.compare import mcnemar_p
+    from aiact.evals.plots import wilson
+
+    assert mcnemar_p(0, 0) == 1.0 and mcnemar_p(0, 10) < 0.01 and mcnemar_p(3, 4) == 1.0
+    lo, hi = wilson(2, 2)
+    assert 0.3 < lo < 0.4 and hi == 1.0  # two right out of two says little
+    lo, hi = wilson(90, 100)
+    assert 0.82 < lo < 0.9 < hi < 0.95
+
+
+def test_provenance_records_commit_model_settings_and_corpus(mini_settings):
+    from aiact.evals.provenance import provenance
+
+    p = provenance(mini_settings)
+    assert p["code"]["commit"] and len(p["code"]["commit"]) == 40
+    assert p["model"]["embedder"].startswith("minilm:") and p["settings"]["min_score"] == 0.0
+    assert len(p["corpus_fingerprint"]) == 64 and p["settings"]["llm_api_key"] == ""
+    json.dumps(p)

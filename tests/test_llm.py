@@ -127,7 +127,7 @@ def test_every_attack_class_falls_back_to_the_extractive_answer(obedient_llm, mi
         out, sent = _ask(url, mini_settings, attack)
     assert seen, "the model was asked"
     assert out == sent and not out.rephrased_by  # the extractive answer, unchanged
-    assert "rephrased_by" not in out.to_dict()
+    assert out.to_dict()["rephrased_by"] == "" and out.to_dict()["extractive_answer"] == ""
     assert any("rejected" in r.message or "not used" in r.message for r in caplog.records), caplog.text
 
 

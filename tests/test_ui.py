@@ -199,12 +199,79 @@ def test_assess_shows_tier_reasons_provisions_and_checks(handlers):
 
 
 def test_timeline_rows_chart_and_summary(handlers):
-    rows, figure, summary = handlers.timeline()
+    rows = render.timeline_rows(ENTRIES)
     assert rows[1][0] == "2027-12-02" and rows[1][3] == "amended" and rows[1][4] == "2026-08-02"
     assert rows[0][5] == "past" and rows[1][5] == "upcoming"
-    assert "Article 113(d)" in rows[1][1]
-    assert "2 December 2027" in summary and "24 November 2026" in summary
+    table, figure, summary, upcoming = handlers.timeline()
+    assert "Article 113(d)" in table and "2 December 2027" in summary and "24 November 2026" in summary
     assert figure is not None and figure.axes
+    assert "What is next for: Everyone" in upcoming and "2 Dec 2027" in upcoming
+
+
+def test_timeline_is_by_date_with_moves_and_filters(handlers):
+    handlers.bot.timeline = lambda: list(reversed(ENTRIES))  # whatever order the assistant gives
+    table = handlers.timeline("All dates")[0]
+    assert table.index("2 Feb 2025") < table.index("2 Dec 2027")
+    assert "<s" in table and "2 Aug 2026</s> → <b>2 Dec 2027</b>" in table and "moved by the Omnibus" in table
+    assert 'class="table-scroll"' in table and "<caption>" in table and 'scope="col"' in table
+    moved = handlers.timeline("Moved by the Omnibus")[0]
+    assert "Article 113(d)" in moved and "Article 113(a)" not in moved and "1 of 2 dates" in moved
+    past = handlers.timeline("Past")[0]
+    assert "Article 113(a)" in past and "Article 113(d)" not in past
+    assert "Article 113(a)" not in handlers.timeline("Upcoming")[0]
+
+
+def test_what_is_next_for_a_role_reads_the_sentences():
+    entries = ENTRIES + [
+        TimelineEntry(dt.date(2027, 8, 2), "AI Act", "Article 111(3)", "", "Providers of general-purpose AI "
+                      "models … by 2 August 2027.", EURLEX, False, None, "", "upcoming"),
+        TimelineEntry(dt.date(2028, 8, 2), "AI Act", "Article 112(2)", "", "By 2 August 2028 the Commission "
+                      "shall evaluate.", EURLEX, False, None, "", "upcoming")]
+    words = ("general-purpose AI model",)
+    html_ = render.next_for_me(entries, "Provider of a general-purpose AI model", TODAY, words)
+    assert "Article 111(3)" in html_ and "Article 113(d)" in html_  # Article 113: whole parts of the Act
+    assert "Article 112(2)" not in html_ and "Article 113(a)" not in html_  # not this role; past
+    assert "No upcoming date" in render.next_for_me(entries[:1], "Deployer", TODAY, ("deployer",))
+
+
+def test_markers_link_to_their_source_cards(handlers):
+    history = final(handlers.respond("When do the prohibitions apply?", [], SCOPE_ALL, ""))[0]
+    assert "[\\[1\\]](#src-1)" in history[-1]["content"]
+    assert render.linked_markers("a [2] b [7] c [^96]", [2]) == "a [\\[2\\]](#src-2) b [7] c [^96]"
+    sources = final(handlers.respond("When do the prohibitions apply?", [], SCOPE_ALL, ""))[1]
+    assert 'id="src-1"' in sources
+
+
+def test_progress_shows_while_answering(handlers):
+    steps = list(handlers.respond("When do the prohibitions apply?", [], SCOPE_ALL, ""))
+    assert 'role="status"' in steps[0][1] and "busy" in steps[0][1]
+    assert "[1]" in steps[1][0][-1]["content"] and "busy" in steps[1][1]  # the conclusion before the sources
+    assert "answered" in steps[-1][1]
+
+
+def test_a_rephrased_answer_says_so(handlers):
+    answer = Answer("q", "It applies [1].", False, (C_LAW,), "2026-11-24", rephrased_by="smollm2")
+    assert "Worded by a language model (smollm2)" in render.answer_message(answer)
+    assert "Worded by" not in render.answer_message(Answer("q", "It applies [1].", False, (C_LAW,)))
+    assert "without a language model" in handlers.llm_note()
+
+    class Settings:
+        llm_url, llm_model = "http://127.0.0.1:8080", "smollm2"
+
+    handlers.bot.settings = Settings()
+    assert "smollm2" in handlers.llm_note()
+
+
+def test_tabs_are_a_list_others_can_extend():
+    from aiact.ui import app
+
+    assert [t[1] for t in app.TABS] == ["ask", "check", "timeline", "browse"]
+    app.TABS.append(("Extra", "extra", lambda h, tab: gr.Markdown("extra tab", elem_id="extra")))
+    try:
+        demo = build_app(StubAssistant())
+        assert any(getattr(b, "elem_id", None) == "extra" for b in demo.blocks.values())
+    finally:
+        app.TABS.pop()
 
 
 def test_browse_shows_current_and_earlier_wording_and_neighbours(handlers):

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import gradio as gr  # ui/__init__.py has set the offline environment before this import
 
 from assistant.errors import AssistantError
 from aiact.ui import render
-from aiact.ui.handlers import ROLES, SCOPE_ALL, SCOPES, TIMELINE_VIEWS, Handlers, Message
-from aiact.ui.style import CSS, theme
+from aiact.ui.handlers import NEXT_ROLES, ROLE_ALL, ROLES, SCOPE_ALL, SCOPES, TIMELINE_VIEWS, Handlers, Message
+from aiact.ui.style import CSS, HEAD, theme
 
 log = logging.getLogger(__name__)
 
@@ -43,43 +43,50 @@ BROWSE_INTRO = ('<div class="notice">Type a reference as the law writes it — <
 
 
 def build_app(assistant: Any) -> gr.Blocks:
+    """The page: a header, one tab per entry of ``TABS``, a footer. To add a tab, write a
+    ``_name_tab(h)`` function that lays it out and wires its events, and list it in ``TABS``."""
     h = Handlers(assistant)
     with gr.Blocks(title="EU AI Act Assistant", analytics_enabled=False) as demo:
         gr.Markdown(HEADER, elem_id="app-header")
-        with gr.Tabs():
-            with gr.Tab("Ask", id="ask"):
-                _ask_tab(h)
-            with gr.Tab("Check my AI system", id="check"):
-                _check_tab(h)
-            with gr.Tab("Timeline", id="timeline") as timeline_tab:
-                summary = gr.Markdown(elem_id="timeline-summary")
-                view = gr.Radio(list(TIMELINE_VIEWS), value=TIMELINE_VIEWS[0], show_label=False,
-                                elem_id="timeline-view")
-                plot = gr.Plot(label="Dates of application", elem_id="timeline-plot")
-                table = gr.Dataframe(headers=render.TIMELINE_HEADERS, interactive=False, wrap=True,
-                                     column_widths=["9%", "22%", "41%", "8%", "11%", "9%"],
-                                     max_height=720, elem_id="timeline-table", show_search="search",
-                                     label="The dates the AI Act sets (the sentence stating each one)")
-            with gr.Tab("Browse the law", id="browse"):
-                _browse_tab(h)
-        gr.Markdown(FOOTER, elem_id="disclaimer")
-        # Read when the tab is opened: the statuses depend on today's date, not the start-up date.
-        timeline_tab.select(h.timeline, view, [table, plot, summary], api_name="timeline")
-        view.change(h.timeline, view, [table, plot, summary], api_visibility="undocumented")
+        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):  # wrap: every tab stays reachable on a phone
+            for label, tab_id, lay_out in TABS:
+                with gr.Tab(label, id=tab_id, elem_id=f"tab-{tab_id}") as tab:
+                    lay_out(h, tab)
+        gr.Markdown(f"{h.llm_note()} {FOOTER}", elem_id="disclaimer")
     return demo
 
 
-def _ask_tab(h: Handlers) -> None:
+def _timeline_tab(h: Handlers, tab: Any) -> None:
+    summary = gr.Markdown(elem_id="timeline-summary")
     with gr.Row(equal_height=False):
-        with gr.Column(scale=3):
+        with gr.Column(scale=3, min_width=280):
+            view = gr.Radio(list(TIMELINE_VIEWS), value=TIMELINE_VIEWS[0], label="Show",
+                            elem_id="timeline-view")
+        with gr.Column(scale=2, min_width=280):
+            role = gr.Dropdown(list(NEXT_ROLES), value=ROLE_ALL, label="What is next for me, as…",
+                               elem_id="timeline-role")
+    upcoming = gr.HTML(elem_id="timeline-next")
+    table = gr.HTML(elem_id="timeline-table")
+    plot = gr.Plot(label="Dates of application", elem_id="timeline-plot")
+    outputs = [table, plot, summary, upcoming]
+    # Read when the tab is opened: the statuses depend on today's date, not the start-up date.
+    tab.select(h.timeline, [view, role], outputs, api_name="timeline")
+    view.change(h.timeline, [view, role], outputs, api_visibility="undocumented")
+    role.change(h.timeline, [view, role], outputs, api_visibility="undocumented")
+
+
+def _ask_tab(h: Handlers, tab: Any = None) -> None:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=280):
             chat = gr.Chatbot(label="Conversation", show_label=False, height=540, elem_id="chat", feedback_options=None,
                               buttons=["copy", "copy_all"],
                               placeholder="Ask about obligations, deadlines, definitions or fines. "
                                           "Follow-up questions keep the conversation.")
             with gr.Row():
-                question = gr.Textbox(show_label=False, placeholder="Ask a question about the EU AI Act…",
-                                      scale=6, elem_id="question", max_length=4000)
-                send = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask-btn")
+                question = gr.Textbox(label="Your question", show_label=False, scale=6, min_width=200,
+                                      placeholder="Ask a question about the EU AI Act…", elem_id="question",
+                                      max_length=4000)
+                send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask-btn")
             scope = gr.Radio(list(SCOPES), value=SCOPE_ALL, label="Search", elem_id="scope")
             examples = gr.Dataset(components=[question], samples=[[q] for q in h.examples()],
                                   label="Example questions", samples_per_page=8, elem_id="examples")
@@ -92,7 +99,7 @@ def _ask_tab(h: Handlers) -> None:
                                    info="Empty: the law as it stands today. An earlier date shows the wording then in force.")
                 markdown = gr.Code(language="markdown", label="Last answer with citations", buttons=["copy"],
                                    interactive=False, lines=6, wrap_lines=True)
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, min_width=280):
             sources = gr.HTML(render.empty_sources(), elem_id="sources", max_height=760)
 
     def respond(q: str, history: list[Message], sc: str, day: str) -> Iterator[tuple]:
@@ -111,15 +118,15 @@ def _ask_tab(h: Handlers) -> None:
                 None, outputs, queue=False, api_visibility="undocumented")
 
 
-def _check_tab(h: Handlers) -> None:
+def _check_tab(h: Handlers, tab: Any = None) -> None:
     with gr.Row(equal_height=False):
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, min_width=280):
             desc = gr.Textbox(lines=6, label="Describe the AI system or its use", elem_id="description",
                               placeholder="What does it do, for whom, in which context? Who builds it and who uses it?")
             role = gr.Radio(list(ROLES), value="not sure", label="Your role", elem_id="role")
             check = gr.Button("Check the risk tier", variant="primary", elem_id="check-btn")
             examples_slot = gr.Column()
-        with gr.Column(scale=3):
+        with gr.Column(scale=3, min_width=280):
             tier = gr.HTML('<div class="notice">The risk tier appears here: prohibited, high-risk, '
                            "limited (transparency duties) or minimal.</div>", elem_id="tier")
             reasons = gr.Markdown(elem_id="reasons")
@@ -133,7 +140,7 @@ def _check_tab(h: Handlers) -> None:
                     example_labels=list(CHECK_EXAMPLES), api_visibility="undocumented")
 
 
-def _browse_tab(h: Handlers) -> None:
+def _browse_tab(h: Handlers, tab: Any = None) -> None:
     with gr.Row(equal_height=False):
         ref = gr.Textbox(label="Reference", placeholder="Article 50(2), Annex III, Recital 27", scale=3,
                          elem_id="reference")
@@ -141,9 +148,9 @@ def _browse_tab(h: Handlers) -> None:
         show = gr.Button("Open", variant="primary", scale=1, min_width=90, elem_id="open-btn")
     examples_slot = gr.Column()
     with gr.Row():
-        prev = gr.Button("← Previous", interactive=False, size="sm", elem_id="prev-btn", scale=0, min_width=180)
+        prev = gr.Button("← Previous", interactive=False, size="sm", elem_id="prev-btn", scale=0, min_width=130)
         gr.HTML("")  # spacer: previous on the left, next on the right
-        nxt = gr.Button("Next →", interactive=False, size="sm", elem_id="next-btn", scale=0, min_width=180)
+        nxt = gr.Button("Next →", interactive=False, size="sm", elem_id="next-btn", scale=0, min_width=130)
     view = gr.HTML(BROWSE_INTRO, elem_id="provision")
     state = gr.State(None)
     outputs = [view, state, prev, nxt, ref]
@@ -155,6 +162,15 @@ def _browse_tab(h: Handlers) -> None:
     ref.submit(h.browse, [ref, doc], outputs, api_visibility="undocumented")
     prev.click(lambda s: h.step(s, "prev"), state, outputs, api_visibility="undocumented")
     nxt.click(lambda s: h.step(s, "next"), state, outputs, api_visibility="undocumented")
+
+
+# (tab label, id, layout function): the order of the tabs on the page.
+TABS: list[tuple[str, str, Callable[[Handlers, Any], None]]] = [
+    ("Ask", "ask", _ask_tab),
+    ("Check my AI system", "check", _check_tab),
+    ("Timeline", "timeline", _timeline_tab),
+    ("Browse the law", "browse", _browse_tab),
+]
 
 
 def auth_from_env() -> tuple[str, str] | None:
@@ -170,7 +186,7 @@ def auth_from_env() -> tuple[str, str] | None:
 
 def launch_options() -> dict[str, Any]:
     """What ``launch`` needs besides host and port; shared with anyone launching build_app() themselves."""
-    return {"theme": theme(), "css": CSS, "show_error": False, "footer_links": ["api", "settings"],
+    return {"theme": theme(), "css": CSS, "head": HEAD, "show_error": False, "footer_links": ["api", "settings"],
             "mcp_server": False, "ssr_mode": False}
 
 

@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 PAST, UPCOMING, AMENDED, OLD, TODAY = "#94a3b8", "#1d4ed8", "#d97706", "#9ca3af", "#dc2626"
 
 
-def _label(e: Any, width: int = 38) -> str:
+def _label(e: Any, width: int = 56) -> str:
     text = e.reference + (f" — {e.title}" if e.title else "")
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -50,5 +50,5 @@ def timeline_figure(entries: Sequence[Any], today: dt.date) -> Figure:
         Line2D([], [], marker="D", ls="", color="white", mec=AMENDED, mew=2, label="provision amended by the Omnibus"),
         Line2D([], [], marker="o", ls="", mfc="white", mec=OLD, label="date before the Omnibus"),
         Line2D([], [], ls="--", color=TODAY, label="today"),
-    ], loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=5, fontsize=8, frameon=False)
+    ], loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, fontsize=8, frameon=False)
     return fig

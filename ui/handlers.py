@@ -27,8 +27,18 @@ SCOPE_ALL = "AI Act + guidelines & code of practice"
 SCOPE_ACT = "AI Act only"
 SCOPES = (SCOPE_ALL, SCOPE_ACT)
 ROLES = ("not sure", "provider", "deployer")
-VIEW_ALL, VIEW_UPCOMING, VIEW_AMENDED = "All dates", "Still to come", "Amended by the Omnibus"
-TIMELINE_VIEWS = (VIEW_ALL, VIEW_UPCOMING, VIEW_AMENDED)
+VIEW_ALL, VIEW_UPCOMING, VIEW_PAST, VIEW_AMENDED = "All dates", "Upcoming", "Past", "Moved by the Omnibus"
+TIMELINE_VIEWS = (VIEW_ALL, VIEW_UPCOMING, VIEW_PAST, VIEW_AMENDED)
+# "What is next for me": the words by which a sentence of the Act names the role (a reading aid
+# over the text itself; the legal effect is in the provisions shown).
+NEXT_ROLES: dict[str, tuple[str, ...]] = {
+    "Everyone": (),
+    "Provider of an AI system": ("provider",),
+    "Deployer": ("deployer",),
+    "Provider of a general-purpose AI model": ("general-purpose AI model",),
+    "Public authority or Member State": ("Member State", "public authorit", "competent authorit"),
+}
+ROLE_ALL = "Everyone"
 THINKING = "*Searching the AI Act…*"
 # Fallback for assistants without a ``documents`` attribute: the names corpus/registry.py gives.
 DEFAULT_DOCUMENTS = (
@@ -97,7 +107,7 @@ class Handlers:
                 "", None, ""
             return
         history.append({"role": "user", "content": question})
-        yield history + [{"role": "assistant", "content": THINKING}], render.empty_sources(), "", None, ""
+        yield history + [{"role": "assistant", "content": THINKING}], render.progress_sources(question), "", None, ""
         try:
             answer = self.bot.ask(question, as_of=parse_date(as_of), guidance=scope != SCOPE_ACT)
         except Exception as exc:  # noqa: BLE001 - see friendly()
@@ -107,6 +117,8 @@ class Handlers:
             return
         markdown = answer.to_markdown()
         history.append({"role": "assistant", "content": render.answer_message(answer)})
+        # the conclusion first (the sources panel still says it is working), then the sources
+        yield history, render.progress_sources(), markdown, None, ""
         yield history, render.answer_sources(answer), markdown, self._save(markdown), ""
 
     def _save(self, markdown: str) -> str | None:
@@ -135,14 +147,24 @@ class Handlers:
             return render.error_html(friendly(exc, "assessing the system")), "", "", ""
         return render.assessment_parts(result)
 
+    def llm_note(self) -> str:
+        """Whether a language model may reword answers here (the page says so in its footer)."""
+        settings = getattr(self.bot, "settings", None)
+        if settings is not None and getattr(settings, "llm_url", ""):
+            model = getattr(settings, "llm_model", "") or "a configured model"
+            return (f"A language model ({model}) may reword answers from the quoted provisions; a reworded "
+                    "answer says so, and every sentence is checked against its sources.")
+        return "Answers are composed from the quoted provisions, without a language model."
+
     # -- Timeline --------------------------------------------------------------------------
-    def timeline(self, view: str = VIEW_ALL) -> tuple[list[list[str]], Any, str]:
-        """(table rows, chart figure, summary Markdown); ``view`` filters the table and the chart."""
+    def timeline(self, view: str = VIEW_ALL, role: str = ROLE_ALL) -> tuple[str, Any, str, str]:
+        """(table HTML, chart figure, summary Markdown, "what is next" HTML); ``view`` filters the
+        table and the chart, ``role`` the "what is next" list."""
         try:
-            entries = list(self.bot.timeline())
+            entries = sorted(self.bot.timeline(), key=lambda e: (e.date, e.reference))
             today = self.bot.today
         except Exception as exc:  # noqa: BLE001
-            return [], None, f"⚠️ {friendly(exc, 'reading the timeline')}"
+            return render.error_html(friendly(exc, "reading the timeline")), None, "", ""
         upcoming = [e for e in entries if e.status == "upcoming"]
         moved = sum(1 for e in entries if e.superseded_date)
         summary = (f"**Today: {render.long_date(today)}.** {len(entries)} dates in the AI Act, "
@@ -150,9 +172,13 @@ class Handlers:
                    + (f"; next: **{render.long_date(upcoming[0].date)}** ({upcoming[0].reference})"
                       if upcoming else "")
                    + (f". {moved} moved by the Digital Omnibus (Regulation (EU) 2026/1744)." if moved else "."))
-        shown = [e for e in entries if view == VIEW_ALL or (view == VIEW_UPCOMING and e.status == "upcoming")
-                 or (view == VIEW_AMENDED and (e.amended or e.superseded_date))]
-        return render.timeline_rows(shown), timeline_figure(shown, today), summary
+        shown = [e for e in entries if view not in TIMELINE_VIEWS or view == VIEW_ALL
+                 or (view == VIEW_UPCOMING and e.status == "upcoming") or (view == VIEW_PAST and e.status == "past")
+                 or (view == VIEW_AMENDED and e.superseded_date)]
+        caption = f"{view if view in TIMELINE_VIEWS else VIEW_ALL}: {len(shown)} of {len(entries)} dates, by date"
+        role = role if role in NEXT_ROLES else ROLE_ALL
+        return (render.timeline_table(shown, caption), timeline_figure(shown, today), summary,
+                render.next_for_me(entries, role, today, NEXT_ROLES[role]))
 
     # -- Browse ----------------------------------------------------------------------------
     def documents(self) -> list[str]:

@@ -84,7 +84,7 @@ def citation_card(c: Citation) -> str:
         f'<div class="src-head"><span class="src-n">[{c.n}]</span> <b>{esc(c.reference)}</b>{title}</div>'
         f'<div class="src-meta"><span class="src-doc">{esc(c.document)}</span> '
         f"{badges(c.label, c.kind, c.amendment, c.amended_by, c.superseded)}</div>{detail}"
-        f'<blockquote class="src-quote">{esc(c.quote)}</blockquote>{source_link(c.url)}</div>'
+        f'<blockquote class="src-quote" tabindex="0">{esc(c.quote)}</blockquote>{source_link(c.url)}</div>'
     )
 
 
@@ -93,18 +93,48 @@ def sources_html(citations: Sequence[Citation], heading: str = "Sources", note: 
     result is in, with or without citations."""
     note_html = f'<div class="src-note">{esc(note)}</div>' if note else ""
     body = "".join(citation_card(c) for c in citations) or '<p class="muted">No provision to show.</p>'
-    return f'<div class="sources answered"><h3>{esc(heading)}</h3>{note_html}{body}</div>'
+    return f'<div class="sources answered"><h2>{esc(heading)}</h2>{note_html}{body}</div>'
+
+
+def progress_sources(question: str = "") -> str:
+    """The sources panel while an answer is composed: a visible, announced progress state."""
+    about = f" for “{esc(question[:80])}”" if question else ""
+    return ('<div class="sources busy" role="status" aria-live="polite"><h2>Sources</h2>'
+            '<div class="progress"><span class="spinner" aria-hidden="true"></span>'
+            f"<span>Searching the AI Act, the guidelines and the code of practice{about}… "
+            "the answer comes first, then its sources here.</span></div></div>")
 
 
 def empty_sources() -> str:
-    return ('<div class="sources"><h3>Sources</h3><p class="muted">Ask a question: the provisions '
+    return ('<div class="sources"><h2>Sources</h2><p class="muted">Ask a question: the provisions '
             "behind the answer appear here, quoted verbatim, with a link to the official text.</p></div>")
 
 
+MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def linked_markers(text: str, numbers: Iterable[int]) -> str:
+    """Each marker [n] of a cited provision becomes a link to its card (#src-n) in the sources
+    panel; a script in ui/style.py scrolls to the card and highlights it. Other brackets (a
+    footnote [^96], a point (1)) stay as they are."""
+    known = set(numbers)
+    return MARKER.sub(lambda m: f"[\\[{m.group(1)}\\]](#src-{m.group(1)})" if int(m.group(1)) in known
+                      else m.group(0), text)
+
+
+def rephrase_note(answer: Answer) -> str:
+    by = getattr(answer, "rephrased_by", "")
+    return (f"Worded by a language model ({by}) from the quoted provisions; every sentence was checked "
+            "against them. The quotes are verbatim.") if by else ""
+
+
 def answer_message(answer: Answer) -> str:
-    """The chat bubble: the answer with its [n] markers, notes, and a compact list of sources."""
-    parts = [answer.text.strip() or "(no answer)"]
+    """The chat bubble: the answer with its [n] markers as links, notes, and a compact list of sources."""
+    numbers = [c.n for c in answer.citations]
+    parts = [linked_markers(answer.text.strip(), numbers) or "(no answer)"]
     parts += [f"*{n}*" for n in answer.notes]
+    if rephrase_note(answer):
+        parts.append(f"*{rephrase_note(answer)}*")
     if answer.citations:
         refs = " · ".join(f"[{c.n}] {c.reference}" + ("" if c.document == "AI Act" else f" ({c.document})")
                           for c in answer.citations)
@@ -127,7 +157,7 @@ def tier_html(tier: str) -> str:
 
 def checks_markdown(checks: Iterable[str]) -> str:
     items = [f"- {c}" for c in checks]
-    return "### What to check next\n" + ("\n".join(items) if items else "- Nothing further flagged.")
+    return "## What to check next\n" + ("\n".join(items) if items else "- Nothing further flagged.")
 
 
 def without_checks(text: str, checks: Iterable[str]) -> str:
@@ -145,7 +175,7 @@ def without_checks(text: str, checks: Iterable[str]) -> str:
 
 def assessment_parts(a: Assessment) -> tuple[str, str, str, str]:
     """(tier banner HTML, reasons Markdown, deciding provisions HTML, checks Markdown)."""
-    return (tier_html(a.tier), "### Why\n" + without_checks(a.text, a.checks),
+    return (tier_html(a.tier), "## Why\n" + without_checks(a.text, a.checks),
             sources_html(a.citations, "Deciding provisions"), checks_markdown(a.checks))
 
 
@@ -185,6 +215,61 @@ def timeline_rows(entries: Sequence[Any]) -> list[list[str]]:
 TIMELINE_HEADERS = ["Date", "Provision", "What applies", "Amended?", "Was (before the Omnibus)", "Status"]
 
 
+def short_date(d: dt.date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def moved_html(e: Any) -> str:
+    """'2 Aug 2026 → 2 Dec 2027, moved by the Omnibus' for a date the Digital Omnibus moved."""
+    if not e.superseded_date:
+        return f'<span class="date">{short_date(e.date)}</span>'
+    return (f'<span class="date"><s aria-label="was {long_date(e.superseded_date)}">{short_date(e.superseded_date)}</s>'
+            f' → <b>{short_date(e.date)}</b></span> <span class="badge badge-amended">moved by the Omnibus</span>')
+
+
+def timeline_table(entries: Sequence[Any], caption: str) -> str:
+    """The dates as an HTML table, ordered by date, in a box that scrolls sideways on a phone
+    instead of widening the page. Each provision links to its official text."""
+    rows = []
+    for e in sorted(entries, key=lambda x: (x.date, x.reference)):
+        url = safe_url(e.url)
+        ref = esc(e.reference) + (f" ({esc(e.document)})" if e.document != "AI Act" else "")
+        ref = f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{ref}</a>' if url else ref
+        title = f'<div class="muted">{esc(e.title)}</div>' if e.title else ""
+        amended = ' <span class="badge badge-amended">amended</span>' if e.amended and not e.superseded_date else ""
+        rows.append(f'<tr class="{esc(e.status)}{" moved" if e.superseded_date else ""}">'
+                    f'<td class="when">{moved_html(e)}</td><td class="prov">{ref}{amended}{title}</td>'
+                    f'<td class="what">{esc(around_date(e.text, e.date))}</td>'
+                    f'<td><span class="status status-{esc(e.status)}">{esc(e.status)}</span></td></tr>')
+    body = "".join(rows) or '<tr><td colspan="4" class="muted">No date matches this filter.</td></tr>'
+    return (f'<div class="table-scroll" role="region" aria-label="{esc(caption)}" tabindex="0">'
+            f'<table class="timeline"><caption>{esc(caption)}</caption>'
+            '<colgroup><col class="c-when"><col class="c-prov"><col class="c-what"><col class="c-status"></colgroup>'
+            '<thead><tr><th scope="col">Date</th>'
+            '<th scope="col">Provision</th><th scope="col">What applies (the sentence, verbatim)</th>'
+            f'<th scope="col">Status</th></tr></thead><tbody>{body}</tbody></table></div>')
+
+
+def next_for_me(entries: Sequence[Any], role: str, today: dt.date, words: Sequence[str], limit: int = 4) -> str:
+    """The next few dates for a role: those whose sentence names the role (``words``), and the dates
+    from which whole parts of the Act apply (Article 113), soonest first."""
+    def concerns(e: Any) -> bool:
+        text = e.text.lower()
+        return not words or e.reference.startswith("Article 113") or any(w.lower() in text for w in words)
+
+    upcoming = sorted((e for e in entries if e.date > today and concerns(e)), key=lambda e: (e.date, e.reference))
+    if not upcoming:
+        return f'<div class="next"><p class="muted">No upcoming date names {esc(role.lower())}.</p></div>'
+    items = "".join(
+        f'<li><span class="when">{moved_html(e)}</span> <b>{esc(e.reference)}</b>: '
+        f"{esc(around_date(e.text, e.date, 160))}</li>" for e in upcoming[:limit])
+    more = len(upcoming) - limit
+    tail = f'<p class="muted">and {more} later date{"s" * (more > 1)} in the table below.</p>' if more > 0 else ""
+    return (f'<div class="next"><h2>What is next for: {esc(role)}</h2><ol>{items}</ol>{tail}'
+            '<p class="muted">Dates whose sentence names this role, and the dates from which parts of the '
+            "Act apply (Article 113). Check the provisions: this is a reading aid, not advice.</p></div>")
+
+
 def _paragraphs(text: str) -> str:
     blocks = [b.strip() for b in re.split(r"\n\s*\n", text or "") if b.strip()]
     return "".join(f"<p>{esc(' '.join(b.split()))}</p>" for b in blocks) or "<p>(no text)</p>"
@@ -212,7 +297,7 @@ def provision_card(p: Provision, earlier: bool = False, parts: Sequence[Provisio
     return (f'<div class="src-card{" old" if earlier else ""}"><div class="src-head"><b>{esc(p.reference)}</b>'
             f'{title}</div><div class="src-meta">{meta} '
             f"{badges(kind_label(p.kind), p.kind, p.amendment, p.amended_by, earlier)}</div>{detail}"
-            f'<div class="prov-text">{_paragraphs(p.text)}</div>{parts_html}{source_link(p.url)}</div>')
+            f'<div class="prov-text" tabindex="0">{_paragraphs(p.text)}</div>{parts_html}{source_link(p.url)}</div>')
 
 
 def part_html(p: Provision) -> str:
@@ -224,9 +309,9 @@ def part_html(p: Provision) -> str:
 def provision_html(current: Provision, versions: Sequence[Provision], parts: Sequence[Provision] = ()) -> str:
     earlier = [v for v in versions if v.reference != current.reference or v.version != current.version
                or v.valid_from != current.valid_from]
-    out = ['<div class="sources"><h3>Current wording</h3>', provision_card(current, parts=parts)]
+    out = ['<div class="sources"><h2>Current wording</h2>', provision_card(current, parts=parts)]
     if earlier:
-        out.append(f"<h3>Earlier wording{'s' if len(earlier) > 1 else ''}</h3>")
+        out.append(f"<h2>Earlier wording{'s' if len(earlier) > 1 else ''}</h2>")
         out += [provision_card(v, earlier=True) for v in earlier]
     out.append("</div>")
     return "".join(out)

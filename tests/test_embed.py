@@ -1,0 +1,130 @@
+"""The numpy encoder against the transformers reference, and a question path without torch,
+transformers or chromadb: the real model in the slow tests, the mini corpus in the fast ones."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from aiact.index.bert_numpy import _gelu
+from aiact.index.build import build_index
+from aiact.index.store import VECTORS, IndexStore
+from tests.conftest import MINI_CORPUS, ROOT, TODAY, real_home
+
+# What a cold question must not import: seconds of start-up each, and none is needed to answer.
+HEAVY = ("torch", "transformers", "sentence_transformers", "chromadb", "llama_index", "gradio")
+
+SENTENCES = [
+    "When do the prohibitions apply?",
+    "What is a deployer?",
+    "Is an AI tool that screens CVs for recruiters high-risk?",
+    "Do I have to tell users they are talking to a chatbot?",
+    "x",
+    "Ünïcödé, punctuation — and numbers: 2024/1689, 35 000 000 EUR, 7 %.",
+    "Emotion recognition systems in the workplace " * 60,  # beyond the 256-wordpiece window
+]
+
+
+def test_gelu_matches_the_erf_form():
+    x = np.linspace(-8, 8, 4001, dtype=np.float32)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.astype(np.float64)])
+    assert np.max(np.abs(_gelu(x) - exact)) < 1e-6
+
+
+def _fresh_process(code: str, home) -> dict:
+    """Run ``code`` in a new interpreter; it prints one JSON line last."""
+    env = {**os.environ, "AIACT_HOME": str(home), "AIACT_TODAY": TODAY.isoformat()}
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_question_path_reads_vectors_without_chroma(mini_settings, hash_embedder):
+    build_index(mini_settings, hash_embedder, progress=False)
+    got = _fresh_process(f"""
+        import json, sys
+        from pathlib import Path
+        from assistant import Assistant, Settings
+        from aiact.index.embed import HashEmbedder
+        s = Settings(home=Path({str(mini_settings.home)!r}), corpus_dir=Path({str(MINI_CORPUS)!r}),
+                     min_score=0.0, min_coverage=0.0)
+        answer = Assistant(s, embedder=HashEmbedder(), build=False, progress=False).ask("What is a deployer?")
+        print(json.dumps({{"heavy": [m for m in {HEAVY!r} if m in sys.modules],
+                          "citations": len(answer.citations)}}))
+    """, mini_settings.home)
+    assert got["citations"] and got["heavy"] == []
+
+
+def test_stored_vectors_are_the_ones_in_chroma(mini_settings, hash_embedder):
+    report = build_index(mini_settings, hash_embedder, progress=False)
+    store = IndexStore(report.directory)
+    stored = np.load(report.directory / VECTORS)
+    got = store.collection.get(ids=store.node_ids, include=["embeddings"])
+    by_id = dict(zip(got["ids"], got["embeddings"]))
+    assert stored.shape == (len(store.node_ids), hash_embedder.dim)
+    assert np.array_equal(stored, np.array([by_id[i] for i in store.node_ids], dtype=np.float32))
+
+
+def test_damaged_vectors_are_reported(mini_settings, hash_embedder):
+    from assistant import Assistant
+    from assistant.errors import IndexMissing
+
+    report = build_index(mini_settings, hash_embedder, progress=False)
+    np.save(report.directory / VECTORS, np.zeros((3, 2), dtype=np.float32))
+    with pytest.raises(IndexMissing, match="aiact index --rebuild"):
+        Assistant(mini_settings, embedder=hash_embedder, build=False)
+
+
+@pytest.mark.slow
+def test_numpy_encoder_matches_the_transformers_model(real_assistant):
+    from aiact.index.bert_numpy import NumpyEmbedder
+    from aiact.index.embed import LocalEmbedder
+
+    path = real_assistant.settings.resolved_model()
+    mine, reference = NumpyEmbedder(path, batch_size=4), LocalEmbedder(path)
+    store = real_assistant.store
+    step = max(1, len(store.node_text) // 60)
+    passages = store.node_text[::step] + SENTENCES
+    a = mine.embed_array(passages)
+    b = np.asarray(reference.embed_documents(passages), dtype=np.float32)
+    assert (a * b).sum(1).min() >= 0.9999
+    for text in SENTENCES:
+        assert float(np.dot(mine.embed_query(text), reference.embed_query(text))) >= 0.9999
+        assert mine.count_tokens(text) == reference.count_tokens(text)
+    for text in passages[:20]:
+        assert mine.count_tokens(text) == reference.count_tokens(text)
+
+
+@pytest.mark.slow
+def test_query_vectors_match_the_built_passage_vectors(real_assistant):
+    """The build's vectors are the ones the question-path encoder gives for the same text."""
+    from aiact.index.chunk import chunk_provisions
+
+    store, embedder = real_assistant.store, real_assistant.embedder
+    chunks = chunk_provisions(list(store.provisions.values()), embedder.count_tokens)
+    sample = chunks[::max(1, len(chunks) // 25)]
+    fresh = np.asarray([embedder.embed_query(c.embed_text) for c in sample], dtype=np.float32)
+    stored = store.node_embeddings([store.node_index[c.id] for c in sample])
+    assert (fresh * stored).sum(1).min() >= 0.9999
+
+
+@pytest.mark.slow
+def test_a_cold_ask_imports_no_heavy_library(real_assistant):
+    got = _fresh_process(f"""
+        import contextlib, io, json, sys
+        from assistant.cli import main
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = main(["ask", "When do the prohibitions apply?", "--json"])
+        print(json.dumps({{"code": code, "answer": json.loads(out.getvalue()),
+                          "heavy": [m for m in {HEAVY!r} if m in sys.modules]}}))
+    """, real_home())
+    assert got["code"] == 0 and got["answer"]["citations"]
+    assert got["heavy"] == []
