@@ -103,6 +103,8 @@ def test_cli_ask_answers_dates_before_the_act_and_names_bad_ones(bot, monkeypatc
     from assistant.cli import main
 
     monkeypatch.setattr(assistant, "Assistant", lambda *a, **k: bot)
+    monkeypatch.setenv("AIACT_HOME", str(bot.settings.home))  # the index exists: no first-run notice
+    monkeypatch.setenv("AIACT_CORPUS", str(bot.settings.corpus_dir))
     assert main(["ask", Q, "--as-of", "1900-01-01"]) == 0
     assert "did not exist" in capsys.readouterr().out
     assert main(["ask", "\x00\x00"]) == 2
