@@ -12,7 +12,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test test-fast index eval bench browser-deps screenshots clean
+.PHONY: install run test test-fast index eval bench bench-safety browser-deps screenshots clean
 
 install: $(STAMP)
 
@@ -64,6 +64,11 @@ eval: install
 
 bench: install
 	$(BIN)/python -m aiact.benchmarks.run --out bench-results
+
+# The bad-input set (API + CLI, mini corpus) and 20 web users for 60 s on loopback (real index).
+bench-safety: install
+	$(BIN)/python -m aiact.benchmarks.bad_input --out bench-results
+	$(BIN)/python -m aiact.benchmarks.load_web --users 20 --seconds 60 --out bench-results
 
 clean:
 	rm -rf $(VENV) .pytest_cache .aiact-test-home eval-report eval-compare bench-results tests/.node tests/artifacts
