@@ -135,7 +135,7 @@ def run_api(bot, tmp: Path) -> list[Outcome]:
 
 
 CLI_ARGS: list[list[str]] = [
-    [], ["nonsense"], ["ask"], ["ask", "--as-of", "garbage", Q], ["ask", "--as-of", "2026-02-31", Q],
+    [], ["nonsense"], ["ask", "--as-of", "garbage", Q], ["ask", "--as-of", "2026-02-31", Q],
     ["ask", "--bogus", Q], ["assess"], ["assess", "--role", "ceo", "x"], ["serve", "--port", "99999"],
     ["serve", "--port", "abc"], ["serve", "--port", "-1"], ["serve", "--host", "0.0.0.0"],
     ["eval", "--split", "nope"], ["index", "--bogus"], ["timeline", "--json", "--extra"],
