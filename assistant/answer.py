@@ -50,6 +50,10 @@ class _Citer:
         for c in self.citations:
             if (c.document, c.reference, c.version) == (p.document, p.reference, p.version):
                 return c.n
+        if p.valid_to is not None:  # an earlier wording of a provision already cited rides on it
+            for c in self.citations:
+                if (c.document, c.reference) == (p.document, p.reference) and not c.superseded:
+                    return self.attach_earlier(c.n, p, " ".join(p.text.split()))
         c = Citation.from_provision(len(self.citations) + 1, p, score, self.today)
         self.citations.append(c)
         return c.n

@@ -283,9 +283,15 @@ def cover(ranked: list, query: str, params: dict) -> list:
     # A provision the question asks about by name ("What does Article 5(1)(f) say?") is the
     # answer by the question's own words, however far the embedder places it.
     # Not for "when"/"how much": the date or amount for a provision is usually set elsewhere.
-    named = [s for s in out if s.features.get("named_about") and s.features.get("named_subject")
-             and not s.features.get("when_without_date") and not s.features.get("fine_without_amount")
-             and not s.features.get("date_for_when") and not s.features.get("amount_for_fine")]
+    def asked_by_name(s, how: str) -> bool:
+        f = s.features
+        return bool(f.get("named_about") and f.get(how) and not f.get("when_without_date")
+                    and not f.get("fine_without_amount") and not f.get("date_for_when")
+                    and not f.get("amount_for_fine"))
+
+    # An article with no text of its own ("What does Article 5 say?") is answered by its paragraphs.
+    named = [s for s in out if asked_by_name(s, "named_subject")] or \
+        sorted((s for s in out if asked_by_name(s, "named_within")), key=lambda s: s.provision.order)
     if named:
         out = named + [s for s in out if s not in named]
     if not out or R.asked_kind(query):

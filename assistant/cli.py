@@ -179,12 +179,17 @@ def emit(data: Any) -> None:
 
 def read_text_arg(value: str | None, what: str) -> str:
     """The argument, or standard input for '-' (a question typed or piped: ``echo … | aiact ask -``)."""
+    from assistant.core import clean_text
+
     if value not in (None, "-"):
-        return value
-    if sys.stdin is None or sys.stdin.isatty():
+        text = value
+    elif sys.stdin is None or sys.stdin.isatty():
         raise InvalidQuestion(f"No {what} given. Example: aiact ask \"What is a deployer?\" "
                               f"(or pipe it: echo \"What is a deployer?\" | aiact ask -)")
-    return sys.stdin.read()
+    else:
+        text = sys.stdin.read()
+    clean_text(text, len(text) + 1, what)  # empty or unreadable: one line now, before any index build
+    return text
 
 
 def first_run_notice(settings=None, quiet: bool = False) -> None:
@@ -325,10 +330,9 @@ def cmd_timeline(args) -> int:
 def cmd_serve(args) -> int:
     from aiact.ui.app import serve
 
-    first_run_notice()
     if args.json:  # one line a supervisor can read before the server blocks
         print(json.dumps({"url": f"http://{args.host}:{args.port}/"}), flush=True)
-    serve(host=args.host, port=args.port,
+    serve(host=args.host, port=args.port, notice=first_run_notice,
           allow_remote_without_password=getattr(args, "allow_remote_without_password", False))
     return 0
 

@@ -31,8 +31,10 @@ def test_ask_json_carries_the_contract_and_the_versions(real_assistant, real_set
     assert data["citations"] and all(CITATION | {"kind", "version", "amended_by", "superseded"} <= set(c)
                                      for c in data["citations"])
     assert data["abstained"] is False and "[1]" in data["answer"]
-    # the 2024 wording and today's are told apart
-    assert {c["superseded"] for c in data["citations"] if c["reference"] == "Article 113(a)"} == {True, False}
+    # the 2024 wording and today's are told apart: the earlier wording rides on today's citation
+    amended = [c for c in data["citations"] if c["reference"] == "Article 113(a)"]
+    assert amended and amended[0]["superseded"] is False and amended[0]["earlier"]
+    assert "2 February 2025" in amended[0]["earlier"][1] and amended[0]["earlier"][1] != amended[0]["quote"]
 
 
 def test_assess_json_and_as_of(real_assistant, real_settings):

@@ -179,7 +179,7 @@ def launch_options() -> dict[str, Any]:
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860, assistant: Any = None, block: bool = True,
-          allow_remote_without_password: bool = False) -> gr.Blocks:
+          allow_remote_without_password: bool = False, notice: Any = None) -> gr.Blocks:
     """Load one assistant (building the index on first use) and serve the UI until interrupted,
     hardened by ui/server.py (trusted hosts, queue only, input limits, headers, throttled login)."""
     from aiact.ui import server
@@ -190,6 +190,8 @@ def serve(host: str = "127.0.0.1", port: int = 7860, assistant: Any = None, bloc
     if assistant is None:
         from assistant import Assistant
 
+        if notice is not None:  # only once the address and port are known to be usable
+            notice()
         assistant = Assistant()
     server.private_temp()
     demo = build_app(assistant)

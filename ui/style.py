@@ -74,6 +74,8 @@ table.timeline tr.moved td.when b { color: #92400e; }
 .next { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 14px; }
 .next ol { margin: 0 0 0.4em 1.2em; padding: 0; }
 .next li { margin: 0.3em 0; }
+.next p { color: #1e293b; }  /* AA contrast on both light and tinted boxes (axe-core) */
+table.timeline tr.past td a { color: #1e40af; }
 #timeline-plot { overflow-x: auto; contain: inline-size; }
 #app-header h1 { margin-bottom: 0.1em; font-weight: 700; }
 #open-btn, #ask-btn { align-self: flex-end; max-height: 46px; }
