@@ -31,10 +31,13 @@ def test_ask_json_carries_the_contract_and_the_versions(real_assistant, real_set
     assert data["citations"] and all(CITATION | {"kind", "version", "amended_by", "superseded"} <= set(c)
                                      for c in data["citations"])
     assert data["abstained"] is False and "[1]" in data["answer"]
-    # the 2024 wording and today's are told apart: the earlier wording rides on today's citation
+    # which wording is quoted, and what amended it, is in the JSON (the 2024 text is not in force today)
     amended = [c for c in data["citations"] if c["reference"] == "Article 113(a)"]
-    assert amended and amended[0]["superseded"] is False and amended[0]["earlier"]
-    assert "2 February 2025" in amended[0]["earlier"][1] and amended[0]["earlier"][1] != amended[0]["quote"]
+    assert amended and amended[0]["superseded"] is False
+    assert amended[0]["version"].startswith("consolidated") and "2026/1744" in amended[0]["amended_by"]
+    old = json.loads(aiact("ask", "When do the prohibitions apply?", "--json", "--as-of", "2026-01-01",
+                           home=real_settings.home).stdout)
+    assert any(c["reference"] == "Article 113(a)" and c["version"].startswith("2024") for c in old["citations"])
 
 
 def test_assess_json_and_as_of(real_assistant, real_settings):
