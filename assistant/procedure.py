@@ -84,7 +84,9 @@ def _node(fact: Fact):
     kind = fact.get("kind")
     first = fact.sources[0]
     if kind == "question":
-        return Question(fact.id, fact.question, bool(fact.get("assume", False)), _patterns(fact.get("cues")),
+        # ``synonyms``: the same fact in everyday words (paraphrases the Act's own terms miss)
+        cues = _patterns(list(fact.get("cues") or ()) + list(fact.get("synonyms") or ()))
+        return Question(fact.id, fact.question, bool(fact.get("assume", False)), cues,
                         _patterns(fact.get("no_cues")), first.reference, first.words[0] if first.words else "")
     if kind == "role":
         return Role(fact.id, fact.question, _patterns(fact.get("cues")), first.reference)
