@@ -47,3 +47,36 @@ def test_no_article_5_dev_scenario_comes_out_minimal(real_settings):
     assert len(cases) >= 40
     minimal = [c.id for c in cases if bot.assess(c.text).outcome == "minimal"]
     assert minimal == []
+
+
+@pytest.mark.parametrize("question, reference, words", [
+    ("When do the obligations for high-risk AI systems listed in Annex III apply?", "Article 113(c)",
+     "2 December 2027"),
+    ("Is an AI tool that screens CVs for recruiters high-risk?", "Annex III, point 4(a)", "Likely yes"),
+    ("What is a deployer?", "Article 3(4)", "deployer"),
+    ("What are the fines for prohibited AI practices?", "Article 99(3)", "35 000 000"),
+    ("Which AI practices are prohibited?", "Article 5", "Article 5"),
+    ("What must providers of general-purpose AI models do?", "Article 53", "technical documentation"),
+    pytest.param("What did Article 113 originally say about Article 6(1)?", "Article 113(c)", "2 August 2027",
+                 marks=pytest.mark.xfail(strict=True, reason="the 2024 wording of point (c) is not quoted: "
+                                                             "answer composition, issue 8")),
+    pytest.param("Do I have to tell users they are talking to a chatbot?", "Article 50(1)", "Article 50(1)",
+                 marks=pytest.mark.xfail(strict=True, reason="the Article 50 duty is not concluded for an "
+                                                             "obligations question without an actor: issue 8/10")),
+])
+def test_the_ask_tab_examples_are_right(real_assistant, question, reference, words):
+    from assistant.core import EXAMPLES
+
+    assert question in EXAMPLES
+    ans = real_assistant.ask(question)
+    assert not ans.abstained
+    assert ans.citations[0].reference.startswith(reference)
+    assert words in ans.text.split("\n\n")[0]
+
+
+def test_every_ask_tab_example_is_checked():
+    from assistant.core import EXAMPLES
+
+    params = test_the_ask_tab_examples_are_right.pytestmark[0].args[1]
+    checked = {p.values[0] if hasattr(p, "values") else p[0] for p in params}
+    assert checked == set(EXAMPLES)
