@@ -262,3 +262,18 @@ def test_close_to_a_practice_but_unconfirmed_asks_rather_than_minimal(bot):
 def test_business_credit_is_not_annex_iii_5b(bot):
     assert check(bot, "Our AI scores small businesses' loan applications from their accounts.").outcome == "minimal"
     assert check(bot, "Our AI scores loan applicants from their payment history.").outcome == "high-risk"
+
+
+def test_guided_check_asks_the_close_practice_and_decides_on_the_answer(bot):
+    from aiact.ui import check as guided
+
+    near_bot = SimpleNamespace(**vars(bot), embedder=PracticeEmbedder("score"))
+    near_bot.assess = lambda d, facts=None, role=None: Assistant.assess(near_bot, d, facts, role)
+    text = "Our neighbourhood app keeps a score of each household."
+    result, asked = guided.run(near_bot, text, "provider", [], [])
+    assert result.outcome == "undecided" and "Undecided" in guided.outcome_html(result)
+    by_fact = {q.fact: q for q in asked}
+    assert by_fact["social_scoring"].answer == "not sure" and "prohibited" in by_fact["social_scoring"].hint
+    values = ["yes" if q.fact == "social_scoring" else q.answer for q in asked]
+    again, _ = guided.run(near_bot, text, "provider", asked, values)
+    assert again.outcome == "prohibited"
