@@ -80,3 +80,16 @@ def test_every_ask_tab_example_is_checked():
     params = test_the_ask_tab_examples_are_right.pytestmark[0].args[1]
     checked = {p.values[0] if hasattr(p, "values") else p[0] for p in params}
     assert checked == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("description, reference", [
+    ("Our cameras identify people live in the street for the police.", "Article 5(1)(h)"),
+    ("We sort people into groups by their beliefs using photos of them.", "Article 5(1)(g)"),
+])
+def test_close_to_a_practice_with_the_real_model_asks(real_assistant, description, reference):
+    risk = real_assistant.assess(description)
+    assert risk.outcome == "undecided" and risk.tier is None
+    assert risk.citations[0].reference == reference
+    assert risk.open_questions and all(o.then == "prohibited" for o in risk.open_questions)
+    fact = risk.open_questions[0].fact
+    assert real_assistant.assess(description, facts={fact: "no"}).outcome != "undecided"
