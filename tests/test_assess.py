@@ -277,3 +277,10 @@ def test_guided_check_asks_the_close_practice_and_decides_on_the_answer(bot):
     values = ["yes" if q.fact == "social_scoring" else q.answer for q in asked]
     again, _ = guided.run(near_bot, text, "provider", asked, values)
     assert again.outcome == "prohibited"
+
+
+def test_annex_iii_uses_in_everyday_words(bot):
+    assert check(bot, "Our AI decides who gets into our university's programmes.").citations[0].reference == \
+        "Annex III, point 3(a)"
+    assert check(bot, "Our HR tool rates staff from their chat messages and the scores decide promotions.").outcome \
+        == "high-risk"
