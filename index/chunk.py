@@ -106,6 +106,13 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _pack(pieces: Iterable[str], budget: int, count: Callable[[str], int]) -> list[str]:
+    pieces = list(pieces)
+    # Most provisions fit whole. Counts only grow as a text is extended (wordpieces of
+    # space-joined pieces add up), so when the whole fits, the greedy loop below would keep every
+    # piece in one chunk: one count instead of one per sentence (a third of the build's tokenising).
+    whole = " ".join(p for p in pieces if p).strip()
+    if whole and count(whole) <= budget:
+        return [whole]
     chunks: list[str] = []
     current = ""
     for piece in pieces:
@@ -143,8 +150,9 @@ def chunk_provisions(provisions: list[Provision], count: Callable[[str], int],
             chapters = chapter_context(p.text, titles)
             context = f"{context} ({chapters})" if context and chapters else (context or chapters)
         head = heading(p, context)
-        budget = max(48, max_tokens - count(head) - 2)
-        if count(head) > max_tokens // 2:  # a very long heading: keep its start
+        head_tokens = count(head)
+        budget = max(48, max_tokens - head_tokens - 2)
+        if head_tokens > max_tokens // 2:  # a very long heading: keep its start
             head = " ".join(head.split()[:30])
             budget = max_tokens - count(head) - 2
         normalised = " ".join(p.text.split())
