@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiact.corpus.provision import Provision
 
@@ -89,6 +90,12 @@ def parent_context(p: Provision, by_ref: dict[tuple[str, str, str], Provision], 
 def split_sentences(text: str) -> list[str]:
     """Sentences and list items; a bare label ("1.", "(a)") or a cut abbreviation ("p.") is
     joined to what follows it."""
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=16384)
+def _split_sentences(text: str) -> tuple[str, ...]:
+    # Answering splits the same provision texts for every question: once per process is enough.
     out: list[str] = []
     carry = ""
     for piece in SENTENCE_END.split(text):
@@ -102,14 +109,14 @@ def split_sentences(text: str) -> list[str]:
         out.append(piece)
     if carry:
         out.append(carry)
-    return out
+    return tuple(out)
 
 
 def _pack(pieces: Iterable[str], budget: int, count: Callable[[str], int]) -> list[str]:
     pieces = list(pieces)
     # Most provisions fit whole. Counts only grow as a text is extended (wordpieces of
     # space-joined pieces add up), so when the whole fits, the greedy loop below would keep every
-    # piece in one chunk: one count instead of one per sentence (a third of the build's tokenising).
+    # piece in one chunk: one count instead of one per sentence.
     whole = " ".join(p for p in pieces if p).strip()
     if whole and count(whole) <= budget:
         return [whole]
