@@ -69,6 +69,11 @@ def _day(name: str) -> dt.date | None:
         raise SettingsError(f"{name}={raw!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-02.") from None
 
 
+# Measured (2 shared cores, 16 users asking without pause, two sweeps of 20 s each, answers/s):
+# limit 1: 6.2 / 6.8, 2: 7.2 / 5.6, 4: 6.2 / 8.0, 16: 8.4 / 8.0 — 16 is best in both (README, "Speed").
+WEB_CONCURRENCY = 16
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where data lives, which models run, and the thresholds answers depend on."""
@@ -96,6 +101,10 @@ class Settings:
     llm_api_key: str = ""  # AIACT_LLM_API_KEY
     llm_timeout: float = 15.0  # AIACT_LLM_TIMEOUT: seconds for the whole exchange with the model
     llm_max_chars: int = 2000  # AIACT_LLM_MAX_CHARS: a longer reply is rejected unread
+    # Questions the web server answers at once; the rest wait in its queue. Set from
+    # `python -m aiact.benchmarks.load_web --sweep` (see WEB_CONCURRENCY): a request spends much
+    # of its time in gradio's own async streaming, so overlapping many answers keeps the cores busy.
+    web_concurrency: int = WEB_CONCURRENCY  # AIACT_WEB_CONCURRENCY
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -116,6 +125,7 @@ class Settings:
             llm_api_key=_env("AIACT_LLM_API_KEY", ""),
             llm_timeout=_number("AIACT_LLM_TIMEOUT", float, cls.llm_timeout, 0.1, 600.0),
             llm_max_chars=_number("AIACT_LLM_MAX_CHARS", int, cls.llm_max_chars, 100, 100_000),
+            web_concurrency=_number("AIACT_WEB_CONCURRENCY", int, cls.web_concurrency, 1, 64),
         )
         s = replace(s, **overrides) if overrides else s
         s.validate()

@@ -6,6 +6,12 @@ for a fixed time, on loopback only (never point it at someone else's server).
 Without ``--url`` it starts ``aiact serve`` on a free loopback port over the index in AIACT_HOME
 (built on first use) and stops it afterwards. Reports answers, errors, p50/p95/max latency and
 answers per second; writes ``load_web.json`` into ``--out``.
+
+    python -m aiact.benchmarks.load_web --sweep [--seconds 20]
+
+measures the server's throughput at each concurrency limit (1, 2, 4, 16: AIACT_WEB_CONCURRENCY of
+a fresh server each time) under 16 users asking without pause, so the queue never runs dry;
+writes ``load_web_sweep.json``. Its best limit is the default in ``assistant/settings.py``.
 """
 from __future__ import annotations
 
@@ -38,10 +44,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(timeout: float = 600) -> tuple[subprocess.Popen, str]:
+SWEEP = (1, 2, 4, 16)
+
+
+def start_server(timeout: float = 600, concurrency: int | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    env = dict(os.environ)
+    if concurrency is not None:
+        env["AIACT_WEB_CONCURRENCY"] = str(concurrency)
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -54,7 +66,8 @@ def start_server(timeout: float = 600) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start")
 
 
-def user(url: str, until: float, seed: int, latencies: list[float], errors: list[str], lock) -> None:
+def user(url: str, until: float, seed: int, latencies: list[float], errors: list[str], lock,
+         think: tuple[float, float] = (0.5, 2.0)) -> None:
     from gradio_client import Client
 
     rng = random.Random(seed)
@@ -69,10 +82,11 @@ def user(url: str, until: float, seed: int, latencies: list[float], errors: list
             ok, chat = False, repr(exc)
         with lock:
             (latencies.append(time.perf_counter() - start) if ok else errors.append(str(chat)[:200]))
-        time.sleep(rng.uniform(0.5, 2.0))  # a person reads the answer before the next question
+        if think[1] > 0:
+            time.sleep(rng.uniform(*think))  # a person reads the answer before the next question
 
 
-def run(url: str, users: int, seconds: float) -> dict:
+def run(url: str, users: int, seconds: float, think: tuple[float, float] = (0.5, 2.0)) -> dict:
     host = urlsplit(url).hostname or ""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("the load test runs against loopback only")
@@ -80,7 +94,7 @@ def run(url: str, users: int, seconds: float) -> dict:
     errors: list[str] = []
     lock = threading.Lock()
     until = time.monotonic() + seconds
-    threads = [threading.Thread(target=user, args=(url, until, i, latencies, errors, lock)) for i in range(users)]
+    threads = [threading.Thread(target=user, args=(url, until, i, latencies, errors, lock, think)) for i in range(users)]
     began = time.monotonic()
     for t in threads:
         t.start()
@@ -100,9 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--url", default="")
     ap.add_argument("--out", default="bench-results")
+    ap.add_argument("--sweep", action="store_true", help="answers/s at concurrency limits " +
+                    "/".join(map(str, SWEEP)) + ", 16 users without pause")
     args = ap.parse_args(argv)
     if not 1 <= args.users <= 100 or not 1 <= args.seconds <= 600:
         raise SystemExit("keep it bounded: 1-100 users, 1-600 seconds")
+    if args.sweep:
+        return sweep(args.seconds, Path(args.out))
     proc = None
     url = args.url
     if not url:
@@ -119,6 +137,35 @@ def main(argv: list[str] | None = None) -> int:
           f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, max {result['max_s']} s, "
           f"{result['answers_per_s']} answers/s")
     return 1 if result["errors"] else 0
+
+
+def sweep(seconds: float, out: Path) -> int:
+    """Throughput per concurrency limit, each on a fresh server over the same index."""
+    rows = []
+    for limit in SWEEP:
+        proc, url = start_server(concurrency=limit)
+        try:
+            run(url, 2, 3.0, think=(0.0, 0.0))  # warm: first answers load the model and caches
+            result = run(url, 16, seconds, think=(0.0, 0.0))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        result["concurrency"] = limit
+        rows.append(result)
+        print(f"concurrency {limit:>2}: {result['answers_per_s']} answers/s, p50 {result['p50_s']} s, "
+              f"p95 {result['p95_s']} s, {result['errors']} errors", flush=True)
+    best = max(rows, key=lambda r: r["answers_per_s"])
+    report = {"machine": machine(), "users": 16, "seconds": seconds, "rows": rows,
+              "best_concurrency": best["concurrency"]}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "load_web_sweep.json").write_text(json.dumps(report, indent=2))
+    print(f"best: concurrency {best['concurrency']} ({best['answers_per_s']} answers/s)")
+    return 1 if any(r["errors"] for r in rows) else 0
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "load_1min_before": round(os.getloadavg()[0], 2),
+            "python": sys.version.split()[0]}
 
 
 if __name__ == "__main__":

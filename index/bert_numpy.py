@@ -9,6 +9,7 @@ the same order up to BLAS rounding; a test checks cosine ≥ 0.9999 against the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,31 +183,33 @@ class NumpyEmbedder:
         self.batch_size = batch_size
         self.threads = threads or min(4, os.cpu_count() or 1)
 
-    def _tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        encodings = self._tokenizer.encode_batch(texts) if len(texts) > 1 else [self._tokenizer.encode(texts[0])]
+    @staticmethod
+    def _pad(encodings: list) -> tuple[np.ndarray, np.ndarray]:
         length = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), length), dtype=np.int64)
-        mask = np.zeros((len(texts), length), dtype=np.int64)
+        ids = np.zeros((len(encodings), length), dtype=np.int64)
+        mask = np.zeros((len(encodings), length), dtype=np.int64)
         for row, e in enumerate(encodings):
             ids[row, :len(e.ids)] = e.ids
             mask[row, :len(e.ids)] = 1
         return ids, mask
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        ids, mask = self._tokenize(texts)
-        return self._bert.sentence_vectors(ids, mask)
+        encodings = self._tokenizer.encode_batch(texts) if len(texts) > 1 else [self._tokenizer.encode(texts[0])]
+        return self._bert.sentence_vectors(*self._pad(encodings))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
 
-    def embed_array(self, texts: list[str]) -> np.ndarray:
-        """Vectors of many texts as one float32 matrix, in the order given. Batches of similar
-        length waste little work on padding; batches run on a few threads (numpy releases the
-        GIL in its products and element-wise loops)."""
+    def embed_array(self, texts: list[str], done: Callable[[int], object] | None = None) -> np.ndarray:
+        """Vectors of many texts as one float32 matrix, in the order given; ``done(n)`` is told
+        as each batch of ``n`` finishes (from worker threads). Batches of similar length waste
+        little work on padding; batches run on a few threads (numpy releases the GIL in its
+        products and element-wise loops). Each text is tokenised once (in parallel, by Rust)."""
         out = np.zeros((len(texts), self._bert.hidden), dtype=np.float32)
         if not texts:
             return out
-        lengths = [len(e.ids) for e in self._tokenizer.encode_batch(texts)]
+        encodings = self._tokenizer.encode_batch(texts)
+        lengths = [len(e.ids) for e in encodings]
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
         # Batches hold up to ``batch_tokens`` padded tokens: every intermediate array of a layer then
         # stays a few MB (cache-sized, no fresh pages from the OS), which is several times faster
@@ -220,7 +223,9 @@ class NumpyEmbedder:
                 batches.append([i])
 
         def run(ids: list[int]) -> None:
-            out[ids] = self._encode([texts[i] for i in ids])
+            out[ids] = self._bert.sentence_vectors(*self._pad([encodings[i] for i in ids]))
+            if done is not None:
+                done(len(ids))
 
         if self.threads <= 1 or len(batches) == 1:
             for b in batches:

@@ -45,6 +45,7 @@ BUILD_NAME = re.compile(r"^[0-9a-f]{20}(?:-[0-9]{1,24})?$")  # what CURRENT may 
 # opened; checked instead by sqlite and by the digest of the vectors it returns) and the readers' lock.
 UNCHECKED = re.compile(r"^(?:chroma/.*|\.in-use)$")
 FULL = (errno.ENOSPC, errno.EDQUOT)
+CHROMA_BATCH = 1000  # nodes per write: well under Chroma's cap on one request
 
 
 @dataclass(frozen=True)
@@ -358,29 +359,26 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
         client.delete_collection(building_name)
     collection = client.create_collection(building_name, metadata={"hnsw:space": "cosine"})
     store = ChromaVectorStore(chroma_collection=collection)
-    batch = settings.embed_batch_size * 4
-    # Nodes go through the model shortest first, so each batch pads little; the vectors land in
-    # node order in one matrix, saved beside Chroma for exact search without chromadb.
-    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].embed_text))
-    matrix = None
+    # Every node goes through the model in one call: the encoder sorts them by length (batches
+    # pad little) and keeps both cores busy to the end, instead of idling while each slice's
+    # vectors are written. Then one write pass; the vectors land in node order in one matrix,
+    # saved beside Chroma for exact search without chromadb.
     bar = tqdm(total=len(chunks), desc="Embedding provisions", unit="node", disable=not progress)
     try:
-        for start in range(0, len(order), batch):
-            ids = order[start:start + batch]
-            part = [chunks[i] for i in ids]
-            vectors = _embed(embedder, [c.embed_text for c in part])
-            if matrix is None:
-                matrix = np.zeros((len(chunks), vectors.shape[1]), dtype=np.float32)
-            matrix[ids] = vectors
-            store.add([TextNode(id_=c.id, text=c.text, metadata=c.metadata, embedding=v)
-                       for c, v in zip(part, vectors.tolist())])
-            bar.update(len(part))
+        matrix = _embed(embedder, [c.embed_text for c in chunks], bar.update, settings.embed_batch_size * 4)
     finally:
         bar.close()
-    if matrix is not None and not settings.chroma_url:
+    batch = CHROMA_BATCH
+    for start in range(0, len(chunks), batch):
+        part = chunks[start:start + batch]
+        store.add([TextNode(id_=c.id, text=c.text, metadata=c.metadata, embedding=v)
+                   for c, v in zip(part, matrix[start:start + batch].tolist())])
+    stored = None
+    if len(chunks) and not settings.chroma_url:
         # Saved as Chroma hands them back (it renormalises, within a float32 ulp), so exact
         # search over the file and HNSW search through Chroma see the very same vectors.
-        np.save(work / VECTORS, _read_back(collection, [c.id for c in chunks], matrix))
+        stored = _read_back(collection, [c.id for c in chunks], matrix)
+        np.save(work / VECTORS, stored)
     if settings.chroma_url:
         with contextlib.suppress(Exception):
             client.delete_collection(collection_name)
@@ -391,7 +389,10 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
         close()
     if not settings.chroma_url:
         forget_chroma(work / "chroma")
-    vectors = vectors_digest(_stored_vectors(work, settings, collection_name, [c.id for c in chunks]))
+    # An embedded build is checked on open against vectors.npy (what was just read back); a
+    # server's collection is read once more under its final name.
+    vectors = vectors_digest(stored if stored is not None else
+                             _stored_vectors(work, settings, collection_name, [c.id for c in chunks]))
 
     documents: dict[str, int] = {}
     for p in provisions:
@@ -414,11 +415,18 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
     return manifest
 
 
-def _embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
+def _embed(embedder: Embedder, texts: list[str], done: Callable[[int], object], slice_size: int) -> np.ndarray:
+    """Vectors of ``texts`` in order; ``done(n)`` is told as batches finish. An embedder without
+    ``embed_array`` is called ``slice_size`` texts at a time, so progress shows."""
     embed_array = getattr(embedder, "embed_array", None)  # the numpy encoder's float32 fast path
     if callable(embed_array):
-        return embed_array(texts)
-    return np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+        return embed_array(texts, done=done)
+    out = []
+    for start in range(0, len(texts), slice_size):
+        part = texts[start:start + slice_size]
+        out += embedder.embed_documents(part)
+        done(len(part))
+    return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
 
 
 def _read_back(collection, ids: list[str], matrix: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiact.corpus.provision import Provision
 
@@ -89,6 +90,12 @@ def parent_context(p: Provision, by_ref: dict[tuple[str, str, str], Provision], 
 def split_sentences(text: str) -> list[str]:
     """Sentences and list items; a bare label ("1.", "(a)") or a cut abbreviation ("p.") is
     joined to what follows it."""
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=16384)
+def _split_sentences(text: str) -> tuple[str, ...]:
+    # Answering splits the same provision texts for every question: once per process is enough.
     out: list[str] = []
     carry = ""
     for piece in SENTENCE_END.split(text):
@@ -102,10 +109,17 @@ def split_sentences(text: str) -> list[str]:
         out.append(piece)
     if carry:
         out.append(carry)
-    return out
+    return tuple(out)
 
 
 def _pack(pieces: Iterable[str], budget: int, count: Callable[[str], int]) -> list[str]:
+    pieces = list(pieces)
+    # Most provisions fit whole. Counts only grow as a text is extended (wordpieces of
+    # space-joined pieces add up), so when the whole fits, the greedy loop below would keep every
+    # piece in one chunk: one count instead of one per sentence.
+    whole = " ".join(p for p in pieces if p).strip()
+    if whole and count(whole) <= budget:
+        return [whole]
     chunks: list[str] = []
     current = ""
     for piece in pieces:
@@ -143,8 +157,9 @@ def chunk_provisions(provisions: list[Provision], count: Callable[[str], int],
             chapters = chapter_context(p.text, titles)
             context = f"{context} ({chapters})" if context and chapters else (context or chapters)
         head = heading(p, context)
-        budget = max(48, max_tokens - count(head) - 2)
-        if count(head) > max_tokens // 2:  # a very long heading: keep its start
+        head_tokens = count(head)
+        budget = max(48, max_tokens - head_tokens - 2)
+        if head_tokens > max_tokens // 2:  # a very long heading: keep its start
             head = " ".join(head.split()[:30])
             budget = max_tokens - count(head) - 2
         normalised = " ".join(p.text.split())

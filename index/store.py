@@ -146,6 +146,7 @@ class IndexStore:
         self.exact_limit = exact_limit
         self._matrix: np.ndarray | None = self._stored_vectors(directory)
         self._dated_cache: dict[int, list[int]] = {}
+        self._vectors_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._dated = [i for i, pid in enumerate(self.node_provision)
                        if self.provisions[pid].kind == "binding law" and _states_date(self.node_text[i])]
         url = self.manifest.get("chroma_url") or ""
@@ -242,13 +243,28 @@ class IndexStore:
         vectors read once from Chroma (deterministic, under a millisecond); a large one — the
         reason to run a Chroma server — through Chroma's HNSW index."""
         if len(self.node_ids) <= self.exact_limit:
-            rows = np.flatnonzero(self._in_force(as_of))
+            rows, matrix = self._in_force_vectors(as_of)
             if not len(rows):
                 return []
-            sims = self.all_embeddings()[rows] @ np.asarray(embedding, dtype=np.float32)
+            sims = matrix @ np.asarray(embedding, dtype=np.float32)
             top = np.argsort(-sims, kind="stable")[:k]
             return [Hit(int(rows[j]), float(sims[j])) for j in top]
         return self._chroma_dense(embedding, as_of, k)
+
+    def _in_force_vectors(self, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
+        """The rows in force on a day and their vectors, kept per day: copying the rows out of
+        the whole matrix for every question cost more than the product itself."""
+        key = date_key(as_of)
+        got = self._vectors_cache.get(key)
+        if got is None:
+            rows = np.flatnonzero(self._in_force(as_of))
+            matrix = self.all_embeddings()
+            got = (rows, matrix if len(rows) == len(matrix) else np.ascontiguousarray(matrix[rows]))
+            with self._lock:
+                if len(self._vectors_cache) >= 8:  # a few days asked about; each copy is a few MB
+                    self._vectors_cache.clear()
+                self._vectors_cache[key] = got
+        return got
 
     def all_embeddings(self) -> np.ndarray:
         if self._matrix is None:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator
 import gradio as gr  # ui/__init__.py has set the offline environment before this import
 
 from assistant.errors import AssistantError
+from assistant.settings import WEB_CONCURRENCY as CONCURRENCY  # the default; AIACT_WEB_CONCURRENCY sets it
 from aiact.ui import check as guided_check
 from aiact.ui import render
 from aiact.ui.handlers import NEXT_ROLES, ROLE_ALL, ROLES, SCOPE_ALL, SCOPES, TIMELINE_VIEWS, Handlers, Message
@@ -19,7 +20,6 @@ from aiact.ui.style import CSS, HEAD, theme
 
 log = logging.getLogger(__name__)
 
-CONCURRENCY = 4  # requests answered at once; the rest wait in the queue (answers take well under 1 s)
 QUEUE_SIZE = 100
 HEADER = """# EU AI Act Assistant
 Answers from the text of Regulation (EU) 2024/1689 as amended by the Digital Omnibus (Regulation (EU) 2026/1744), \
@@ -195,5 +195,6 @@ def serve(host: str = "127.0.0.1", port: int = 7860, assistant: Any = None, bloc
         assistant = Assistant()
     server.private_temp()
     demo = build_app(assistant)
-    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    settings = getattr(assistant, "settings", None)
+    demo.queue(default_concurrency_limit=getattr(settings, "web_concurrency", CONCURRENCY), max_size=QUEUE_SIZE)
     return server.launch(demo, host, port, auth, block, allow_remote_without_password, **launch_options())
