@@ -324,7 +324,9 @@ class Assistant:
         decided = None
         if (TIER_QUESTION.search(query) or plan.intent == "classification") and not retrieval.requested \
                 and retrieval.results and self.mode == "hybrid+structure":
-            retrieval, decided = self._with_deciding_provision(query, retrieval)
+            # In a message that joins several questions, the tier is read from the one that asks it.
+            asked = plan.parts[0].clause if plan.intent == "classification" and plan.parts[0].clause else query
+            retrieval, decided = self._with_deciding_provision(asked, retrieval)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
         clauses = self._conclusion(plan, day, decided, retrieval, weak) \
