@@ -256,7 +256,8 @@ BROAD = stems("""when from since until date dates deadline deadlines applies app
 start begin begins fine fines penalty penalties much amount high risk high-risk system systems model models
 provider providers deployer deployers obligations obligation duties duty requirements comply compliance
 prohibited banned allowed legal tool product products company companies business use used using need needs
-have has must rules rule tell say says know people person persons general purpose""")
+have has must rules rule tell say says know people person persons purpose their they them these those
+other others such also into about""")  # not 'general': its stem is that of 'generate'
 
 
 def supports(question: str, cited: Sequence[Citation]) -> Callable[[Scored], int]:

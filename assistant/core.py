@@ -410,7 +410,7 @@ class Assistant:
                 found = f.obligations(part, day)
             elif part.intent == "classification" and decided is not None:
                 dated = f.dated_subject(part, day)
-                found = classification(decided, part, f, day)
+                found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
                 if dated and dated[0].strength >= 3 and not any(
                         c.cites and c.cites[0][1] in dated[0].text for c in found):
                     found = []  # the rule with its own date names the practice; the assessor's guess does not
@@ -431,6 +431,32 @@ class Assistant:
                 found = []
             clauses += found
         return clauses
+
+    def _to_point(self, clauses: list[Clause], question: str, day: dt.date, margin: float = 0.05) -> list[Clause]:
+        """A conclusion that cites a heading ("4. Employment, …:") is proved by the point under
+        it that the question describes (Annex III, point 4(a) for a CV screening tool): the
+        point closest to the question in meaning, when it is clearly closer than the others;
+        otherwise the heading stays (the question does not say which point)."""
+        import numpy as np
+
+        out = []
+        for c in clauses:
+            head = c.cites[0] if c.cites and c.kind == "conclusion" else None
+            p = self._cited(head, day) if head else None
+            points = [x for x in self.retriever.resolve(p.document, p.reference, day)[1:]
+                      if x.reference.startswith(p.reference + "(")] if p is not None and \
+                p.text.rstrip().endswith(":") and p.reference in c.text else []
+            if len(points) > 1:
+                q = np.asarray(self.embedder.embed_query(question))
+                docs = np.asarray(self.embedder.embed_documents([x.text for x in points]))
+                sims = docs @ q / (np.linalg.norm(docs, axis=1) * np.linalg.norm(q) + 1e-9)
+                order = np.argsort(-sims)
+                if sims[order[0]] - sims[order[1]] >= margin:
+                    point = points[int(order[0])]
+                    c = dataclasses.replace(c, text=c.text.replace(p.reference, point.reference, 1),
+                                            cites=((point.document, point.reference),) + c.cites[1:])
+            out.append(c)
+        return out
 
     def _with_deciding_provision(self, question: str, retrieval):
         """'Is X high-risk?' is answered by the provision that decides X's tier (the assessor's

@@ -72,6 +72,37 @@ def test_multi_part_question_has_a_part_per_actor():
     assert all(p.intent == "obligations" for p in plan.parts)
 
 
+@pytest.mark.parametrize("question, intents", [
+    ("Is my CV screening tool high-risk, and from when?", ["classification", "deadline"]),
+    ("Is emotion recognition at work prohibited and since when?", ["classification", "deadline"]),
+    ("What's the max fine for not labelling deepfakes, and when does that duty apply?", ["penalty", "deadline"]),
+    ("What must providers of high-risk AI systems do, and what's the fine if they don't?",
+     ["obligations", "penalty"]),
+    ("When do the obligations for providers and deployers apply?", ["deadline"]),  # one question, two actors
+    ("Is my CV screening tool high-risk?", ["classification"]),
+    ("Our chatbot - is it high-risk?", ["classification"]),
+])
+def test_a_message_joining_several_questions_gets_a_part_each(question, intents):
+    plan = plan_of(question)
+    assert [p.intent for p in plan.parts] == intents
+    if len(intents) > 1:  # each part keeps its own words, and reads the whole message for its slots
+        assert plan.parts[0].clause and plan.parts[0].clause != plan.parts[1].clause
+        assert all(p.text == plan.query for p in plan.parts)
+
+
+def test_must_we_sign_the_code_is_answered_no(findings):
+    for question in ("Meta didn't sign the code of practice — do we have to?",
+                     "is signing the GPAI code of practice mandatory for model providers?",
+                     "Are we obliged to sign the general-purpose AI code of practice?"):
+        clauses = findings.soft_law(plan_of(question).parts[0], TODAY)
+        assert clauses[0].text.startswith("No, signing is not required"), question
+        assert ("AI Act", "Article 56(7)") in clauses[0].cites and ("AI Act", "Article 53(4)") in clauses[0].cites
+    gives = findings.soft_law(plan_of("What does signing the GPAI code of practice give a provider?").parts[0], TODAY)
+    assert gives[0].text.startswith("Signing lets a provider rely on the code")
+    refused = findings.soft_law(plan_of("We didn't sign the code. What happens now?").parts[0], TODAY)
+    assert "alternative adequate means" in refused[0].text  # "didn't sign" is not "signing"
+
+
 def test_follow_up_takes_the_previous_turn():
     first = plan_of("What are the obligations of providers of high-risk AI systems?")
     follow = plan_of("And for deployers?", first)
