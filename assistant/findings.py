@@ -163,7 +163,9 @@ class Findings:
                                                   "incorrect-information")]
         for f in fines[:2] if fines and fines[0].id.startswith("union-") else fines[:3] if not others and \
                 not best(facts, part.text, lambda f: f.get("amount_eur") is not None) else fines[:1]:
-            clauses.append(replace(self._fine(f, part), strength=hits(f, part.text)))
+            # A question that asks about fines and names what the fine is for (one term: 'banned')
+            # names the fact as strongly as two terms of another question.
+            clauses.append(replace(self._fine(f, part), strength=hits(f, part.text) + (part.intent == "penalty")))
             if f.id == "gpai-providers":
                 when = self._fact("dates", "gpai-fines", day)
                 if when:
@@ -216,10 +218,12 @@ class Findings:
     # -- obligations, soft law, scope ------------------------------------------------------
     def obligations(self, part: Part, day: dt.date, any_question: bool = False) -> list[Clause]:
         facts = self.law.subject("obligations", on=day)
-        if not any_question and not generic(part.text, DUTY_WORDS, 2):
-            return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
         actors = part.actors or ("provider",)
         categories = part.categories or (("high-risk",) if not part.actors else ("high-risk",))
+        # A duty the data words itself ('tell users they are talking to a bot': Article 50(1)).
+        worded = any(f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0 for f in facts)
+        if not any_question and not worded and not generic(part.text, DUTY_WORDS, 2):
+            return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
         if "gpai-systemic-risk" in categories and "gpai" in categories and \
                 not re.search(r"\b(?:gpai|general[- ]purpose)\b.*\band\b.*systemic", part.text, re.I):
             categories = tuple(c for c in categories if c != "gpai")

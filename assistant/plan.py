@@ -41,9 +41,10 @@ DEADLINE = re.compile(
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
     r"still appl\w*|apply yet)\b|"
     r"\b(?:when|wen)\b.*\b(?:appl\w*|aply|start\w*|begin\w*|enter\w*|take effect|kick in|operational|due|"
-    r"compl\w*|ready|fin(?:e|ed|ing)|in force|postpone\w*|delay\w*)\b|"
-    r"\b(?:appl\w*|aply|compl\w*|fines?)\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
-PENALTY = re.compile(r"\b(?:fine[ds]?|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b", _I)
+    r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
+    r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
+PENALTY = re.compile(r"\b(?:fine[ds]?(?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b",
+                     _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
     r"responsibilit\w*|what (?:do|does|must|should) .* do)\b", _I)

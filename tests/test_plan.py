@@ -170,3 +170,24 @@ def test_documents_not_held_are_named(findings):
     doc = findings.not_held("What does the Copyright chapter of the GPAI code of practice say about robots.txt?")
     assert doc is not None and doc.url.startswith("https://")
     assert findings.not_held("What is a deployer?") is None
+
+
+def test_fine_tuning_is_no_fine_and_a_gpai_modifier_gets_the_compute_criterion(findings):
+    plan = plan_of("Our startup fine-tunes Llama and sells it via API. Are we a GPAI provider?")
+    assert plan.intent != "penalty" and plan_of("When do we fine-tune the model?").intent != "penalty"
+    rule = findings.scope(plan.parts[0], TODAY)
+    assert "a third of the training compute" in rule[0].text
+    assert rule[0].cites == (("Guidelines on general-purpose AI models", "para. 63"),)
+    system = findings.scope(plan_of("If we modify the intended purpose of an AI system so it becomes high-risk, "
+                                    "are we the provider?").parts[0], TODAY)
+    assert system[0].cites[0][1].startswith("Article 25(1)")  # an AI system, not a model: Article 25
+
+
+def test_a_fine_asked_for_a_named_infringement_is_concluded(findings):
+    clauses = findings.penalty(plan_of("How much can we be fined for using a banned AI system?").parts[0], TODAY)
+    assert "EUR 35 000 000" in clauses[0].text and clauses[0].strength >= 2  # stands even on weak retrieval
+
+
+def test_a_duty_the_data_words_is_concluded_however_specific(findings):
+    clauses = findings.obligations(plan_of("Do I need to tell users that they are talking to a bot?").parts[0], TODAY)
+    assert clauses[0].cites[0] == ("AI Act", "Article 50(1)") and "interacting with an AI system" in clauses[0].text
