@@ -157,6 +157,10 @@ class Findings:
         others = best(facts, part.text, lambda f: f.get("amount_eur") is None and f.id not in ("sme", "smc"))
         clauses: list[Clause] = []
         if not fines and not others:
+            if (part.sme or part.smc) and not generic(part.text):
+                # 'Are SMEs fined less?': the SME rule is the answer.
+                # The size asked about concludes (standing only where the passages agree); the other qualifies.
+                return [replace(c, strength=min(c.strength, 1.0)) for c in self._size(part, day, set())]
             if not generic(part.text):
                 return []
             fines = [f for f in facts if f.id in ("prohibited-practices", "operator-obligations",
@@ -218,11 +222,16 @@ class Findings:
     # -- obligations, soft law, scope ------------------------------------------------------
     def obligations(self, part: Part, day: dt.date, any_question: bool = False) -> list[Clause]:
         facts = self.law.subject("obligations", on=day)
-        actors = part.actors or ("provider",)
         categories = part.categories or (("high-risk",) if not part.actors else ("high-risk",))
-        # A duty the data words itself ('tell users they are talking to a bot': Article 50(1)).
-        worded = any(f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0 for f in facts)
-        if not any_question and not worded and not generic(part.text, DUTY_WORDS, 2):
+        # A duty the data words itself ('tell users they are talking to a bot': Article 50(1)); with
+        # no actor named, the duty's own actor ('label our news articles': the deployer, 50(4)).
+        worded = [f for f in facts if f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0]
+        actors = part.actors or tuple(dict.fromkeys(f.get("actor") for f in worded)) or ("provider",)
+        rest = part.text
+        for f in worded:  # the duty's own words say what it is; any other detail is the passages'
+            for t in f.get("terms") or ():
+                rest = re.sub(t, " ", rest, flags=re.I)
+        if not any_question and not generic(rest, DUTY_WORDS, 2):
             return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
         if "gpai-systemic-risk" in categories and "gpai" in categories and \
                 not re.search(r"\b(?:gpai|general[- ]purpose)\b.*\band\b.*systemic", part.text, re.I):
@@ -243,8 +252,10 @@ class Findings:
                             who = "Providers of general-purpose AI models"
                         cites = refs(f, text=part.text)
                         label = cites[0][1]
+                        # A duty named by its own words ('news articles', 'label') is named strongly.
+                        strength = max(1.0, hits(f, part.text)) if f.get("terms") else 1.0
                         clauses.append(Clause(f"{_cap(who)} ({_article(label)}) must {f.get('duty')}.", cites,
-                                              strength=1.0))
+                                              strength=strength))
         if clauses:
             when = {f.get("applies") for f in facts if f.get("actor") in actors and f.get("category") in categories}
             dates = [self._fact("dates", w, day) for w in sorted(w for w in when if w)]

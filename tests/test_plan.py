@@ -191,3 +191,19 @@ def test_a_fine_asked_for_a_named_infringement_is_concluded(findings):
 def test_a_duty_the_data_words_is_concluded_however_specific(findings):
     clauses = findings.obligations(plan_of("Do I need to tell users that they are talking to a bot?").parts[0], TODAY)
     assert clauses[0].cites[0] == ("AI Act", "Article 50(1)") and "interacting with an AI system" in clauses[0].text
+
+
+def test_more_founder_questions_are_concluded(findings):
+    us = findings.scope(plan_of("We're a US company. Does the AI Act apply to us if our app is used in France?")
+                        .parts[0], TODAY)
+    assert us[0].strength >= 2 and "third country" in us[0].text
+    assert plan_of("Does the AI Act ban social scoring by private companies?").intent == "classification"
+    news = findings.obligations(plan_of("Our AI writes news articles. Do we have to label them?").parts[0], TODAY)
+    assert news[0].cites[0] == ("AI Act", "Article 50(4)")  # the duty's own actor: the deployer
+    detail = plan_of("Must a news outlet disclose AI-written articles on public-interest topics if an editor "
+                     "reviews and takes responsibility for them?").parts[0]
+    assert findings.obligations(detail, TODAY) == []  # an exception in the detail is the passages' to quote
+    sme = findings.penalty(plan_of("Are SMEs fined less under the AI Act?").parts[0], TODAY)
+    assert sme[0].cites[0][1] == "Article 99(6)" and "lower" in sme[0].text
+    legacy = findings.deadline(plan_of("Our GPAI model came out in 2024. When do we need to comply?").parts[0], TODAY)
+    assert legacy[0].cites[0][1] == "Article 111(3)" and "2 August 2027" in legacy[0].text
