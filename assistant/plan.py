@@ -51,8 +51,7 @@ OBLIGATIONS = re.compile(
 TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|permitted)"
 CLASSIFY = re.compile(
     rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|"
-    rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}|"
-    r"^\W*(?:does|do|will|would)\b.*\b(?:ban|bans|prohibit|prohibits|forbid|forbids)\b", _I)
+    rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}", _I)
 DEFINITION = re.compile(
     r"^\s*(?:what(?:'s|s| is| are| r)(?: meant by| the meaning of)?|define|definition of|meaning of|"
     r"what counts as|who counts as|who (?:is|are)(?: considered)?|what does the (?:ai )?act mean by|"
