@@ -267,6 +267,9 @@ class Findings:
 
     def soft_law(self, part: Part, day: dt.date) -> list[Clause]:
         found = best(self.law.subject("soft_law", on=day), part.text)
+        if found:  # a fact that already says what another does ('covers' it) is not said twice
+            covered = set(found[0].get("covers") or ())
+            found = [found[0]] + [f for f in found[1:] if f.id not in covered]
         return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
                 for f in found[:2]]
 
