@@ -397,40 +397,53 @@ class Assistant:
         f = self.findings
         clauses: list[Clause] = [c for _, c in f.premises(plan, day)]
         premise_cited = any(c.cites for c in clauses)
-        for part in plan.parts:
-            if part.intent == "deadline":
-                found = f.deadline(part, day)
-            elif part.intent == "penalty":
-                found = f.penalty(part, day)
-            elif part.intent == "soft_law":
-                found = f.soft_law(part, day) or (f.penalty(part, day) if "fine" in part.text.lower() else [])
-            elif part.intent == "scope":
-                found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
-            elif part.intent == "obligations" and (part.actors or part.categories):
-                found = f.obligations(part, day)
-            elif part.intent == "classification" and decided is not None:
-                dated = f.dated_subject(part, day)
-                found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
-                if dated and dated[0].strength >= 3 and not any(
-                        c.cites and c.cites[0][1] in dated[0].text for c in found):
-                    found = []  # the rule with its own date names the practice; the assessor's guess does not
-                found = dated + found if dated and not found else found + dated
-            else:
-                found = []
-            if part.intent in ("classification", "obligations", "other"):
-                rule = f.scope(part, day)
-                if rule and (rule[0].strength >= 4 or rule[0].strength >= 2
-                             and _supported(rule, retrieval, weak, 99)):
-                    found = rule + [c for c in found if c.kind == "condition"]
-            if premise_cited and part.intent in ("classification", "other", "scope"):
-                found = [c for c in found if c.kind == "condition"]
-            if asked_kind(query_of(part)) in (GUIDELINES, CODE) and part.intent not in ("soft_law", "penalty", "deadline"):
-                found = []  # a question on what the guidance says is answered by the guidance
-            if part.intent != "classification" and not _supported(
-                    found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") else 2):
-                found = []
+        for whole in plan.parts:
+            # In a message that joins several questions, a part is first read in its own words
+            # ("when did the GPAI obligations start" is not about the fine asked next), then,
+            # when its words name nothing, in the whole message's ("… high-risk, and from when?").
+            part = dataclasses.replace(whole, text=whole.clause) if whole.clause else whole
+            found = self._part_findings(part, plan, day, decided, retrieval, weak, premise_cited)
+            if not found and part is not whole:
+                found = self._part_findings(whole, plan, day, decided, retrieval, weak, premise_cited)
             clauses += found
         return clauses
+
+    def _part_findings(self, part, plan: Plan, day: dt.date, decided, retrieval, weak: bool,
+                       premise_cited: bool) -> list[Clause]:
+        """The clauses that answer one part of the plan (none when the data does not hold it)."""
+        f = self.findings
+        if part.intent == "deadline":
+            found = f.deadline(part, day)
+        elif part.intent == "penalty":
+            found = f.penalty(part, day)
+        elif part.intent == "soft_law":
+            found = f.soft_law(part, day) or (f.penalty(part, day) if "fine" in part.text.lower() else [])
+        elif part.intent == "scope":
+            found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
+        elif part.intent == "obligations" and (part.actors or part.categories):
+            found = f.obligations(part, day)
+        elif part.intent == "classification" and decided is not None:
+            dated = f.dated_subject(part, day)
+            found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
+            if dated and dated[0].strength >= 3 and not any(
+                    c.cites and c.cites[0][1] in dated[0].text for c in found):
+                found = []  # the rule with its own date names the practice; the assessor's guess does not
+            found = dated + found if dated and not found else found + dated
+        else:
+            found = []
+        if part.intent in ("classification", "obligations", "other"):
+            rule = f.scope(part, day)
+            if rule and (rule[0].strength >= 4 or rule[0].strength >= 2
+                         and _supported(rule, retrieval, weak, 99)):
+                found = rule + [c for c in found if c.kind == "condition"]
+        if premise_cited and part.intent in ("classification", "other", "scope"):
+            found = [c for c in found if c.kind == "condition"]
+        if asked_kind(query_of(part)) in (GUIDELINES, CODE) and part.intent not in ("soft_law", "penalty", "deadline"):
+            found = []  # a question on what the guidance says is answered by the guidance
+        if part.intent != "classification" and not _supported(
+                found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") else 2):
+            found = []
+        return found
 
     def _to_point(self, clauses: list[Clause], question: str, day: dt.date, margin: float = 0.05) -> list[Clause]:
         """A conclusion that cites a heading ("4. Employment, …:") is proved by the point under

@@ -68,7 +68,9 @@ def best(facts: tuple[Fact, ...], text: str, keep: Callable[[Fact], bool] = lamb
     scored = [(hits(f, text), i, f) for i, f in enumerate(facts) if keep(f)
               and (not f.get("requires") or re.search(f.get("requires"), text, re.I))]
     scored = [x for x in scored if x[0] > 0]
-    scored.sort(key=lambda x: (-x[0], x[1]))
+    # At equal strength, a fact the question names by a specific word ('Annex I') goes before
+    # one it names only by a broad word ('high-risk').
+    scored.sort(key=lambda x: (-x[0], only_broad(x[2], text), x[1]))
     return [f for _, _, f in scored]
 
 
@@ -360,7 +362,8 @@ GENERIC_WORDS = COMMON | set("""fine fines fined penalty penalties maximum highe
 sanction sanctions there please tell know could level levels biggest large""".split())
 
 
-DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities
+DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities check checks
+verify selling sell sells
 high risk general purpose systemic importer importers distributor distributors authorised representative
 representatives product manufacturer manufacturers both give extra additional what there under transparency
 providers deployers respectively compared versus each their main core""".split())

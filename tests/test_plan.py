@@ -206,3 +206,17 @@ def test_more_founder_questions_are_concluded(findings):
     assert sme[0].cites[0][1] == "Article 99(6)" and "lower" in sme[0].text
     legacy = findings.deadline(plan_of("Our GPAI model came out in 2024. When do we need to comply?").parts[0], TODAY)
     assert legacy[0].cites[0][1] == "Article 111(3)" and "2 August 2027" in legacy[0].text
+
+
+def test_a_specific_word_wins_over_a_broad_one_and_each_part_reads_its_own_words(findings):
+    annex_i = findings.deadline(plan_of("When do the Annex I high-risk obligations apply?").parts[0], TODAY)
+    assert "2 August 2028" in annex_i[0].text  # 'Annex I' is specific; 'high-risk' alone is broad
+    plan = plan_of("When did the GPAI model obligations start to apply and how much can the Commission fine "
+                   "a GPAI provider?")
+    assert [p.intent for p in plan.parts] == ["deadline", "penalty"]
+    import dataclasses
+    own = findings.deadline(dataclasses.replace(plan.parts[0], text=plan.parts[0].clause), TODAY)
+    assert "2 August 2025" in own[0].text and "fine" not in own[0].text
+    check = findings.obligations(plan_of("What does a distributor have to check before selling a high-risk AI "
+                                         "system?").parts[0], TODAY)
+    assert check[0].cites[0] == ("AI Act", "Article 24(1)")
