@@ -18,6 +18,10 @@ from assistant.law.verify import long_date
 from assistant.procedure import ROLES, Procedure, Rule, load_procedure
 from assistant.types import TIERS, Assessment, Citation, Obligation, OpenQuestion
 
+# The outcome when the description comes close to a prohibited practice that no fact confirms:
+# not a tier (``tier`` is None), so nothing is concluded until the open questions are answered.
+UNDECIDED = "undecided"
+
 
 @dataclass(frozen=True)
 class Walk:
@@ -95,6 +99,9 @@ class Assessor:
         known = {**read, **given_facts(facts, procedure)}
         result = walk(procedure, known)
         opens = self._open_questions(procedure, known, result)
+        near = self._near(description, procedure, known, result)
+        if near is not None:
+            result, opens = near
         role_name, role_source = self._role(description, role, procedure)
         role_name = self._becomes(procedure, known, result, role_name)
         return self._explain(description, procedure, known, result, opens, role_name, role_source)
@@ -120,6 +127,35 @@ class Assessor:
                     out.append(OpenQuestion(name, q.question, q.reference, "yes" if q.assume else "no",
                                             flipped.outcome, flipped.deciding.reference))
         return out[:6]
+
+    def _near(self, description: str, procedure: Procedure, known: dict, result: Walk):
+        """A description the facts call minimal but whose meaning is close to an Article 5
+        practice (``near.py``): the outcome is undecided (no tier) and the practice's unanswered
+        conditions are the open questions, each of which would make it prohibited."""
+        if result.deciding.step != "default" or result.outcome not in TIERS:
+            return None
+        from assistant.near import closest
+
+        near = closest(description, procedure, getattr(self.assistant, "embedder", None))
+        if near is None:
+            return None
+        rule = near.rule
+        if any(known[f].value is False for f in primary(rule) if f in known):
+            return None  # the caller (or the description) already said no
+        opens = []
+        for name in rule.when + rule.any:
+            if name.startswith("!") or (name in known and known[name].value):
+                continue
+            q = procedure.questions[name]
+            if name in known or q.assume:
+                continue
+            opens.append(OpenQuestion(name, q.question, q.reference, "no", rule.outcome or "", rule.reference))
+        if not opens:
+            return None
+        undecided = Rule(f"near-{rule.id}", rule.step, outcome=UNDECIDED, sources=rule.sources,
+                         explain=f"Close to a prohibited practice — {rule.explain[0].lower() + rule.explain[1:]} — "
+                                 f"but the description does not say enough to decide; answer the questions below")
+        return Walk(UNDECIDED, undecided, (), result.lifted), opens
 
     def _role(self, description: str, role: str | None, procedure: Procedure) -> tuple[str, str]:
         if role:

@@ -27,11 +27,6 @@ from aiact.corpus.provision import ACT_IN_FORCE, OMNIBUS_IN_FORCE, Provision
 log = logging.getLogger(__name__)
 RELOAD_SECONDS = 2.0  # how often a long-running assistant looks for a new build
 
-TIER_WORDS = {
-    "prohibited": re.compile(r"\b(prohibit\w*|bann?ed|ban|forbidden|allowed|legal|permitted)\b", re.I),
-    "high-risk": re.compile(r"\bhigh[- ]risk\b", re.I),
-    "limited": re.compile(r"\b(transparen\w*|disclos\w*|label\w*|tell (?:users|people))\b", re.I),
-}
 TIER_QUESTION = re.compile(
     r"^\s*(?:is|are|would|will|could|can)\b(?:[^?]*\b(?:high[- ]risk|prohibited|banned|forbidden|allowed|legal|"
     r"permitted)\s*(?:\?|$|under\b|in the\b|according\b|by\b)|\s+it\s+(?:prohibited|banned|forbidden|allowed|"
@@ -472,31 +467,25 @@ class Assistant:
         return out
 
     def _with_deciding_provision(self, question: str, retrieval):
-        """'Is X high-risk?' is answered by the provision that decides X's tier (the assessor's
-        best match), placed first. Returns the retrieval and (tier, provision) or None."""
+        """'Is X high-risk?' is answered by the provision that decides X's tier — the same walk of
+        the Act's decision procedure as ``assess`` (so ask and assess give the same tier), its
+        deciding provision placed first. Returns the retrieval and (tier, provision), or None when
+        the walk decides no tier that brings a conclusion (minimal, undecided, not a tier)."""
+        from assistant.assess import Assessor as Procedure
         from assistant.retrieve import Scored
 
-        assessor = self._get_assessor()
-        features = assessor.features(question)
-        tier, _ = assessor.decide(features)
-        asked = next((t for t, pattern in TIER_WORDS.items() if pattern.search(question)), None)
-        chosen = tier if tier != "minimal" else asked
-        p, sim = features.best.get(chosen, (None, 0.0)) if chosen else (None, 0.0)
+        risk = Procedure(self).assess(question)
+        if risk.tier in (None, "minimal") or not risk.citations:
+            return retrieval, None
+        lead = risk.citations[0]  # the deciding provision is cited first
+        p = self.retriever.in_force(lead.document, lead.reference, self.today)
         if p is None:
             return retrieval, None
         top = retrieval.results[0].score if retrieval.results else 1.0
-        lead = Scored(p, top + 1.0, sim, "deciding")
-        retrieval.results = [lead] + [s for s in retrieval.results if s.provision.id != p.id]
-        return retrieval, (tier, p)
-
-    def _get_assessor(self):
-        if self._assessor is None:
-            from assistant.similarity import Assessor
-
-            with self._lock:
-                if self._assessor is None:
-                    self._assessor = Assessor(self)
-        return self._assessor
+        sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
+        retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
+            [s for s in retrieval.results if s.provision.id != p.id]
+        return retrieval, (risk.tier, p)
 
     def _rephrase(self, answer: Answer) -> Answer:
         if not self.settings.llm_url or answer.abstained:

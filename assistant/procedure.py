@@ -50,6 +50,7 @@ class Rule:
     sources: tuple = ()
     nothing_stated: bool = False  # holds only when the description states no other fact
     valid_from: dt.date | None = None
+    paraphrases: tuple[str, ...] = ()  # the practice in everyday words (the 'close to it' signal)
 
     @property
     def reference(self) -> str:
@@ -84,7 +85,9 @@ def _node(fact: Fact):
     kind = fact.get("kind")
     first = fact.sources[0]
     if kind == "question":
-        return Question(fact.id, fact.question, bool(fact.get("assume", False)), _patterns(fact.get("cues")),
+        # ``synonyms``: the same fact in everyday words (paraphrases the Act's own terms miss)
+        cues = _patterns(list(fact.get("cues") or ()) + list(fact.get("synonyms") or ()))
+        return Question(fact.id, fact.question, bool(fact.get("assume", False)), cues,
                         _patterns(fact.get("no_cues")), first.reference, first.words[0] if first.words else "")
     if kind == "role":
         return Role(fact.id, fact.question, _patterns(fact.get("cues")), first.reference)
@@ -92,7 +95,8 @@ def _node(fact: Fact):
         return Rule(fact.id, fact.step, tuple(fact.get("when", ())), tuple(fact.get("any", ())),
                     tuple(fact.get("unless", ())), fact.get("outcome"), fact.get("category"), fact.get("actor"),
                     fact.get("applies"), fact.get("cancels"), fact.get("becomes"), fact.get("when_outcome"),
-                    fact.get("explain", ""), fact.sources, bool(fact.get("nothing_stated", False)), fact.valid_from)
+                    fact.get("explain", ""), fact.sources, bool(fact.get("nothing_stated", False)), fact.valid_from,
+                    tuple(fact.get("paraphrases", ())))
     return None
 
 

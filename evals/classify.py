@@ -12,6 +12,8 @@ find the example it was written from.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -22,6 +24,12 @@ from aiact.evals.cases import OUTCOMES, Case, load_cases
 FILES = ("scenarios", "classification")
 # What an Article 5 practice must never become when its exception is not stated.
 NEVER_FOR_PROHIBITED = "minimal"
+# The outcomes a run can give: the cases' outcomes, and "undecided" (close to a prohibited
+# practice that no fact confirms: the check asks instead of concluding).
+# The day the scenarios are labelled for: points (ba) and (bb) of Article 5(1) apply from
+# 2 December 2026 (Article 113(a)); AIACT_TODAY overrides it.
+LABELLED_ON = dt.date(2026, 12, 2)
+PREDICTED = OUTCOMES + ("undecided",)
 
 
 def scenario_cases(split: str) -> dict[str, list[Case]]:
@@ -73,8 +81,8 @@ def run(bot, cases: list[Case], baseline: bool = False) -> list[dict]:
 
 
 def scores(rows: list[dict]) -> dict:
-    s = m.tier_scores([r["predicted"] for r in rows], [r["gold"] for r in rows], OUTCOMES)
-    present = [o for o in OUTCOMES if s["per_tier"][o]["support"] or any(r["predicted"] == o for r in rows)]
+    s = m.tier_scores([r["predicted"] for r in rows], [r["gold"] for r in rows], PREDICTED)
+    present = [o for o in PREDICTED if s["per_tier"][o]["support"] or any(r["predicted"] == o for r in rows)]
     clean = lambda x: None if isinstance(x, float) and math.isnan(x) else (round(x, 4) if isinstance(x, float) else x)
     return {"n": len(rows), "accuracy": clean(s["accuracy"]),
             "per_outcome": {o: {k: clean(v) for k, v in s["per_tier"][o].items()} for o in present},
@@ -110,7 +118,7 @@ def markdown(summary: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant import Assistant
+    from assistant import Assistant, Settings
     from aiact.evals.run import eval_settings
 
     ap = argparse.ArgumentParser(prog="python -m aiact.evals.classify", description=__doc__.split("\n\n")[0])
@@ -119,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", action="store_true",
                     help="measure the earlier similarity assessor instead (the 'before' figures)")
     args = ap.parse_args(argv)
-    bot = Assistant(eval_settings())
+    env = Settings.from_env()
+    bot = Assistant(eval_settings(env if env.today else dataclasses.replace(env, today=LABELLED_ON)))
     groups = scenario_cases(args.split)
     rows = run(bot, [c for name in FILES for c in groups[name]], args.baseline)
     summary = report(rows)

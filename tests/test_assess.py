@@ -189,3 +189,98 @@ def test_guided_check_prefills_and_updates(bot):
     assert "Article 5(1)(f)" in guided.provision_html(bot, "Article 5(1)(f)")
     md = again.to_markdown()
     assert md.startswith("# AI Act check: high-risk") and "## Answers" in md and "[1] AI Act" in md
+
+
+@pytest.mark.parametrize("description, reference", [
+    # Article 5 practices told in everyday words, none of the Act's own terms
+    ("A landlord app that rates tenants from their social-media and political posts and turns down those "
+     "with a poor rating.", "Article 5(1)(c)"),
+    ("Police officers' cameras scan the faces of everyone walking through the square live and compare them "
+     "with the wanted list.", "Article 5(1)(h)"),
+    ("Our pop-up shows a fake countdown so shoppers panic and buy insurance they cannot afford.", "Article 5(1)(a)"),
+    ("The app picks out teenagers who seem lonely and pushes them to spend their pocket money on gems.",
+     "Article 5(1)(b)"),
+    ("Upload a photo of your ex and our bot shows her with no clothes on.", "Article 5(1)(ba)"),
+    ("The tool marks which young people will turn to crime, from nothing but their family background.",
+     "Article 5(1)(d)"),
+    ("We grab every profile picture we can from social networks to grow our face search engine.",
+     "Article 5(1)(e)"),
+    ("Our dashboard tells team managers which call-centre agents sound annoyed on calls.", "Article 5(1)(f)"),
+    ("From a selfie our app tells whether someone is lesbian.", "Article 5(1)(g)"),
+])
+def test_article_5_practices_in_everyday_words(bot, description, reference):
+    a = check(bot, description)
+    assert a.outcome == "prohibited", (description, [f.name for f in a.facts])
+    assert a.citations[0].reference == reference
+    assert any(f.source == "description" and f.words for f in a.facts)  # the words it was read from
+
+
+def test_synonyms_are_read_like_cues_and_are_data():
+    from assistant.law import load_law
+
+    procedure = load_procedure(DAY)
+    law = load_law()
+    with_synonyms = [f for f in law.facts if f.get("kind") == "question" and f.get("synonyms")]
+    assert {f.id for f in with_synonyms} >= {"social_scoring", "remote_biometric_identification", "emotion_inference"}
+    for f in with_synonyms:
+        patterns = {p.pattern for p in procedure.questions[f.id].cues}
+        assert set(f.get("synonyms")) <= patterns
+    # every Article 5 rule has everyday paraphrases for the closeness signal
+    assert all(r.paraphrases for r in procedure.rules if r.step == "article_5")
+
+
+class PracticeEmbedder:
+    """A fake embedder for the closeness signal: texts sharing a marked word are close."""
+
+    def __init__(self, word: str):
+        self.word = word
+
+    def embed_documents(self, texts):
+        return [[1.0, 0.0, 0.0] if self.word in t.lower() else [0.0, 1.0, 0.0] for t in texts]
+
+    def embed_query(self, text):
+        return [1.0, 0.0, 0.0] if self.word in text.lower() else [0.0, 0.0, 1.0]
+
+
+def test_close_to_a_practice_but_unconfirmed_asks_rather_than_minimal(bot):
+    # "score" is in 5(1)(c)'s paraphrases; the description's own words trigger no cue
+    near_bot = SimpleNamespace(**vars(bot), embedder=PracticeEmbedder("score"))
+    text = "Our neighbourhood app keeps a score of each household."
+    assert check(bot, text).outcome == "minimal"  # no embedder: cues only
+    a = check(near_bot, text)
+    assert a.outcome == "undecided" and a.tier is None
+    assert a.citations[0].reference == "Article 5(1)(c)"
+    assert [(o.fact, o.then) for o in a.open_questions] == [("social_scoring", "prohibited")]
+    assert a.to_dict()["tier"] is None
+    # answering the question decides it either way
+    assert check(near_bot, text, {"social_scoring": "no"}).outcome == "minimal"
+    assert check(near_bot, text, {"social_scoring": "yes"}).outcome == "prohibited"
+    # a description far from every practice is not asked about
+    assert check(near_bot, "A spam filter for our company's email.").outcome == "minimal"
+
+
+def test_business_credit_is_not_annex_iii_5b(bot):
+    assert check(bot, "Our AI scores small businesses' loan applications from their accounts.").outcome == "minimal"
+    assert check(bot, "Our AI scores loan applicants from their payment history.").outcome == "high-risk"
+
+
+def test_guided_check_asks_the_close_practice_and_decides_on_the_answer(bot):
+    from aiact.ui import check as guided
+
+    near_bot = SimpleNamespace(**vars(bot), embedder=PracticeEmbedder("score"))
+    near_bot.assess = lambda d, facts=None, role=None: Assistant.assess(near_bot, d, facts, role)
+    text = "Our neighbourhood app keeps a score of each household."
+    result, asked = guided.run(near_bot, text, "provider", [], [])
+    assert result.outcome == "undecided" and "Undecided" in guided.outcome_html(result)
+    by_fact = {q.fact: q for q in asked}
+    assert by_fact["social_scoring"].answer == "not sure" and "prohibited" in by_fact["social_scoring"].hint
+    values = ["yes" if q.fact == "social_scoring" else q.answer for q in asked]
+    again, _ = guided.run(near_bot, text, "provider", asked, values)
+    assert again.outcome == "prohibited"
+
+
+def test_annex_iii_uses_in_everyday_words(bot):
+    assert check(bot, "Our AI decides who gets into our university's programmes.").citations[0].reference == \
+        "Annex III, point 3(a)"
+    assert check(bot, "Our HR tool rates staff from their chat messages and the scores decide promotions.").outcome \
+        == "high-risk"

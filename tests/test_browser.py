@@ -362,7 +362,7 @@ def test_no_serious_accessibility_violations(sized_page):
 
 
 # The guided check (its steps in tests/test_browser_check.py), on this module's server and browser.
-from tests.test_browser_check import guided_check_declines, guided_check_updates  # noqa: E402
+from tests.test_browser_check import check_examples_are_right, guided_check_declines, guided_check_updates  # noqa: E402
 
 
 def test_guided_check_asks_what_decides_and_updates(page):
@@ -371,3 +371,7 @@ def test_guided_check_asks_what_decides_and_updates(page):
 
 def test_guided_check_declines_text_that_describes_no_system(page):
     guided_check_declines(page)
+
+
+def test_check_examples_show_the_right_outcome(page):
+    check_examples_are_right(page)

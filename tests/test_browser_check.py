@@ -70,3 +70,22 @@ def guided_check_declines(page) -> None:
     assert "No system" in page.locator("#tier").inner_text()
     assert page.locator(QUESTIONS).filter(has_text="?").count() == 0 or \
         not page.locator("#q-0").is_visible()
+
+
+def check_examples_are_right(page) -> None:
+    """Each example button of the check fills the form and shows the outcome it should."""
+    from aiact.ui.app import CHECK_EXAMPLES
+
+    expected = {"CV ranking for recruiters": "tier-high-risk", "Customer-service chatbot": "tier-limited",
+                "Face recognition in the street": "tier-prohibited", "Emotion recognition at work": "tier-prohibited",
+                "Spam filter": "tier-minimal", "AI in a medical device": "tier-high-risk",
+                "Invoice reminders (not AI)": "tier-other"}
+    assert set(expected) == set(CHECK_EXAMPLES)
+    page.get_by_role("tab", name="Check my AI system").click()
+    for label, css in expected.items():
+        description = CHECK_EXAMPLES[label][0]
+        page.get_by_text(label, exact=True).click()
+        page.wait_for_function(
+            "([d, c]) => document.querySelector('#description textarea').value === d && "
+            "document.querySelector('#tier .tier') && document.querySelector('#tier .tier').classList.contains(c)",
+            arg=[description, css], timeout=ANSWER_TIMEOUT_MS)

@@ -25,6 +25,7 @@ OUTCOME_NOTES = {
     "out of scope": "The AI Act does not apply to this use.",
     "general-purpose AI model": "A model, not a system: the obligations of Chapter V for its provider.",
     "no system": "The text does not describe an AI system or its use.",
+    "undecided": "Close to a prohibited practice: answer the questions below to decide.",
 }
 
 
