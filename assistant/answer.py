@@ -191,10 +191,16 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
             qualified = render(later, citer, resolve)
             if qualified:
                 head.append(qualified)
-    lead = _lead(retrieval.results, question)
+    pool = list(retrieval.results)
+    if head:  # after a conclusion, only passages that bear on it (not any sentence with a date)
+        backs = supports(question, citer.citations)
+        kept = [(backs(s), i, s) for i, s in enumerate(pool)]
+        # The parts of a cited provision come first (Annex III, point 4(a) after point 4).
+        pool = [s for _, _, s in sorted((t for t in kept if t[0]), key=lambda t: t[:2])]
+    lead = _lead(pool, question)
     if head:
         lead = [s for s in lead if not citer.cited(s.provision)][:1]
-    results = list(retrieval.results)
+    results = pool
     if parts and lead and lead[0].provision.text.rstrip().endswith(":"):
         listed = [Scored(p, lead[0].score, lead[0].similarity, "part") for p in parts(lead[0].provision)]
         ids = {x.provision.id for x in listed}
@@ -242,6 +248,40 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
                  "interprets the AI Act authoritatively.")
     return Answer(question=question, text=text, abstained=False, citations=tuple(citer.citations),
                   as_of=retrieval.as_of.isoformat())
+
+
+# Words that say what kind of question it is, or name the Act's broad categories: a passage that
+# shares only these with the question ('a date', 'high-risk') does not bear on its subject.
+BROAD = stems("""when from since until date dates deadline deadlines applies apply applied start starts
+start begin begins fine fines penalty penalties much amount high risk high-risk system systems model models
+provider providers deployer deployers obligations obligation duties duty requirements comply compliance
+prohibited banned allowed legal tool product products company companies business use used using need needs
+have has must rules rule tell say says know people person persons purpose their they them these those
+other others such also into about""")  # not 'general': its stem is that of 'generate'
+
+
+def supports(question: str, cited: Sequence[Citation]) -> Callable[[Scored], int]:
+    """Whether a passage retrieved for a concluded answer bears on it: a provision the question
+    names, a part or the heading of a provision the conclusion cites (Annex III, point 4(a) under
+    point 4), or a passage that shares two words of the question's own subject ('CV',
+    'screening'). A passage that shares only the kind of question (any sentence with a date) or
+    a broad category ('high-risk') is left out."""
+    from assistant.references import is_descendant
+
+    subject = stems(question) - BROAD
+    family = [(c.document, c.reference) for c in cited if not getattr(c, "superseded", False)]
+
+    def backs(s: Scored) -> int:
+        """0: does not bear on it; 1: part of a cited provision or named; 2: shares the subject."""
+        p = s.provision
+        if s.reason == "reference":
+            return 1
+        if any(p.document == d and (is_descendant(p.reference, r) or is_descendant(r, p.reference))
+               for d, r in family):
+            return 1
+        return 2 if len(subject & stems(p.text)) >= 2 else 0
+
+    return backs
 
 
 def _lead(results: list[Scored], question: str = "") -> list[Scored]:

@@ -319,7 +319,9 @@ class Assistant:
         decided = None
         if (TIER_QUESTION.search(query) or plan.intent == "classification") and not retrieval.requested \
                 and retrieval.results and self.mode == "hybrid+structure":
-            retrieval, decided = self._with_deciding_provision(query, retrieval)
+            # In a message that joins several questions, the tier is read from the one that asks it.
+            asked = plan.parts[0].clause if plan.intent == "classification" and plan.parts[0].clause else query
+            retrieval, decided = self._with_deciding_provision(asked, retrieval)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
         clauses = self._conclusion(plan, day, decided, retrieval, weak) \
@@ -390,40 +392,79 @@ class Assistant:
         f = self.findings
         clauses: list[Clause] = [c for _, c in f.premises(plan, day)]
         premise_cited = any(c.cites for c in clauses)
-        for part in plan.parts:
-            if part.intent == "deadline":
-                found = f.deadline(part, day)
-            elif part.intent == "penalty":
-                found = f.penalty(part, day)
-            elif part.intent == "soft_law":
-                found = f.soft_law(part, day) or (f.penalty(part, day) if "fine" in part.text.lower() else [])
-            elif part.intent == "scope":
-                found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
-            elif part.intent == "obligations" and (part.actors or part.categories):
-                found = f.obligations(part, day)
-            elif part.intent == "classification" and decided is not None:
-                dated = f.dated_subject(part, day)
-                found = classification(decided, part, f, day)
-                if dated and dated[0].strength >= 3 and not any(
-                        c.cites and c.cites[0][1] in dated[0].text for c in found):
-                    found = []  # the rule with its own date names the practice; the assessor's guess does not
-                found = dated + found if dated and not found else found + dated
-            else:
-                found = []
-            if part.intent in ("classification", "obligations", "other"):
-                rule = f.scope(part, day)
-                if rule and (rule[0].strength >= 4 or rule[0].strength >= 2
-                             and _supported(rule, retrieval, weak, 99)):
-                    found = rule + [c for c in found if c.kind == "condition"]
-            if premise_cited and part.intent in ("classification", "other", "scope"):
-                found = [c for c in found if c.kind == "condition"]
-            if asked_kind(query_of(part)) in (GUIDELINES, CODE) and part.intent not in ("soft_law", "penalty", "deadline"):
-                found = []  # a question on what the guidance says is answered by the guidance
-            if part.intent != "classification" and not _supported(
-                    found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") else 2):
-                found = []
+        for whole in plan.parts:
+            # In a message that joins several questions, a part is first read in its own words
+            # ("when did the GPAI obligations start" is not about the fine asked next), then,
+            # when its words name nothing, in the whole message's ("… high-risk, and from when?").
+            part = dataclasses.replace(whole, text=whole.clause) if whole.clause else whole
+            found = self._part_findings(part, plan, day, decided, retrieval, weak, premise_cited)
+            if not found and part is not whole:
+                found = self._part_findings(whole, plan, day, decided, retrieval, weak, premise_cited)
             clauses += found
         return clauses
+
+    def _part_findings(self, part, plan: Plan, day: dt.date, decided, retrieval, weak: bool,
+                       premise_cited: bool) -> list[Clause]:
+        """The clauses that answer one part of the plan (none when the data does not hold it)."""
+        f = self.findings
+        if part.intent == "deadline":
+            found = f.deadline(part, day)
+        elif part.intent == "penalty":
+            found = f.penalty(part, day)
+        elif part.intent == "soft_law":
+            found = f.soft_law(part, day) or (f.penalty(part, day) if "fine" in part.text.lower() else [])
+        elif part.intent == "scope":
+            found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
+        elif part.intent == "obligations" and (part.actors or part.categories):
+            found = f.obligations(part, day)
+        elif part.intent == "classification" and decided is not None:
+            dated = f.dated_subject(part, day)
+            found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
+            if dated and dated[0].strength >= 3 and not any(
+                    c.cites and c.cites[0][1] in dated[0].text for c in found):
+                found = []  # the rule with its own date names the practice; the assessor's guess does not
+            found = dated + found if dated and not found else found + dated
+        else:
+            found = []
+        if part.intent in ("classification", "obligations", "other"):
+            rule = f.scope(part, day)
+            if rule and (rule[0].strength >= 4 or rule[0].strength >= 2
+                         and _supported(rule, retrieval, weak, 99)):
+                found = rule + [c for c in found if c.kind == "condition"]
+        if premise_cited and part.intent in ("classification", "other", "scope"):
+            found = [c for c in found if c.kind == "condition"]
+        if asked_kind(query_of(part)) in (GUIDELINES, CODE) and part.intent not in ("soft_law", "penalty", "deadline"):
+            found = []  # a question on what the guidance says is answered by the guidance
+        if part.intent != "classification" and not _supported(
+                found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") else 2):
+            found = []
+        return found
+
+    def _to_point(self, clauses: list[Clause], question: str, day: dt.date, margin: float = 0.05) -> list[Clause]:
+        """A conclusion that cites a heading ("4. Employment, …:") is proved by the point under
+        it that the question describes (Annex III, point 4(a) for a CV screening tool): the
+        point closest to the question in meaning, when it is clearly closer than the others;
+        otherwise the heading stays (the question does not say which point)."""
+        import numpy as np
+
+        out = []
+        for c in clauses:
+            head = c.cites[0] if c.cites and c.kind == "conclusion" else None
+            p = self._cited(head, day) if head else None
+            points = [x for x in self.retriever.resolve(p.document, p.reference, day)[1:]
+                      if x.reference.startswith(p.reference + "(")] if p is not None and \
+                p.text.rstrip().endswith(":") and p.reference in c.text else []
+            if len(points) > 1:
+                q = np.asarray(self.embedder.embed_query(question))
+                docs = np.asarray(self.embedder.embed_documents([x.text for x in points]))
+                sims = docs @ q / (np.linalg.norm(docs, axis=1) * np.linalg.norm(q) + 1e-9)
+                order = np.argsort(-sims)
+                if sims[order[0]] - sims[order[1]] >= margin:
+                    point = points[int(order[0])]
+                    c = dataclasses.replace(c, text=c.text.replace(p.reference, point.reference, 1),
+                                            cites=((point.document, point.reference),) + c.cites[1:])
+            out.append(c)
+        return out
 
     def _with_deciding_provision(self, question: str, retrieval):
         """'Is X high-risk?' is answered by the provision that decides X's tier — the same walk of

@@ -68,7 +68,9 @@ def best(facts: tuple[Fact, ...], text: str, keep: Callable[[Fact], bool] = lamb
     scored = [(hits(f, text), i, f) for i, f in enumerate(facts) if keep(f)
               and (not f.get("requires") or re.search(f.get("requires"), text, re.I))]
     scored = [x for x in scored if x[0] > 0]
-    scored.sort(key=lambda x: (-x[0], x[1]))
+    # At equal strength, a fact the question names by a specific word ('Annex I') goes before
+    # one it names only by a broad word ('high-risk').
+    scored.sort(key=lambda x: (-x[0], only_broad(x[2], text), x[1]))
     return [f for _, _, f in scored]
 
 
@@ -157,13 +159,19 @@ class Findings:
         others = best(facts, part.text, lambda f: f.get("amount_eur") is None and f.id not in ("sme", "smc"))
         clauses: list[Clause] = []
         if not fines and not others:
+            if (part.sme or part.smc) and not generic(part.text):
+                # 'Are SMEs fined less?': the SME rule is the answer.
+                # The size asked about concludes (standing only where the passages agree); the other qualifies.
+                return [replace(c, strength=min(c.strength, 1.0)) for c in self._size(part, day, set())]
             if not generic(part.text):
                 return []
             fines = [f for f in facts if f.id in ("prohibited-practices", "operator-obligations",
                                                   "incorrect-information")]
         for f in fines[:2] if fines and fines[0].id.startswith("union-") else fines[:3] if not others and \
                 not best(facts, part.text, lambda f: f.get("amount_eur") is not None) else fines[:1]:
-            clauses.append(replace(self._fine(f, part), strength=hits(f, part.text)))
+            # A question that asks about fines and names what the fine is for (one term: 'banned')
+            # names the fact as strongly as two terms of another question.
+            clauses.append(replace(self._fine(f, part), strength=hits(f, part.text) + (part.intent == "penalty")))
             if f.id == "gpai-providers":
                 when = self._fact("dates", "gpai-fines", day)
                 if when:
@@ -216,10 +224,17 @@ class Findings:
     # -- obligations, soft law, scope ------------------------------------------------------
     def obligations(self, part: Part, day: dt.date, any_question: bool = False) -> list[Clause]:
         facts = self.law.subject("obligations", on=day)
-        if not any_question and not generic(part.text, DUTY_WORDS, 2):
-            return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
-        actors = part.actors or ("provider",)
         categories = part.categories or (("high-risk",) if not part.actors else ("high-risk",))
+        # A duty the data words itself ('tell users they are talking to a bot': Article 50(1)); with
+        # no actor named, the duty's own actor ('label our news articles': the deployer, 50(4)).
+        worded = [f for f in facts if f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0]
+        actors = part.actors or tuple(dict.fromkeys(f.get("actor") for f in worded)) or ("provider",)
+        rest = part.text
+        for f in worded:  # the duty's own words say what it is; any other detail is the passages'
+            for t in f.get("terms") or ():
+                rest = re.sub(t, " ", rest, flags=re.I)
+        if not any_question and not generic(rest, DUTY_WORDS, 2):
+            return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
         if "gpai-systemic-risk" in categories and "gpai" in categories and \
                 not re.search(r"\b(?:gpai|general[- ]purpose)\b.*\band\b.*systemic", part.text, re.I):
             categories = tuple(c for c in categories if c != "gpai")
@@ -239,8 +254,10 @@ class Findings:
                             who = "Providers of general-purpose AI models"
                         cites = refs(f, text=part.text)
                         label = cites[0][1]
+                        # A duty named by its own words ('news articles', 'label') is named strongly.
+                        strength = max(1.0, hits(f, part.text)) if f.get("terms") else 1.0
                         clauses.append(Clause(f"{_cap(who)} ({_article(label)}) must {f.get('duty')}.", cites,
-                                              strength=1.0))
+                                              strength=strength))
         if clauses:
             when = {f.get("applies") for f in facts if f.get("actor") in actors and f.get("category") in categories}
             dates = [self._fact("dates", w, day) for w in sorted(w for w in when if w)]
@@ -252,6 +269,9 @@ class Findings:
 
     def soft_law(self, part: Part, day: dt.date) -> list[Clause]:
         found = best(self.law.subject("soft_law", on=day), part.text)
+        if found:  # a fact that already says what another does ('covers' it) is not said twice
+            covered = set(found[0].get("covers") or ())
+            found = [found[0]] + [f for f in found[1:] if f.id not in covered]
         return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
                 for f in found[:2]]
 
@@ -342,7 +362,8 @@ GENERIC_WORDS = COMMON | set("""fine fines fined penalty penalties maximum highe
 sanction sanctions there please tell know could level levels biggest large""".split())
 
 
-DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities
+DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities check checks
+verify selling sell sells
 high risk general purpose systemic importer importers distributor distributors authorised representative
 representatives product manufacturer manufacturers both give extra additional what there under transparency
 providers deployers respectively compared versus each their main core""".split())

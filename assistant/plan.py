@@ -41,9 +41,10 @@ DEADLINE = re.compile(
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
     r"still appl\w*|apply yet)\b|"
     r"\b(?:when|wen)\b.*\b(?:appl\w*|aply|start\w*|begin\w*|enter\w*|take effect|kick in|operational|due|"
-    r"compl\w*|ready|fin(?:e|ed|ing)|in force|postpone\w*|delay\w*)\b|"
-    r"\b(?:appl\w*|aply|compl\w*|fines?)\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
-PENALTY = re.compile(r"\b(?:fine[ds]?|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b", _I)
+    r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
+    r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
+PENALTY = re.compile(r"\b(?:fine[ds]?(?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b",
+                     _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
     r"responsibilit\w*|what (?:do|does|must|should) .* do)\b", _I)
@@ -137,6 +138,7 @@ class Part:
     smc: bool = False
     source_kind: str | None = None
     term: str | None = None  # the term a definition question asks about
+    clause: str = ""  # in a message that joins several questions, the words of this one
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,8 @@ class Plan:
         return {"question": self.question, "query": self.query, "intent": self.intent,
                 "as_of": self.as_of.isoformat() if self.as_of else None, "follow_up": self.follow_up,
                 "parts": [{"intent": p.intent, "actors": list(p.actors), "categories": list(p.categories),
-                           "references": list(p.references), "sme": p.sme, "smc": p.smc} for p in self.parts],
+                           "references": list(p.references), "sme": p.sme, "smc": p.smc,
+                           **({"clause": p.clause} if p.clause else {})} for p in self.parts],
                 "premises": [{"claim": p.claim, "fact": p.fact} for p in self.premises]}
 
 
@@ -212,7 +215,34 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
     # "provider vs deployer duties" / "obligations of providers and deployers": one part per actor.
     if intent in ("obligations", "comparison", "other") and len(actors) > 1:
         parts = [replace(base, intent="obligations", actors=(a,)) for a in actors]
+    else:
+        # "Is my CV tool high-risk, and from when?": one part per question asked, in the order
+        # asked; each part reads the whole question for its slots (the system, the actor).
+        asked = clause_intents(query)
+        if len(asked) > 1:
+            parts = [replace(base, intent=i, term=None, clause=c) for i, c in asked]
     return Plan(question=question, query=query, parts=tuple(parts), as_of=day, follow_up=follow_up)
+
+
+CLAUSE_BREAK = re.compile(
+    r"\?\s+|;\s*|\s+[—–-]\s+|,?\s+\b(?:and|also|plus)\b\s+(?:if so,?\s+)?(?=(?:from|since|by|until|when|what|which|how|who|"
+    r"is|are|does|do|can|must|should|would|will|if)\b)|,\s+(?=(?:from|since|by|until|when|and)\b)", re.I)
+SEVERAL = ("classification", "deadline", "penalty", "obligations")  # intents a question may join
+
+
+def clause_intents(text: str) -> tuple[tuple[str, str], ...]:
+    """The distinct intents of the questions one message joins, each with its words ("is it
+    high-risk, and from when?" → classification, deadline), in the order asked; one intent or
+    none gives ()."""
+    out: dict[str, str] = {}
+    for clause in CLAUSE_BREAK.split(text):
+        if len(re.findall(r"\w+", clause)) < 2:
+            continue
+        clause = clause.strip(" ,.") + ("" if clause.rstrip().endswith("?") else "?")
+        i = intent_of(clause)
+        if i in SEVERAL and i not in out:
+            out[i] = clause
+    return tuple(out.items()) if len(out) > 1 else ()
 
 
 def is_follow_up(question: str, previous: Plan) -> bool:

@@ -1,6 +1,7 @@
 """The gold cases in ``evals/cases/*.jsonl``: loading, validating, splitting, sub-sampling."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
@@ -9,6 +10,8 @@ from pathlib import Path
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 SPLITS = ("dev", "heldout")
+NEW_PREFIX = "users_"  # the files of the user-style cases, whose metrics are a slice of their own
+NEW_SLICE = "new"  # the slice is reported as 'dev:new' and 'heldout:new'
 TIERS = ("prohibited", "high-risk", "limited", "minimal")
 # What an assessment can conclude besides a tier (``Assessment.outcome``).
 OUTCOMES = TIERS + ("general-purpose AI model", "not an AI system", "out of scope", "no system")
@@ -42,6 +45,12 @@ class Case:
     source: tuple[Ref, ...] = ()  # the guideline passages a scenario was paraphrased from
     history: tuple[str, ...] = ()  # earlier turns of a follow-up, asked first, in order
     premise: tuple[str, ...] = ()  # regexes the first paragraph must match: the false premise corrected
+    origin: str = ""  # the file the case comes from (its stem), e.g. 'users_products'
+
+    @property
+    def new(self) -> bool:
+        """One of the user-style cases of issue 8 (``users_*.jsonl``), reported as their own slice."""
+        return self.origin.startswith(NEW_PREFIX)
 
     @property
     def scenario(self) -> bool:
@@ -88,7 +97,7 @@ def load_cases(split: str = "all", directory: Path = CASES_DIR) -> list[Case]:
                 raise ValueError(f"{path.name}:{n}: duplicate case id {case.id}")
             seen.add(case.id)
             if split == "all" or case.split == split:
-                cases.append(case)
+                cases.append(dataclasses.replace(case, origin=path.stem))
     return cases
 
 

@@ -69,7 +69,7 @@ def question_day(bot, case: Case) -> dt.date:
 
 
 def base_record(case: Case) -> dict:
-    return {"id": case.id, "category": case.category, "split": case.split,
+    return {"id": case.id, "category": case.category, "split": case.split, "new": case.new,
             "kind": "scenario" if case.scenario else "question", "must_abstain": case.must_abstain,
             "question": case.text}
 

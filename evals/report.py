@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from aiact.evals import plots
-from aiact.evals.summary import failures
+from aiact.evals.summary import failures, slices
 
 FULL = "hybrid+structure"
 HEADLINE = [  # (key, label)
@@ -53,7 +53,8 @@ def write(out: Path, meta: dict, runs: dict[str, dict], failed: list[str]) -> Pa
     splits = list(full)
     main = "all" if "all" in full else splits[0]
     images = {
-        "Accuracy per category": plots.accuracy_per_category(full, out / "accuracy_per_category.png"),
+        "Accuracy per category": plots.accuracy_per_category(
+            {k: v for k, v in full.items() if ":" not in k}, out / "accuracy_per_category.png"),
         f"Recall@k per configuration ({main})": plots.recall_at_k(
             {n: r["metrics"][main] for n, r in runs.items()}, out / "recall_at_k.png"),
         "Latency per question": plots.latency_histogram(
@@ -83,7 +84,11 @@ def write(out: Path, meta: dict, runs: dict[str, dict], failed: list[str]) -> Pa
     lines += _md_table(["metric"] + splits, [[label] + [fmt(full[s].get(k), k) for s in splits]
                                              for k, label in HEADLINE])
     counts = {k: ", ".join(f"{s} {full[s][k]}" for s in splits) for k in ("questions", "scenarios")}
-    lines += ["", f"Questions: {counts['questions']}; scenarios: {counts['scenarios']}.", ""]
+    lines += ["", f"Questions: {counts['questions']}; scenarios: {counts['scenarios']}."]
+    if any(":" in s for s in splits):
+        lines += ["", "`dev:new` and `heldout:new` are the user-style cases of each split "
+                  "(`evals/cases/users_*.jsonl`), also counted in their split's column."]
+    lines.append("")
     if len(runs) > 1:
         lines += ["## Ablations: quality and speed side by side", ""]
         for s in splits:
@@ -123,7 +128,8 @@ def provenance_lines(meta: dict) -> list[str]:
 
 def table(runs: dict[str, dict], splits: list[str]) -> str:
     """The short table printed at the end of a run: one row per configuration and split."""
-    keys = splits + (["all"] if len(splits) > 1 else [])
+    full = next(iter(runs.values()))["metrics"]
+    keys = [k for k in slices(splits) if k in full] + (["all"] if len(splits) > 1 else [])
     header = ["configuration", "split"] + [h for _, h in CONSOLE]
     rows = [[n, s] + [fmt(r["metrics"][s].get(k), k) for k, _ in CONSOLE] for n, r in runs.items() for s in keys]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]

@@ -5,6 +5,7 @@ import math
 from collections import defaultdict
 
 from aiact.evals import metrics as m
+from aiact.evals.cases import NEW_SLICE
 
 RETRIEVAL_KEYS = ("recall@1", "recall@5", "recall@10", "mrr")
 
@@ -75,9 +76,19 @@ def by_category(records: list[dict]) -> dict[str, dict]:
     return {c: {"n": len(rs), "accuracy": m.rate(r["correct"] for r in rs)} for c, rs in sorted(groups.items())}
 
 
+def slices(splits: list[str]) -> list[str]:
+    """Each split, then the user-style cases of each split as their own slice ('heldout:new')."""
+    return list(splits) + [f"{s}:{NEW_SLICE}" for s in splits]
+
+
 def by_split(records: list[dict], splits: list[str]) -> dict[str, dict]:
-    """Metrics for each split present, and for all of them together."""
+    """Metrics for each split present, for the user-style cases of each split (``dev:new``,
+    ``heldout:new``: the figures issue 8's done-when is read from), and for all together."""
     out = {s: summarise([r for r in records if r["split"] == s]) for s in splits}
+    for s in splits:
+        new = [r for r in records if r["split"] == s and r.get("new")]
+        if new:
+            out[f"{s}:{NEW_SLICE}"] = summarise(new)
     if len(splits) > 1:
         out["all"] = summarise(records)
     return out

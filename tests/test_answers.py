@@ -174,6 +174,18 @@ def test_the_conclusion_comes_first_and_stands_in_its_provisions(real_assistant,
     assert unbacked(answer) == []
 
 
+def test_a_two_part_question_is_answered_in_both_parts_classification_first(real_assistant):
+    """'Is it high-risk, and from when?': the tier with the point that states it, then the date;
+    the supporting provisions bear on the conclusion (not any sentence that holds a date)."""
+    answer = real_assistant.ask("Is my CV screening tool high-risk, and from when?")
+    head = answer.text.split("\n\n", 1)[0]
+    assert head.startswith("Likely yes") and "2 December 2027" in head
+    assert [c.reference for c in answer.citations[:2]] == ["Annex III, point 4(a)", "Article 113(c)"]
+    assert not any(c.reference.startswith(("Article 73", "Article 43", "Article 56")) for c in answer.citations)
+    chatbot = real_assistant.ask("Is my customer-service chatbot high-risk?")
+    assert not any(c.reference.startswith("Annex III, point 5") for c in chatbot.citations), chatbot.text
+
+
 def test_follow_up_reads_the_previous_turn(real_assistant):
     first = real_assistant.ask("What are the obligations of providers of high-risk AI systems?")
     follow = real_assistant.ask("And for deployers?", history=[first])

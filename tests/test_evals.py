@@ -300,3 +300,33 @@ def test_provenance_records_commit_model_settings_and_corpus(mini_settings):
     assert p["model"]["embedder"].startswith("minilm:") and p["settings"]["min_score"] == 0.0
     assert len(p["corpus_fingerprint"]) == 64 and p["settings"]["llm_api_key"] == ""
     json.dumps(p)
+
+
+def test_user_style_cases_are_a_slice_of_their_own(tmp_path):
+    """The issue-8 done-when figures (lead provision and conclusion on the held-out user-style
+    cases) are read from the report: each split gets a ':new' slice of its users_*.jsonl cases."""
+    from aiact.evals import report
+    from aiact.evals.cases import load_cases
+    from aiact.evals.summary import by_split
+
+    cases = load_cases("all")
+    assert {c.new for c in cases} == {True, False}
+    assert all(c.new == c.origin.startswith("users_") for c in cases)
+
+    def record(i, split, new, lead):
+        return {"id": f"q-{i}", "kind": "question", "category": "deadlines", "split": split, "new": new,
+                "must_abstain": False, "abstained": False, "facts_ok": lead, "correct": lead, "lead_ok": lead,
+                "conclusion_ok": lead, "latency_ms": 5.0}
+
+    records = [record(0, "dev", False, False), record(1, "dev", True, True),
+               record(2, "heldout", True, True), record(3, "heldout", True, False), record(4, "heldout", False, True)]
+    got = by_split(records, ["dev", "heldout"])
+    assert list(got) == ["dev", "heldout", "dev:new", "heldout:new", "all"]
+    assert got["dev"]["lead_provision"] == 0.5 and got["dev:new"]["lead_provision"] == 1.0
+    assert got["heldout:new"]["questions"] == 2 and got["heldout:new"]["conclusion"] == 0.5
+    runs = {"hybrid+structure": {"records": records, "open_seconds": 1.0, "note": "", "metrics": got}}
+    assert "heldout:new" in report.table(runs, ["dev", "heldout"])
+    meta = {"split": "all", "fast": False, "ablations": False, "cases": 5, "today": "2026-11-24",
+            "min_score": 0.4, "seconds": 1.0, "generated": "2026-12-02T10:00:00"}
+    md = report.write(tmp_path / "r", meta, runs, []).read_text()
+    assert "| metric | dev | heldout | dev:new | heldout:new | all |" in md

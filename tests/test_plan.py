@@ -72,6 +72,37 @@ def test_multi_part_question_has_a_part_per_actor():
     assert all(p.intent == "obligations" for p in plan.parts)
 
 
+@pytest.mark.parametrize("question, intents", [
+    ("Is my CV screening tool high-risk, and from when?", ["classification", "deadline"]),
+    ("Is emotion recognition at work prohibited and since when?", ["classification", "deadline"]),
+    ("What's the max fine for not labelling deepfakes, and when does that duty apply?", ["penalty", "deadline"]),
+    ("What must providers of high-risk AI systems do, and what's the fine if they don't?",
+     ["obligations", "penalty"]),
+    ("When do the obligations for providers and deployers apply?", ["deadline"]),  # one question, two actors
+    ("Is my CV screening tool high-risk?", ["classification"]),
+    ("Our chatbot - is it high-risk?", ["classification"]),
+])
+def test_a_message_joining_several_questions_gets_a_part_each(question, intents):
+    plan = plan_of(question)
+    assert [p.intent for p in plan.parts] == intents
+    if len(intents) > 1:  # each part keeps its own words, and reads the whole message for its slots
+        assert plan.parts[0].clause and plan.parts[0].clause != plan.parts[1].clause
+        assert all(p.text == plan.query for p in plan.parts)
+
+
+def test_must_we_sign_the_code_is_answered_no(findings):
+    for question in ("Meta didn't sign the code of practice — do we have to?",
+                     "is signing the GPAI code of practice mandatory for model providers?",
+                     "Are we obliged to sign the general-purpose AI code of practice?"):
+        clauses = findings.soft_law(plan_of(question).parts[0], TODAY)
+        assert clauses[0].text.startswith("No, signing is not required"), question
+        assert ("AI Act", "Article 56(7)") in clauses[0].cites and ("AI Act", "Article 53(4)") in clauses[0].cites
+    gives = findings.soft_law(plan_of("What does signing the GPAI code of practice give a provider?").parts[0], TODAY)
+    assert gives[0].text.startswith("Signing lets a provider rely on the code")
+    refused = findings.soft_law(plan_of("We didn't sign the code. What happens now?").parts[0], TODAY)
+    assert "alternative adequate means" in refused[0].text  # "didn't sign" is not "signing"
+
+
 def test_follow_up_takes_the_previous_turn():
     first = plan_of("What are the obligations of providers of high-risk AI systems?")
     follow = plan_of("And for deployers?", first)
@@ -139,3 +170,53 @@ def test_documents_not_held_are_named(findings):
     doc = findings.not_held("What does the Copyright chapter of the GPAI code of practice say about robots.txt?")
     assert doc is not None and doc.url.startswith("https://")
     assert findings.not_held("What is a deployer?") is None
+
+
+def test_fine_tuning_is_no_fine_and_a_gpai_modifier_gets_the_compute_criterion(findings):
+    plan = plan_of("Our startup fine-tunes Llama and sells it via API. Are we a GPAI provider?")
+    assert plan.intent != "penalty" and plan_of("When do we fine-tune the model?").intent != "penalty"
+    rule = findings.scope(plan.parts[0], TODAY)
+    assert "a third of the training compute" in rule[0].text
+    assert rule[0].cites == (("Guidelines on general-purpose AI models", "para. 63"),)
+    system = findings.scope(plan_of("If we modify the intended purpose of an AI system so it becomes high-risk, "
+                                    "are we the provider?").parts[0], TODAY)
+    assert system[0].cites[0][1].startswith("Article 25(1)")  # an AI system, not a model: Article 25
+
+
+def test_a_fine_asked_for_a_named_infringement_is_concluded(findings):
+    clauses = findings.penalty(plan_of("How much can we be fined for using a banned AI system?").parts[0], TODAY)
+    assert "EUR 35 000 000" in clauses[0].text and clauses[0].strength >= 2  # stands even on weak retrieval
+
+
+def test_a_duty_the_data_words_is_concluded_however_specific(findings):
+    clauses = findings.obligations(plan_of("Do I need to tell users that they are talking to a bot?").parts[0], TODAY)
+    assert clauses[0].cites[0] == ("AI Act", "Article 50(1)") and "interacting with an AI system" in clauses[0].text
+
+
+def test_more_founder_questions_are_concluded(findings):
+    us = findings.scope(plan_of("We're a US company. Does the AI Act apply to us if our app is used in France?")
+                        .parts[0], TODAY)
+    assert us[0].strength >= 2 and "third country" in us[0].text
+    news = findings.obligations(plan_of("Our AI writes news articles. Do we have to label them?").parts[0], TODAY)
+    assert news[0].cites[0] == ("AI Act", "Article 50(4)")  # the duty's own actor: the deployer
+    detail = plan_of("Must a news outlet disclose AI-written articles on public-interest topics if an editor "
+                     "reviews and takes responsibility for them?").parts[0]
+    assert findings.obligations(detail, TODAY) == []  # an exception in the detail is the passages' to quote
+    sme = findings.penalty(plan_of("Are SMEs fined less under the AI Act?").parts[0], TODAY)
+    assert sme[0].cites[0][1] == "Article 99(6)" and "lower" in sme[0].text
+    legacy = findings.deadline(plan_of("Our GPAI model came out in 2024. When do we need to comply?").parts[0], TODAY)
+    assert legacy[0].cites[0][1] == "Article 111(3)" and "2 August 2027" in legacy[0].text
+
+
+def test_a_specific_word_wins_over_a_broad_one_and_each_part_reads_its_own_words(findings):
+    annex_i = findings.deadline(plan_of("When do the Annex I high-risk obligations apply?").parts[0], TODAY)
+    assert "2 August 2028" in annex_i[0].text  # 'Annex I' is specific; 'high-risk' alone is broad
+    plan = plan_of("When did the GPAI model obligations start to apply and how much can the Commission fine "
+                   "a GPAI provider?")
+    assert [p.intent for p in plan.parts] == ["deadline", "penalty"]
+    import dataclasses
+    own = findings.deadline(dataclasses.replace(plan.parts[0], text=plan.parts[0].clause), TODAY)
+    assert "2 August 2025" in own[0].text and "fine" not in own[0].text
+    check = findings.obligations(plan_of("What does a distributor have to check before selling a high-risk AI "
+                                         "system?").parts[0], TODAY)
+    assert check[0].cites[0] == ("AI Act", "Article 24(1)")
