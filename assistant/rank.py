@@ -67,6 +67,15 @@ class Ranker:
         """Each non-zero feature's value and its share of the score, for a citation's 'why'."""
         return {n: round(features[n], 3) for n in NAMES if features.get(n)}
 
+    def reasons(self, features: dict[str, float], top: int = 4) -> list[tuple[str, str, float]]:
+        """What raised (and most lowered) a passage's score: (feature, what it measures, weight ×
+        value), largest effect first — a source card's 'why it ranked'."""
+        effects = [(n, w * float(features.get(n, 0.0))) for n, w in zip(NAMES, self.weights)]
+        effects = [(n, e) for n, e in effects if abs(e) >= 0.05]
+        up = sorted((x for x in effects if x[1] > 0), key=lambda x: -x[1])[:top]
+        down = sorted((x for x in effects if x[1] < 0), key=lambda x: x[1])[:1]
+        return [(n, FEATURES[n], round(e, 2)) for n, e in up + down]
+
 
 def default_weights() -> dict:
     """Used only before a fit exists: the named reference, the definition and the fused lists."""

@@ -53,3 +53,25 @@ def test_cover_keeps_one_version_of_a_provision():
               _s("Article 57(2)", "binding law", 0.7)]
     out = cover(ranked, "sandboxes", {})
     assert [s.provision.reference for s in out] == ["Article 57(1)", "Article 57(2)"]
+
+
+def test_reasons_name_what_raised_and_lowered_a_score():
+    ranker = load_ranker()
+    reasons = ranker.reasons({"named_subject": 1.0, "fused": 1.0, "soft_law": 1.0, "dense": 0.0})
+    names = [n for n, _, _ in reasons]
+    assert names[0] in ("named_subject", "fused") and "soft_law" in names
+    assert all(text == FEATURES[n] for n, text, _ in reasons)
+    assert reasons[-1][2] < 0 < reasons[0][2]  # the largest drag comes last
+    assert ranker.reasons({}) == []
+
+
+def test_the_source_card_shows_why_a_citation_ranked():
+    from assistant.types import Citation
+    from aiact.ui.render import citation_card
+
+    base = Citation(1, "AI Act", "Article 50(1)", "Transparency", "natural persons are informed", "", 0.9)
+    import dataclasses
+
+    card = citation_card(dataclasses.replace(base, features={"named_subject": 1.0, "fused": 0.8}))
+    assert "Why it ranked" in card and FEATURES["named_subject"] in card
+    assert "Why it ranked" not in citation_card(base)  # a citation the answer added itself
