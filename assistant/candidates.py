@@ -296,16 +296,22 @@ def cover(ranked: list, query: str, params: dict) -> list:
         out = named + [s for s in out if s not in named]
     if not out or R.asked_kind(query):
         return out
-    if out[0].provision.kind != BINDING:
+    # The binding rule is an article or annex: a recital explains it and binds no one.
+    def rule(s) -> bool:
+        return s.provision.kind == BINDING and not s.provision.reference.startswith("Recital")
+
+    if not rule(out[0]):
         # Binding law leads when it answers nearly as well as the best passage (as the answer does).
-        lead = next((s for s in out[1:8] if s.provision.kind == BINDING
+        lead = next((s for s in out[1:8] if rule(s)
                      and s.score >= params.get("lead_ratio", 2.0) * out[0].score), None)
         if lead is not None:
             out.remove(lead)
             out.insert(0, lead)
     top, slots = out[0].score, int(params.get("slots", 4))
-    for want, ratio in ((lambda s: s.provision.kind == BINDING, params.get("binding_ratio", 0.3)),
-                        (lambda s: s.provision.kind in (GUIDELINES, CODE), params.get("soft_ratio", 0.5))):
+    # A question that names its provision is answered by it; the explanation is for lay questions.
+    lay = not any(s.features.get(k) for s in out[:slots] for k in ("named_subject", "named_within", "named_label"))
+    for want, ratio in ((rule, params.get("binding_ratio", 0.3)),
+                        (lambda s: lay and s.provision.kind in (GUIDELINES, CODE), params.get("soft_ratio", 0.5))):
         if any(want(s) for s in out[:slots]):
             continue
         best = next((s for s in out[slots:] if want(s) and s.score >= ratio * top), None)

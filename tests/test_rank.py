@@ -48,6 +48,18 @@ def test_cover_brings_the_binding_rule_and_a_guideline_into_the_first_slots():
     assert cover(ranked, "What do the guidelines say about chatbots?", {"lead_ratio": 0.4})[0] is ranked[0]
 
 
+def test_a_recital_does_not_stand_in_for_the_binding_rule():
+    # Lay question, guideline paragraphs and a recital first: the rule itself is brought up.
+    ranked = [_s("para. 270", "guidelines", 0.9), _s("para. 254", "guidelines", 0.8), _s("Recital 44", "binding law", 0.7),
+              _s("para. 255", "guidelines", 0.6), _s("Article 5(1)(f)", "binding law", 0.3)]
+    params = {"lead_ratio": 2.0, "binding_ratio": 0.2, "soft_ratio": 2.0, "slots": 3}
+    out = cover(ranked, "Can my company detect the emotions of employees?", params)
+    assert "Article 5(1)(f)" in [s.provision.reference for s in out[:3]]
+    # …but not a rule that scores far below the best passage.
+    weak = ranked[:4] + [_s("Article 5(1)(f)", "binding law", 0.1)]
+    assert "Article 5(1)(f)" not in [s.provision.reference for s in cover(weak, "emotions at work", params)[:3]]
+
+
 def test_cover_keeps_one_version_of_a_provision():
     ranked = [_s("Article 57(1)", "binding law", 0.9, "2026"), _s("Article 57(1)", "binding law", 0.8, "2024"),
               _s("Article 57(2)", "binding law", 0.7)]
