@@ -292,6 +292,13 @@ def cover(ranked: list, query: str, params: dict) -> list:
     # An article with no text of its own ("What does Article 5 say?") is answered by its paragraphs.
     named = [s for s in out if asked_by_name(s, "named_subject")] or \
         sorted((s for s in out if asked_by_name(s, "named_within")), key=lambda s: s.provision.order)
+    if not named and R.REFERENCE_TEXT.match(query.strip()):
+        # "Article 53(1)(b) information for downstream providers", "Article 14(1): what …": a
+        # question headed by the one provision it names is about it, whatever topic words follow.
+        subjects = [s for s in out if s.features.get("named_subject") and not s.features.get("named_qualifier")]
+        if len(subjects) == 1 and not any(subjects[0].features.get(k) for k in (
+                "when_without_date", "fine_without_amount", "date_for_when", "amount_for_fine")):
+            named = subjects
     if named:
         out = named + [s for s in out if s not in named]
     if not out or R.asked_kind(query):

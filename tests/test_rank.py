@@ -87,3 +87,14 @@ def test_the_source_card_shows_why_a_citation_ranked():
     card = citation_card(dataclasses.replace(base, features={"named_subject": 1.0, "fused": 0.8}))
     assert "Why it ranked" in card and FEATURES["named_subject"] in card
     assert "Why it ranked" not in citation_card(base)  # a citation the answer added itself
+
+
+def test_a_question_headed_by_the_provision_it_names_leads_with_it():
+    import dataclasses
+
+    named = dataclasses.replace(_s("Article 53(1)(b)", "binding law", 0.5), features={"named_subject": 1.0})
+    ranked = [_s("Annex XII", "binding law", 0.9), _s("Article 89(2)(b)", "binding law", 0.8), named]
+    first = lambda q: cover(ranked, q, {})[0].provision.reference
+    assert first("Article 53(1)(b) information for downstream providers") == "Article 53(1)(b)"
+    # Named further on, among other words, it is weighed like any other candidate.
+    assert first("What must downstream providers get, as Article 53(1)(b) requires?") == "Annex XII"
