@@ -132,6 +132,10 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
             for p in retriever.resolve("AI Act", ref, as_of, limit=1):
                 if p.id not in pool:
                     add(p, "cross-reference", cross_reference=1.0)
+                elif c.provision.kind in (GUIDELINES, CODE):
+                    # Found on its own too, and the guideline paragraph that best answers quotes it
+                    # as the rule it explains ("Article 5(1)(b) AI Act …"): the rule itself counts.
+                    pool[p.id].features["cross_reference"] = 1.0
 
     if any(c.reason in ("reference", "definition") for c in pool.values()):
         best_similarity = max(best_similarity, 1.0)

@@ -42,7 +42,7 @@ FEATURES: dict[str, str] = {
     "when_without_date": "states no date, for a question about when",
     "fine_without_amount": "states no amount, for a question about fines",
     "application_date": "sets the date of application of the best passages' chapter",
-    "cross_reference": "reached by following a reference from a top passage",
+    "cross_reference": "a top passage refers to it (reached by that hop, or a guideline quoting the rule it explains)",
     "binding": "binding law (the AI Act)",
     "amending": "the amending act",
     "soft_law": "guidelines or the code of practice",
