@@ -98,3 +98,20 @@ def test_a_question_headed_by_the_provision_it_names_leads_with_it():
     assert first("Article 53(1)(b) information for downstream providers") == "Article 53(1)(b)"
     # Named further on, among other words, it is weighed like any other candidate.
     assert first("What must downstream providers get, as Article 53(1)(b) requires?") == "Annex XII"
+
+
+@pytest.mark.slow
+def test_the_rule_a_top_guideline_paragraph_quotes_is_marked_and_cited(real_assistant):
+    """A lay question whose best passage is the guideline paragraph explaining Article 5(1)(b):
+    the provision it quotes counts as pointed at, and the answer cites the rule itself early."""
+    import datetime as dt
+
+    from assistant.candidates import gather
+
+    question = "Is it legal to build an AI that takes advantage of the vulnerabilities of elderly people?"
+    found = gather(real_assistant.retriever, question, dt.date(2026, 12, 2), True)
+    rule = [c for c in found.candidates.values() if c.provision.document == "AI Act"
+            and c.provision.reference == "Article 5(1)(b)"]
+    assert rule and rule[0].features.get("cross_reference") == 1.0
+    cited = [c.reference for c in real_assistant.ask(question).citations[:5]]
+    assert "Article 5(1)(b)" in cited, cited
