@@ -132,6 +132,10 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
             for p in retriever.resolve("AI Act", ref, as_of, limit=1):
                 if p.id not in pool:
                     add(p, "cross-reference", cross_reference=1.0)
+                elif c.provision.kind in (GUIDELINES, CODE):
+                    # Found on its own too, and the guideline paragraph that best answers quotes it
+                    # as the rule it explains ("Article 5(1)(b) AI Act …"): the rule itself counts.
+                    pool[p.id].features["cross_reference"] = 1.0
 
     if any(c.reason in ("reference", "definition") for c in pool.values()):
         best_similarity = max(best_similarity, 1.0)
@@ -292,20 +296,33 @@ def cover(ranked: list, query: str, params: dict) -> list:
     # An article with no text of its own ("What does Article 5 say?") is answered by its paragraphs.
     named = [s for s in out if asked_by_name(s, "named_subject")] or \
         sorted((s for s in out if asked_by_name(s, "named_within")), key=lambda s: s.provision.order)
+    if not named and R.REFERENCE_TEXT.match(query.strip()):
+        # "Article 53(1)(b) information for downstream providers", "Article 14(1): what …": a
+        # question headed by the one provision it names is about it, whatever topic words follow.
+        subjects = [s for s in out if s.features.get("named_subject") and not s.features.get("named_qualifier")]
+        if len(subjects) == 1 and not any(subjects[0].features.get(k) for k in (
+                "when_without_date", "fine_without_amount", "date_for_when", "amount_for_fine")):
+            named = subjects
     if named:
         out = named + [s for s in out if s not in named]
     if not out or R.asked_kind(query):
         return out
-    if out[0].provision.kind != BINDING:
+    # The binding rule is an article or annex: a recital explains it and binds no one.
+    def rule(s) -> bool:
+        return s.provision.kind == BINDING and not s.provision.reference.startswith("Recital")
+
+    if not rule(out[0]):
         # Binding law leads when it answers nearly as well as the best passage (as the answer does).
-        lead = next((s for s in out[1:8] if s.provision.kind == BINDING
+        lead = next((s for s in out[1:8] if rule(s)
                      and s.score >= params.get("lead_ratio", 2.0) * out[0].score), None)
         if lead is not None:
             out.remove(lead)
             out.insert(0, lead)
     top, slots = out[0].score, int(params.get("slots", 4))
-    for want, ratio in ((lambda s: s.provision.kind == BINDING, params.get("binding_ratio", 0.3)),
-                        (lambda s: s.provision.kind in (GUIDELINES, CODE), params.get("soft_ratio", 0.5))):
+    # A question that names its provision is answered by it; the explanation is for lay questions.
+    lay = not any(s.features.get(k) for s in out[:slots] for k in ("named_subject", "named_within", "named_label"))
+    for want, ratio in ((rule, params.get("binding_ratio", 0.3)),
+                        (lambda s: lay and s.provision.kind in (GUIDELINES, CODE), params.get("soft_ratio", 0.5))):
         if any(want(s) for s in out[:slots]):
             continue
         best = next((s for s in out[slots:] if want(s) and s.score >= ratio * top), None)

@@ -201,6 +201,10 @@ def _terms(text: str, lang: Language) -> str:
         for pattern, english in lang.terms:
             if _matches(pattern, words, i):
                 out.append(english)
+                if len(pattern) == 1 and pattern[0].endswith("*"):
+                    # 'Hochrisiko-System', 'Bewerberauswahl': a prefix term at the head of a
+                    # compound; the other parts are terms too.
+                    out.extend(_compound(words[i][len(pattern[0]) - 1:], lang, rest=True))
                 i += len(pattern)
                 break
         else:
@@ -213,10 +217,73 @@ def _terms(text: str, lang: Language) -> str:
             else:
                 # A compound the glossary does not list whole: the terms it is made of. A word
                 # that is none of these is left out rather than searched for in an English text.
-                parts = [e for stem, e in lang.compounds if stem in w]
-                out.extend(dict.fromkeys(parts[:3]))
+                out.extend(_compound(w, lang))
             i += 1
     return " ".join(dict.fromkeys(out))
+
+
+LINKS = ("s", "es", "en", "n", "e", "-")  # what joins a compound's parts: Lebenslauf|s|…, Bewerber|n|…
+
+
+def _compound(word: str, lang: Language, rest: bool = False, limit: int = 3) -> list[str]:
+    """The glossary terms a compound is made of, read from its head: 'lebenslaufauswertung' →
+    'Lebenslauf' + 'Auswertung', 'hochrisiko-system' → 'Hochrisiko' + 'System'. Where no split
+    covers it, the known stems inside it (for endings and parts the glossary lacks); for the rest
+    of a word whose head was matched (``rest``), only a split."""
+    word = word.strip("-")
+    if len(word) < 3:
+        return []
+    split = _split(word, lang, 0)
+    # After a matched head, a derivation may come before the next part: Bewerb|ungs|analyse.
+    for skip in range(1, 5 if rest else 0):
+        if split is not None:
+            break
+        split = _split(word[skip:], lang, 0) if len(word) - skip >= 4 else None
+    if split is None:
+        split = [] if rest else [e for stem, e in lang.compounds if stem in word]
+    return list(dict.fromkeys(split))[:limit]
+
+
+def _split(word: str, lang: Language, depth: int) -> list[str] | None:
+    """Glossary terms that make up the whole word, or None when it cannot be covered."""
+    if not word:
+        return []
+    if depth > 5:
+        return None
+    if "-" in word:
+        out: list[str] = []
+        for part in filter(None, word.split("-")):
+            got = _split(part, lang, depth + 1)
+            out += got if got is not None else [e for stem, e in lang.compounds if stem in part]
+        return out
+    for stem, english, whole in _stems_of(lang):
+        if not word.startswith(stem):
+            continue
+        rest = word[len(stem):]
+        if not rest:
+            return [english]
+        for link in ("",) + LINKS:
+            if rest.startswith(link) and len(rest) - len(link) >= 3:
+                tail = _split(rest[len(link):], lang, depth + 1)
+                if tail is not None:
+                    return [english] + tail
+        if not whole and len(rest) <= 3:
+            return [english]  # an inflected ending: 'bewerbern', 'systeme'
+    return None
+
+
+def _stems_of(lang: Language) -> tuple[tuple[str, str, bool], ...]:
+    return _stems_for(lang.code)
+
+
+@lru_cache(maxsize=16)
+def _stems_for(code: str) -> tuple[tuple[str, str, bool], ...]:
+    """One-word glossary terms, longest first: (stem, English, matches only as a whole word)."""
+    out: dict[tuple[str, bool], str] = {}
+    for pattern, english in languages()[code].terms:
+        if len(pattern) == 1 and len(pattern[0].rstrip("*")) >= 4 and "-" not in pattern[0]:
+            out.setdefault((pattern[0].rstrip("*"), not pattern[0].endswith("*")), english)
+    return tuple(sorted(((s, e, w) for (s, w), e in out.items()), key=lambda t: -len(t[0])))
 
 
 def localise(answer, lang: Language):

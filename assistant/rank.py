@@ -42,7 +42,7 @@ FEATURES: dict[str, str] = {
     "when_without_date": "states no date, for a question about when",
     "fine_without_amount": "states no amount, for a question about fines",
     "application_date": "sets the date of application of the best passages' chapter",
-    "cross_reference": "reached by following a reference from a top passage",
+    "cross_reference": "a top passage refers to it (reached by that hop, or a guideline quoting the rule it explains)",
     "binding": "binding law (the AI Act)",
     "amending": "the amending act",
     "soft_law": "guidelines or the code of practice",
@@ -66,6 +66,15 @@ class Ranker:
     def contributions(self, features: dict[str, float]) -> dict[str, float]:
         """Each non-zero feature's value and its share of the score, for a citation's 'why'."""
         return {n: round(features[n], 3) for n in NAMES if features.get(n)}
+
+    def reasons(self, features: dict[str, float], top: int = 4) -> list[tuple[str, str, float]]:
+        """What raised (and most lowered) a passage's score: (feature, what it measures, weight ×
+        value), largest effect first — a source card's 'why it ranked'."""
+        effects = [(n, w * float(features.get(n, 0.0))) for n, w in zip(NAMES, self.weights)]
+        effects = [(n, e) for n, e in effects if abs(e) >= 0.05]
+        up = sorted((x for x in effects if x[1] > 0), key=lambda x: -x[1])[:top]
+        down = sorted((x for x in effects if x[1] < 0), key=lambda x: x[1])[:1]
+        return [(n, FEATURES[n], round(e, 2)) for n, e in up + down]
 
 
 def default_weights() -> dict:

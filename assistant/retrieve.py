@@ -242,6 +242,7 @@ ABBREVIATIONS = {
     r"\bRBI\b": "remote biometric identification", r"\bSMEs?\b": "SME small and medium-sized enterprise",
     r"\bSMCs?\b": "SMC small mid-cap enterprise", r"\bFLOPs?\b": "floating point operations",
     r"\bQMS\b": "quality management system", r"\bCE\b": "CE marking",
+    r"\bCVs?\b": "curriculum vitae job applications of candidates",
 }
 
 

@@ -2,6 +2,7 @@
 
     python -m aiact.evals.fit_ranker            # fit and write assistant/ranker.json
     python -m aiact.evals.fit_ranker --dry-run  # fit and print, write nothing
+    python -m aiact.evals.fit_ranker --coverage-only  # keep the weights and lead ratio, refit the rest
 
 Training pairs: every candidate the retriever gathers for a dev question (the answer-quality
 cases with gold references and the English passage cases), labelled 1 when it matches a gold
@@ -18,7 +19,7 @@ import json
 import sys
 
 from assistant.candidates import cover, gather
-from assistant.rank import NAMES, WEIGHTS_FILE, Ranker, vector
+from assistant.rank import NAMES, WEIGHTS_FILE, Ranker, load_ranker, vector
 from assistant.retrieve import KIND_RANK, Scored, strip_instructions
 from aiact.evals import metrics as m
 from aiact.evals.cases import load_cases
@@ -65,7 +66,7 @@ def fit(groups) -> tuple[list[float], float]:
 def ranked_hit(groups, ranker: Ranker, params: dict, indexed, k: int = 5, mrr: bool = False) -> float:
     hits = []
     for text, gold, rows in groups:
-        ranked = sorted((Scored(c.provision, ranker.score(c.features), c.similarity, c.reason) for c, _ in rows),
+        ranked = sorted((Scored(c.provision, ranker.score(c.features), c.similarity, c.reason, c.features) for c, _ in rows),
                         key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9), s.provision.order))
         top = [(s.provision.document, s.provision.reference) for s in cover(ranked, text, params)[:10 if mrr else k]]
         hits.append(m.reciprocal_rank(top, list(gold), indexed) if mrr else m.recall_at(top, list(gold), k, indexed))
@@ -78,13 +79,22 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--coverage-only", action="store_true",
+                    help="keep the weights and the lead ratio in ranker.json; choose the other coverage ratios")
     args = ap.parse_args(argv)
     bot = Assistant(eval_settings(), progress=False)
     groups, indexed = collect(bot, dev_questions())
-    weights, intercept = fit(groups)
+    leads: tuple[float, ...] = (2.0, 0.8, 0.6, 0.4)
+    if args.coverage_only:
+        kept = load_ranker(str(WEIGHTS_FILE))
+        weights, intercept, previous = list(kept.weights), kept.intercept, kept.meta
+        leads = (float(previous.get("coverage", {}).get("lead_ratio", 2.0)),)
+    else:
+        weights, intercept = fit(groups)
+        previous = {}
     ranker = Ranker(tuple(weights), intercept, {})
     grid = [dict(lead_ratio=lead, binding_ratio=b, soft_ratio=s, slots=n) for lead, b, s, n in
-            itertools.product((2.0, 0.8, 0.6, 0.4), (2.0, 0.5, 0.3, 0.2, 0.1), (2.0, 0.5, 0.3, 0.2, 0.1), (3, 4, 5))]
+            itertools.product(leads, (2.0, 0.5, 0.3, 0.2, 0.1), (2.0, 0.5, 0.3, 0.2, 0.1), (3, 4, 5))]
     off = dict(lead_ratio=2.0, binding_ratio=2.0, soft_ratio=2.0, slots=4)
     # Both the passage hit@5 and the reciprocal rank of the first gold reference count.
     scored = [(ranked_hit(groups, ranker, p, indexed) + ranked_hit(groups, ranker, p, indexed, mrr=True), p)
@@ -98,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
             "dev_mrr_ranked": round(ranked_hit(groups, ranker, params, indexed, mrr=True), 4),
             "dev_hit@5_ranked_without_coverage": round(ranked_hit(groups, ranker, off, indexed), 4),
             "coverage": params}
+    if args.coverage_only:
+        meta = {**previous, **{k: meta[k] for k in ("dev_hit@5_ranked", "dev_mrr_ranked",
+                                                    "dev_hit@5_ranked_without_coverage", "coverage")},
+                "coverage_fitted": dt.date.today().isoformat(),
+                "coverage_command": "python -m aiact.evals.fit_ranker --coverage-only",
+                "coverage_questions": len(groups)}
     data = {"features": list(NAMES), "weights": [round(w, 5) for w in weights],
             "intercept": round(intercept, 5), "meta": meta}
     print(json.dumps(data, indent=1))

@@ -195,6 +195,17 @@ def test_ask_answers_with_eurlex_citations(page):
     assert page.locator("#chat .bot-row").count() >= 2
 
 
+def test_a_source_card_shows_why_it_ranked(page):
+    ask(page, "What does Article 50(1) say?")
+    why = page.locator("#sources .src-card .src-why").first
+    assert "Why it ranked" in why.inner_text()
+    why.locator("summary").click()
+    items = why.locator("li")
+    assert items.count() >= 1
+    first = items.first.inner_text()
+    assert first.lstrip().startswith("+") and "named" in why.inner_text()  # the named provision came first
+
+
 def test_check_my_ai_system_shows_a_tier(page):
     page.get_by_role("tab", name="Check my AI system").click()
     page.locator("#description textarea").fill(

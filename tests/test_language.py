@@ -63,6 +63,31 @@ def test_key_terms_are_translated_and_unknown_words_left_out():
     assert "facial recognition" in to_english("Verbotene Gesichtserkennungsdatenbanken?", languages()["de"])
 
 
+@pytest.mark.parametrize("code, question, wanted, unwanted", [
+    # Each part of a compound is read: head + link + tail, and a hyphenated compound part by part.
+    ("de", "Ist mein Tool zur Lebenslaufauswertung ein Hochrisiko-System?",
+     ("recruitment", "analyse", "high-risk", "system"), ("migration",)),
+    ("de", "Darf ich KI zur Bewerberauswahl einsetzen?", ("recruitment",), ("migration",)),
+    ("de", "Ist die Bewerbungsanalyse hochriskant?", ("recruitment", "analyse", "high-risk"), ()),
+    ("nl", "Is mijn tool voor cv-screening een systeem met een hoog risico?", ("recruitment", "filter"), ()),
+    ("fr", "Mon outil de tri des CV est-il à haut risque ?", ("recruitment", "filter"), ()),
+    ("pl", "Czy narzędzie do analizy CV kandydatów to system wysokiego ryzyka?", ("recruitment", "analyse"), ()),
+])
+def test_compounds_and_lay_words_reach_the_annex_iii_area(code, question, wanted, unwanted):
+    english = to_english(question, languages()[code])
+    assert all(w in english for w in wanted), english
+    assert not any(w in english for w in unwanted), english
+
+
+def test_a_compound_split_needs_every_part_known():
+    from assistant.language import _split
+
+    de = languages()["de"]
+    assert _split("lebenslaufauswertung", de, 0) == ["recruitment or selection job applications candidates",
+                                                     "analyse filter"]
+    assert _split("xyzauswertung", de, 0) is None  # an unknown head is not guessed
+
+
 def test_phrases_translate_outside_quotes_only():
     de = languages()["de"]
     text = "According to Article 5(1)(f) of the AI Act: “According to the AI Act …” [1]"

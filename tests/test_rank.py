@@ -48,8 +48,70 @@ def test_cover_brings_the_binding_rule_and_a_guideline_into_the_first_slots():
     assert cover(ranked, "What do the guidelines say about chatbots?", {"lead_ratio": 0.4})[0] is ranked[0]
 
 
+def test_a_recital_does_not_stand_in_for_the_binding_rule():
+    # Lay question, guideline paragraphs and a recital first: the rule itself is brought up.
+    ranked = [_s("para. 270", "guidelines", 0.9), _s("para. 254", "guidelines", 0.8), _s("Recital 44", "binding law", 0.7),
+              _s("para. 255", "guidelines", 0.6), _s("Article 5(1)(f)", "binding law", 0.3)]
+    params = {"lead_ratio": 2.0, "binding_ratio": 0.2, "soft_ratio": 2.0, "slots": 3}
+    out = cover(ranked, "Can my company detect the emotions of employees?", params)
+    assert "Article 5(1)(f)" in [s.provision.reference for s in out[:3]]
+    # …but not a rule that scores far below the best passage.
+    weak = ranked[:4] + [_s("Article 5(1)(f)", "binding law", 0.1)]
+    assert "Article 5(1)(f)" not in [s.provision.reference for s in cover(weak, "emotions at work", params)[:3]]
+
+
 def test_cover_keeps_one_version_of_a_provision():
     ranked = [_s("Article 57(1)", "binding law", 0.9, "2026"), _s("Article 57(1)", "binding law", 0.8, "2024"),
               _s("Article 57(2)", "binding law", 0.7)]
     out = cover(ranked, "sandboxes", {})
     assert [s.provision.reference for s in out] == ["Article 57(1)", "Article 57(2)"]
+
+
+def test_reasons_name_what_raised_and_lowered_a_score():
+    ranker = load_ranker()
+    reasons = ranker.reasons({"named_subject": 1.0, "fused": 1.0, "soft_law": 1.0, "dense": 0.0})
+    names = [n for n, _, _ in reasons]
+    assert names[0] in ("named_subject", "fused") and "soft_law" in names
+    assert all(text == FEATURES[n] for n, text, _ in reasons)
+    assert reasons[-1][2] < 0 < reasons[0][2]  # the largest drag comes last
+    assert ranker.reasons({}) == []
+
+
+def test_the_source_card_shows_why_a_citation_ranked():
+    from assistant.types import Citation
+    from aiact.ui.render import citation_card
+
+    base = Citation(1, "AI Act", "Article 50(1)", "Transparency", "natural persons are informed", "", 0.9)
+    import dataclasses
+
+    card = citation_card(dataclasses.replace(base, features={"named_subject": 1.0, "fused": 0.8}))
+    assert "Why it ranked" in card and FEATURES["named_subject"] in card
+    assert "Why it ranked" not in citation_card(base)  # a citation the answer added itself
+
+
+def test_a_question_headed_by_the_provision_it_names_leads_with_it():
+    import dataclasses
+
+    named = dataclasses.replace(_s("Article 53(1)(b)", "binding law", 0.5), features={"named_subject": 1.0})
+    ranked = [_s("Annex XII", "binding law", 0.9), _s("Article 89(2)(b)", "binding law", 0.8), named]
+    first = lambda q: cover(ranked, q, {})[0].provision.reference
+    assert first("Article 53(1)(b) information for downstream providers") == "Article 53(1)(b)"
+    # Named further on, among other words, it is weighed like any other candidate.
+    assert first("What must downstream providers get, as Article 53(1)(b) requires?") == "Annex XII"
+
+
+@pytest.mark.slow
+def test_the_rule_a_top_guideline_paragraph_quotes_is_marked_and_cited(real_assistant):
+    """A lay question whose best passage is the guideline paragraph explaining Article 5(1)(b):
+    the provision it quotes counts as pointed at, and the answer cites the rule itself early."""
+    import datetime as dt
+
+    from assistant.candidates import gather
+
+    question = "Is it legal to build an AI that takes advantage of the vulnerabilities of elderly people?"
+    found = gather(real_assistant.retriever, question, dt.date(2026, 12, 2), True)
+    rule = [c for c in found.candidates.values() if c.provision.document == "AI Act"
+            and c.provision.reference == "Article 5(1)(b)"]
+    assert rule and rule[0].features.get("cross_reference") == 1.0
+    cited = [c.reference for c in real_assistant.ask(question).citations[:5]]
+    assert "Article 5(1)(b)" in cited, cited

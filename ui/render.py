@@ -84,8 +84,21 @@ def citation_card(c: Citation) -> str:
         f'<div class="src-head"><span class="src-n">[{c.n}]</span> <b>{esc(c.reference)}</b>{title}</div>'
         f'<div class="src-meta"><span class="src-doc">{esc(c.document)}</span> '
         f"{badges(c.label, c.kind, c.amendment, c.amended_by, c.superseded)}</div>{detail}"
-        f'<blockquote class="src-quote" tabindex="0">{esc(c.quote)}</blockquote>{source_link(c.url)}</div>'
+        f'<blockquote class="src-quote" tabindex="0">{esc(c.quote)}</blockquote>{source_link(c.url)}'
+        f"{why_ranked(c.features)}</div>"
     )
+
+
+def why_ranked(features: dict) -> str:
+    """The features that put this passage among the citations, with their effect on its score."""
+    if not features:
+        return ""
+    from assistant.rank import load_ranker
+
+    items = "".join(f'<li><span class="why-effect">{e:+.1f}</span> {esc(text)}</li>'
+                    for _, text, e in load_ranker().reasons(features))
+    return (f'<details class="src-why"><summary>Why it ranked</summary><ul>{items}</ul></details>'
+            if items else "")
 
 
 def sources_html(citations: Sequence[Citation], heading: str = "Sources", note: str = "") -> str:

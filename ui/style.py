@@ -90,6 +90,9 @@ table.timeline tr.past td a { color: #1e40af; }
 .src-meta { font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 6px; }
 .src-doc { margin-right: 4px; }
 .src-detail { font-size: 0.8em; color: var(--body-text-color-subdued); margin-bottom: 6px; }
+.src-why { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 6px; }
+.src-why ul { margin: 4px 0 0 1.2em; padding: 0; }
+.why-effect { font-variant-numeric: tabular-nums; display: inline-block; min-width: 2.6em; }
 .src-quote { margin: 6px 0; padding: 6px 10px; border-left: 3px solid var(--border-color-accent);
   background: var(--background-fill-secondary); font-size: 0.9em; max-height: 14em; overflow: auto;
   white-space: normal; }
