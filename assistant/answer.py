@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.findings import Clause, NotHeld, Ref
-from assistant.references import DATE, find_references
+from assistant.references import DATE, find_references, is_descendant
 from assistant.retrieve import asked_kind, AMOUNT_Q, WHEN_Q, Retrieval, Scored
 from assistant.timeline import dated_sentences as _dated
 from assistant.timeline import superseded_date
@@ -295,7 +295,8 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
     preferred = asked_kind(question) or BINDING
     binding = [s for s in results[:8] if s.provision.kind == preferred and s.score >= 0.5 * top]
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
-    first = binding[0] if binding else results[0]
+    about = _about_qualifier(binding, question)
+    first = about or (binding[0] if binding else results[0])
     lead = [first]
     for s in results[:4]:
         if s is not first and s.provision.kind == first.provision.kind and s.score >= 0.85 * first.score \
@@ -303,6 +304,20 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
             lead.append(s)
             break
     return lead
+
+
+def _about_qualifier(candidates: list[Scored], question: str) -> Scored | None:
+    """'What did Article 113 say about Article 6(1)?': the part of the subject provision whose own
+    words name the qualifier (Article 113(c)), rather than the subject's opening words."""
+    named = [r.reference for r in find_references(question)]
+    if len(named) < 2:
+        return None
+    subject, qualifiers = named[0], named[1:]
+    for s in candidates:
+        ref, text = s.provision.reference, " ".join(s.provision.text.split())
+        if ref != subject and is_descendant(ref, subject) and any(q in text for q in qualifiers):
+            return s
+    return None
 
 
 def _cap(text: str) -> str:

@@ -13,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from aiact.evals.cases import SPLITS, fast_subset, load_cases
+from aiact.evals.cases import CORE_SLICE, SPLITS, fast_subset, load_cases
 from aiact.evals.harness import Context, assistant_runner, naive_runner, run_interleaved
 from aiact.evals.summary import by_split
 
@@ -112,7 +112,8 @@ def run_eval(out: str | Path = "eval-report", split: str = "all", fast: bool = F
     for run in runs.values():
         run["metrics"] = by_split(run["records"], splits)
     thresholds = load_thresholds()
-    keys = [("all" if len(splits) > 1 else splits[0], "fast")] if fast else [(s, s) for s in splits]
+    keys = [("all" if len(splits) > 1 else splits[0], "fast")] if fast else \
+        [(s, s) for s in splits] + [(k, k) for k in (f"{s}:{CORE_SLICE}" for s in splits) if k in thresholds]
     failed = check_thresholds(runs[FULL]["metrics"], thresholds, keys)
     meta = {"split": split, "fast": fast, "ablations": ablations, "cases": len(cases),
             "today": settings.current_date().isoformat(), "min_score": settings.min_score,

@@ -5,7 +5,7 @@ import math
 from collections import defaultdict
 
 from aiact.evals import metrics as m
-from aiact.evals.cases import NEW_SLICE
+from aiact.evals.cases import CORE_SLICE, NEW_SLICE
 
 RETRIEVAL_KEYS = ("recall@1", "recall@5", "recall@10", "mrr")
 
@@ -77,8 +77,10 @@ def by_category(records: list[dict]) -> dict[str, dict]:
 
 
 def slices(splits: list[str]) -> list[str]:
-    """Each split, then the user-style cases of each split as their own slice ('heldout:new')."""
-    return list(splits) + [f"{s}:{NEW_SLICE}" for s in splits]
+    """Each split, then the user-style cases of each split as their own slice ('heldout:new'),
+    then the cases that came before them ('heldout:core')."""
+    return (list(splits) + [f"{s}:{NEW_SLICE}" for s in splits]
+            + [f"{s}:{CORE_SLICE}" for s in splits])
 
 
 def by_split(records: list[dict], splits: list[str]) -> dict[str, dict]:
@@ -89,6 +91,10 @@ def by_split(records: list[dict], splits: list[str]) -> dict[str, dict]:
         new = [r for r in records if r["split"] == s and r.get("new")]
         if new:
             out[f"{s}:{NEW_SLICE}"] = summarise(new)
+    for s in splits:
+        core = [r for r in records if r["split"] == s and not r.get("new")]
+        if core and len(core) < sum(r["split"] == s for r in records):
+            out[f"{s}:{CORE_SLICE}"] = summarise(core)
     if len(splits) > 1:
         out["all"] = summarise(records)
     return out

@@ -57,12 +57,8 @@ def test_no_article_5_dev_scenario_comes_out_minimal(real_settings):
     ("What are the fines for prohibited AI practices?", "Article 99(3)", "35 000 000"),
     ("Which AI practices are prohibited?", "Article 5", "Article 5"),
     ("What must providers of general-purpose AI models do?", "Article 53", "technical documentation"),
-    pytest.param("What did Article 113 originally say about Article 6(1)?", "Article 113(c)", "2 August 2027",
-                 marks=pytest.mark.xfail(strict=True, reason="the 2024 wording of point (c) is not quoted: "
-                                                             "answer composition, issue 8")),
-    pytest.param("Do I have to tell users they are talking to a chatbot?", "Article 50(1)", "Article 50(1)",
-                 marks=pytest.mark.xfail(strict=True, reason="the Article 50 duty is not concluded for an "
-                                                             "obligations question without an actor: issue 8/10")),
+    ("What did Article 113 originally say about Article 6(1)?", "Article 113(c)", "2 August 2027"),
+    ("Do I have to tell users they are talking to a chatbot?", "Article 50(1)", "Article 50(1)"),
 ])
 def test_the_ask_tab_examples_are_right(real_assistant, question, reference, words):
     from assistant.core import EXAMPLES

@@ -321,12 +321,24 @@ def test_user_style_cases_are_a_slice_of_their_own(tmp_path):
     records = [record(0, "dev", False, False), record(1, "dev", True, True),
                record(2, "heldout", True, True), record(3, "heldout", True, False), record(4, "heldout", False, True)]
     got = by_split(records, ["dev", "heldout"])
-    assert list(got) == ["dev", "heldout", "dev:new", "heldout:new", "all"]
+    assert list(got) == ["dev", "heldout", "dev:new", "heldout:new", "dev:core", "heldout:core", "all"]
     assert got["dev"]["lead_provision"] == 0.5 and got["dev:new"]["lead_provision"] == 1.0
+    assert got["dev:core"]["lead_provision"] == 0.0 and got["heldout:core"]["questions"] == 1
     assert got["heldout:new"]["questions"] == 2 and got["heldout:new"]["conclusion"] == 0.5
     runs = {"hybrid+structure": {"records": records, "open_seconds": 1.0, "note": "", "metrics": got}}
     assert "heldout:new" in report.table(runs, ["dev", "heldout"])
     meta = {"split": "all", "fast": False, "ablations": False, "cases": 5, "today": "2026-11-24",
             "min_score": 0.4, "seconds": 1.0, "generated": "2026-12-02T10:00:00"}
     md = report.write(tmp_path / "r", meta, runs, []).read_text()
-    assert "| metric | dev | heldout | dev:new | heldout:new | all |" in md
+    assert "| metric | dev | heldout | dev:new | heldout:new | dev:core | heldout:core | all |" in md
+
+
+def test_the_earlier_cases_keep_their_own_minimums():
+    """Harder cases added to a split must not hide a regression on the cases that were there:
+    ':core' slices are checked against their own thresholds when the file has them."""
+    from aiact.evals.run import check_thresholds, load_thresholds
+
+    limits = load_thresholds()
+    assert limits["heldout:core"]["min"]["recall@5"] >= limits["heldout"]["min"]["recall@5"]
+    got = {"heldout:core": {"recall@5": 0.5}}
+    assert check_thresholds(got, limits, [("heldout:core", "heldout:core")])[0].startswith("heldout:core recall@5")

@@ -115,3 +115,22 @@ def test_the_rule_a_top_guideline_paragraph_quotes_is_marked_and_cited(real_assi
     assert rule and rule[0].features.get("cross_reference") == 1.0
     cited = [c.reference for c in real_assistant.ask(question).citations[:5]]
     assert "Article 5(1)(b)" in cited, cited
+
+
+def test_a_subject_provision_asked_about_a_qualifier_leads_with_the_part_that_names_it():
+    from assistant.answer import _lead
+
+    def scored(ref: str, text: str, score: float) -> Scored:
+        p = Provision(document="AI Act", reference=ref, title="", text=text, url="", kind="binding law",
+                      version="v", source="s.md")
+        return Scored(p, score, 0.5, "reference")
+
+    opening = scored("Article 113", "It shall apply from 2 August 2026. However:", 1.0)
+    point_a = scored("Article 113(a)", "(a) Chapters I and II shall apply from 2 February 2025;", 0.9)
+    point_c = scored("Article 113(c)", "(c) Article 6(1) and the corresponding obligations shall apply "
+                                       "from 2 August 2027.", 0.8)
+    elsewhere = scored("Article 43(1)", "Where a provider has applied Article 6(1) …", 0.95)
+    results = [opening, elsewhere, point_a, point_c]
+    assert _lead(results, "What did Article 113 say about Article 6(1)?")[0] is point_c
+    # one named provision: the ranking decides, as before
+    assert _lead(results, "What did Article 113 say?")[0] is opening
