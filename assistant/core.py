@@ -131,6 +131,20 @@ def _supported(found: list[Clause], retrieval, weak: bool, strong: float = 2) ->
                for c in found if c.kind != "condition" for r in c.cites for d, ref in retrieved)
 
 
+DATA_INTENTS = ("deadline", "penalty", "soft_law", "obligations", "classification")
+
+
+def _names_the_act(plan: Plan) -> bool:
+    """The plan asks something the law data answers and names a slot of the Act (an actor, a
+    category, a provision) or a word of AI — not a question that merely shares a word with it."""
+    from assistant.plan import AI_WORDS, INSTRUCTED
+
+    if INSTRUCTED.search(plan.question):
+        return False
+    return any(p.intent in DATA_INTENTS and (p.actors or p.categories or p.references or p.intent == "penalty"
+                                             or AI_WORDS.search(p.text)) for p in plan.parts)
+
+
 def _clip(sentence: str, limit: int = 300) -> str:
     return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
 
@@ -324,7 +338,11 @@ class Assistant:
             retrieval, decided = self._with_deciding_provision(asked, retrieval)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
-        clauses = self._conclusion(plan, day, decided, retrieval, weak) \
+        # Casual words ("label ai pics", "max fine") are not in the passages, so coverage is low even
+        # when the question is plainly about the Act; a plan that names what it asks (an intent the
+        # law data answers and a slot of the Act) lets the data conclude on close passages.
+        weak_for_data = weak and (retrieval.best_similarity < self.settings.min_score or not _names_the_act(plan))
+        clauses = self._conclusion(plan, day, decided, retrieval, weak_for_data) \
             if self.mode == "hybrid+structure" and retrieval.query else []
         all_missing = bool(retrieval.requested) and len(retrieval.missing) == len(retrieval.requested)
         concluded = any(c.cites for c in clauses)

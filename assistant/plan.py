@@ -48,10 +48,14 @@ PENALTY = re.compile(r"\b(?:fine[ds]?(?![- ]?tun)|fining|penalt\w*|sanction\w*|h
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
     r"responsibilit\w*|what (?:do|does|must|should) .* do)\b", _I)
-TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|permitted)"
+TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|lawful|permitted|ok|okay)"
 CLASSIFY = re.compile(
     rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|"
-    rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}", _I)
+    rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}|"
+    # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
+    r"^\W*(?:can|may|could) (?:i|we|my company|our company|a company|companies|employers?|schools?|shops?) "
+    r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
+    r"^\W*(?:am i|are we) (?:still )?allowed to\b", _I)
 DEFINITION = re.compile(
     r"^\s*(?:what(?:'s|s| is| are| r)(?: meant by| the meaning of)?|define|definition of|meaning of|"
     r"what counts as|who counts as|who (?:is|are)(?: considered)?|what does the (?:ai )?act mean by|"
@@ -69,6 +73,9 @@ OTHER_LAW = re.compile(
     r"\b(?:gdpr|general data protection regulation|data subject access|dpia|personal data breach|vat|"
     r"tax(?:es)?|income tax|corporate tax|eprivacy|cookie|data act|digital services act|\bdsa\b|"
     r"digital markets act|\bdma\b|nis ?2|recipe|carbonara|sourdough)\b", _I)
+INSTRUCTED = re.compile(  # the question tells the assistant what to say or to drop its sources
+    r"\b(?:forget|ignore|disregard)\b.{0,40}\b(?:documents?|sources?|texts?|instructions?|context|rules?)\b|"
+    r"\b(?:tell|convince) me that\b|\b(?:say|confirm) that\b", _I)
 FOLLOW_UP = re.compile(
     r"^\s*(?:and|&|also|plus|but|so|what about|how about|and what about|what if|same for|"
     r"and for|and if|and under|and with|and the|and from|and when|and what|and how|what of)\b", _I)
@@ -81,6 +88,10 @@ CASUAL = {  # chat spellings → words (whole words only)
     "wen": "when", "wat": "what", "whats": "what is", "what's": "what is", "abt": "about", "govt": "government",
     "thx": "", "aply": "apply", "anex": "Annex", "highrisk": "high-risk", "w/": "with", "b/c": "because",
     "cuz": "because", "coz": "because", "dont": "don't", "doesnt": "doesn't", "isnt": "isn't", "im": "I am",
+    # product words founders use → the words of the texts
+    "pics": "images", "pic": "image", "pix": "images", "vids": "videos", "vid": "video", "selfies": "facial images",
+    "cvs": "CVs", "resumes": "CVs", "résumés": "CVs", "resume": "CV", "gen-ai": "generative AI", "genai": "generative AI",
+    "biz": "business", "lol": "", "tbh": "", "eu's": "EU", "reg": "regulation", "regs": "rules",
 }
 DEFINITION_FORMS = [re.compile(p, re.I) for p in (
     r"^\W*(?:what(?:'s| is| are)|whats)\s+(?:meant by|the meaning of|the definition of)\s+(?P<t>.+)$",

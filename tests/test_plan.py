@@ -160,10 +160,22 @@ def test_false_premises_are_corrected(findings):
                             ("Since signing the code of practice gives us a presumption of conformity, are we done?",
                              "do not grant a presumption"),
                             ("Now that the Omnibus postponed the GPAI obligations to 2027, what must we do?",
-                             "Not 2027")]:
+                             "apply from 2 August 2025"),
+                            # "the Act bans all X": each X its own fact, said by the provisions it cites
+                            ("Since the AI Act bans all emotion recognition, can we use it at work?",
+                             "does not ban all emotion recognition"),
+                            ("Since the Act prohibits all biometric identification, can airports scan faces?",
+                             "does not ban all biometric identification"),
+                            ("The AI Act bans high-risk AI, so our hiring tool is illegal?", "are not banned"),
+                            ("deepfakes are banned under the AI Act now, right?", "does not ban deep fakes"),
+                            ("Since the max fine is EUR 20 million, what do we risk?", "Not EUR 20 000 000")]:
         plan = plan_of(question)
         corrections = findings.premises(plan, TODAY)
         assert corrections and words in corrections[0][1].text, question
+    assert not findings.premises(plan_of("Which uses of emotion recognition does the AI Act ban?"), TODAY)
+    # accepting a prohibition is no claim that all deep fakes are banned
+    assert all(p.fact != "premises/deepfakes-banned" for p, _ in findings.premises(
+        plan_of("Since the new prohibitions on intimate deepfakes already apply from August 2025..."), TODAY))
 
 
 def test_documents_not_held_are_named(findings):
@@ -220,3 +232,13 @@ def test_a_specific_word_wins_over_a_broad_one_and_each_part_reads_its_own_words
     check = findings.obligations(plan_of("What does a distributor have to check before selling a high-risk AI "
                                          "system?").parts[0], TODAY)
     assert check[0].cites[0] == ("AI Act", "Article 24(1)")
+
+
+def test_casual_questions_whether_a_use_is_allowed_are_classification():
+    for q in ("can i use ai to screen cvs lol", "r chatbots ok under the ai act", "Am I allowed to sell a face-rating app?",
+              "may we deploy emotion recognition in our shops?"):
+        assert plan_of(q).intent == "classification", q
+    assert plan_of("can we use the code of practice to show compliance?").intent == "soft_law"
+    assert plan_of("can we use it from when?").intent == "deadline"
+    assert normalise("do i need to label ai pics") == "do i need to label ai images"
+    assert normalise("our co-founder asked") == "our co-founder asked"
