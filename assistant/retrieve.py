@@ -156,7 +156,7 @@ class Retriever:
         ranked = sorted((Scored(c.provision, ranker.score(c.features), c.similarity, c.reason, c.features)
                          for c in found.candidates.values()),
                         key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9), s.provision.order))
-        out.results = cover(ranked, query, ranker.meta.get("coverage", {}))[:limit]
+        out.results = _asked_first(cover(ranked, query, ranker.meta.get("coverage", {})), ranked, query)[:limit]
         out.coverage = coverage(query, found.fused_top)
         return out
 
@@ -331,6 +331,18 @@ def _chapter_of(path: tuple[str, ...]) -> tuple[str, str] | None:
         if m:
             found = (m.group(1), m.group(2) or "")
     return found
+
+
+def _asked_first(results: list[Scored], ranked: list[Scored], query: str) -> list[Scored]:
+    """'What does Article 50(2) require and from when?' asks two things: what the named provision
+    says, and its date. The date words must not push the provision asked about out of the answer:
+    it leads, the dates follow."""
+    if not (WHEN_Q.search(query) and ABOUT_Q.match(query)):
+        return results
+    named = [s for s in ranked if s.features and s.features.get("named_subject") and s.features.get("named_about")]
+    if not named:
+        return results
+    return [named[0]] + [s for s in results if s.provision.id != named[0].provision.id]
 
 
 def coverage(query: str, provisions: list[Provision]) -> float:
