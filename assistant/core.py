@@ -131,6 +131,16 @@ def _supported(found: list[Clause], retrieval, weak: bool, strong: float = 2) ->
                for c in found if c.kind != "condition" for r in c.cites for d, ref in retrieved)
 
 
+def _named_in(reference: str, text: str) -> bool:
+    """Does ``text`` name ``reference``, also as the Act writes a point of a subparagraph
+    ("Article 5(1), first subparagraph, points (ba) and (bb)" names Article 5(1)(ba))?"""
+    if reference in text:
+        return True
+    m = re.match(r"(Article \d+\w*\(\d+\w*\))(\(\w+\))$", reference)
+    return bool(m) and bool(re.search(re.escape(m.group(1)) + r", \w+ subparagraph, points? [^;.]*?"
+                                      + re.escape(m.group(2)), text))
+
+
 DATA_INTENTS = ("deadline", "penalty", "soft_law", "obligations", "classification")
 
 
@@ -342,7 +352,7 @@ class Assistant:
         # when the question is plainly about the Act; a plan that names what it asks (an intent the
         # law data answers and a slot of the Act) lets the data conclude on close passages.
         weak_for_data = weak and (retrieval.best_similarity < self.settings.min_score or not _names_the_act(plan))
-        clauses = self._conclusion(plan, day, decided, retrieval, weak_for_data) \
+        clauses = self._conclusion(plan, day, decided, retrieval, weak_for_data, lenient=weak and not weak_for_data) \
             if self.mode == "hybrid+structure" and retrieval.query else []
         all_missing = bool(retrieval.requested) and len(retrieval.missing) == len(retrieval.requested)
         concluded = any(c.cites for c in clauses)
@@ -400,7 +410,8 @@ class Assistant:
         return self.retriever.in_force(document, reference, day) or \
             next(iter(self.retriever.resolve(document, reference, day, limit=1)), None)
 
-    def _conclusion(self, plan: Plan, day: dt.date, decided, retrieval, weak: bool) -> list[Clause]:
+    def _conclusion(self, plan: Plan, day: dt.date, decided, retrieval, weak: bool,
+                    lenient: bool = False) -> list[Clause]:
         """The clauses of the conclusion: a corrected premise first, then each part's answer.
 
         A part's clauses stand when the question names their subject strongly (two weighted
@@ -415,15 +426,17 @@ class Assistant:
             # ("when did the GPAI obligations start" is not about the fine asked next), then,
             # when its words name nothing, in the whole message's ("… high-risk, and from when?").
             part = dataclasses.replace(whole, text=whole.clause) if whole.clause else whole
-            found = self._part_findings(part, plan, day, decided, retrieval, weak, premise_cited)
+            found = self._part_findings(part, plan, day, decided, retrieval, weak, premise_cited, lenient)
             if not found and part is not whole:
-                found = self._part_findings(whole, plan, day, decided, retrieval, weak, premise_cited)
+                found = self._part_findings(whole, plan, day, decided, retrieval, weak, premise_cited, lenient)
             clauses += found
         return clauses
 
     def _part_findings(self, part, plan: Plan, day: dt.date, decided, retrieval, weak: bool,
-                       premise_cited: bool) -> list[Clause]:
-        """The clauses that answer one part of the plan (none when the data does not hold it)."""
+                       premise_cited: bool, lenient: bool = False) -> list[Clause]:
+        """The clauses that answer one part of the plan (none when the data does not hold it).
+        ``lenient``: the passages miss the question's casual words, but the plan names what it
+        asks, so the data's own terms (one is enough) decide."""
         f = self.findings
         if part.intent == "deadline":
             found = f.deadline(part, day)
@@ -439,7 +452,7 @@ class Assistant:
             dated = f.dated_subject(part, day)
             found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
             if dated and dated[0].strength >= 3 and not any(
-                    c.cites and c.cites[0][1] in dated[0].text for c in found):
+                    c.cites and _named_in(c.cites[0][1], dated[0].text) for c in found):
                 found = []  # the rule with its own date names the practice; the assessor's guess does not
             found = dated + found if dated and not found else found + dated
         else:
@@ -454,7 +467,7 @@ class Assistant:
         if asked_kind(query_of(part)) in (GUIDELINES, CODE) and part.intent not in ("soft_law", "penalty", "deadline"):
             found = []  # a question on what the guidance says is answered by the guidance
         if part.intent != "classification" and not _supported(
-                found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") else 2):
+                found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") or lenient else 2):
             found = []
         return found
 

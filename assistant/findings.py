@@ -367,7 +367,9 @@ DUTY_WORDS = COMMON | set("""obligations duties duty requirements require requir
 verify selling sell sells
 high risk general purpose systemic importer importers distributor distributors authorised representative
 representatives product manufacturer manufacturers both give extra additional what there under transparency
-providers deployers respectively compared versus each their main core""".split())
+providers deployers respectively compared versus each their main core
+startup startups company companies business makes build builds built offer offers customers clients
+answers answer product products tool tools""".split())  # how founders describe themselves, no duty of its own
 
 
 def generic(text: str, known: set[str] = GENERIC_WORDS, allowed: int = 1) -> bool:

@@ -55,7 +55,10 @@ CLASSIFY = re.compile(
     # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
     r"^\W*(?:can|may|could) (?:i|we|my company|our company|a company|companies|employers?|schools?|shops?) "
     r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
-    r"^\W*(?:am i|are we) (?:still )?allowed to\b", _I)
+    r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
+    # "Does the AI Act ban social scoring by private companies?": is that use prohibited
+    r"^\W*(?:does|do|will|would) (?:the )?(?:eu )?(?:ai act|act|regulation|eu|law) (?:also |really |still )?"
+    r"(?:ban|prohibit|forbid|outlaw|allow|permit)\b(?!.*\b(?:when|from when|since when|fines?)\b)", _I)
 DEFINITION = re.compile(
     r"^\s*(?:what(?:'s|s| is| are| r)(?: meant by| the meaning of)?|define|definition of|meaning of|"
     r"what counts as|who counts as|who (?:is|are)(?: considered)?|what does the (?:ai )?act mean by|"
@@ -91,7 +94,7 @@ CASUAL = {  # chat spellings → words (whole words only)
     # product words founders use → the words of the texts
     "pics": "images", "pic": "image", "pix": "images", "vids": "videos", "vid": "video", "selfies": "facial images",
     "cvs": "CVs", "resumes": "CVs", "résumés": "CVs", "resume": "CV", "gen-ai": "generative AI", "genai": "generative AI",
-    "biz": "business", "lol": "", "tbh": "", "eu's": "EU", "reg": "regulation", "regs": "rules",
+    "biz": "business", "lol": "", "tbh": "", "uni": "university", "unis": "universities", "eu's": "EU", "reg": "regulation", "regs": "rules",
 }
 DEFINITION_FORMS = [re.compile(p, re.I) for p in (
     r"^\W*(?:what(?:'s| is| are)|whats)\s+(?:meant by|the meaning of|the definition of)\s+(?P<t>.+)$",
