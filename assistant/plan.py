@@ -47,7 +47,7 @@ PENALTY = re.compile(r"\b(?:fine[ds]?(?![- ]?tun)|fining|penalt\w*|sanction\w*|h
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
-    r"responsibilit\w*|what (?:do|does|must|should) .* do)\b", _I)
+    r"responsibilit\w*|what (?:do|does|must|should) .* do|do (?:we|i) (?:still )?need (?:an?|the|to))\b", _I)
 TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|lawful|permitted|ok|okay)"
 CLASSIFY = re.compile(
     rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|"
@@ -94,7 +94,7 @@ CASUAL = {  # chat spellings → words (whole words only)
     # product words founders use → the words of the texts
     "pics": "images", "pic": "image", "pix": "images", "vids": "videos", "vid": "video", "selfies": "facial images",
     "cvs": "CVs", "resumes": "CVs", "résumés": "CVs", "resume": "CV", "gen-ai": "generative AI", "genai": "generative AI",
-    "biz": "business", "lol": "", "tbh": "", "uni": "university", "unis": "universities", "eu's": "EU", "reg": "regulation", "regs": "rules",
+    "biz": "business", "lol": "", "tbh": "", "uni": "university", "unis": "universities", "rep": "representative", "reps": "representatives", "eu's": "EU", "reg": "regulation", "regs": "rules",
 }
 DEFINITION_FORMS = [re.compile(p, re.I) for p in (
     r"^\W*(?:what(?:'s| is| are)|whats)\s+(?:meant by|the meaning of|the definition of)\s+(?P<t>.+)$",

@@ -236,3 +236,14 @@ def test_the_act_bans_all_x_is_corrected_by_the_provisions(real_assistant):
     first = answer.text.split("\n\n")[0]
     assert first.startswith("The AI Act does not ban all emotion recognition") and \
         answer.citations[0].reference == "Article 5(1)(f)"
+
+
+def test_who_enforces_is_answered_by_the_authorities_the_act_sets(real_assistant):
+    general = real_assistant.ask("Who enforces the AI Act in each country?")
+    assert general.citations[0].reference == "Article 70(1)" and "market surveillance authority" in general.text
+    # where Article 74 names another authority (financial institutions), the passages answer
+    banks = real_assistant.ask("Which authority supervises high-risk AI used by banks in connection with their "
+                               "financial services?")
+    assert banks.citations[0].reference.startswith("Article 74(")
+    gpai = real_assistant.ask("Who supervises and enforces the obligations of GPAI model providers?")
+    assert gpai.citations[0].reference == "Article 88(1)"
