@@ -55,10 +55,7 @@ CLASSIFY = re.compile(
     # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
     r"^\W*(?:can|may|could) (?:i|we|my company|our company|a company|companies|employers?|schools?|shops?) "
     r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
-    r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
-    # "Does the AI Act ban social scoring by private companies?": is that use prohibited
-    r"^\W*(?:does|do|will|would) (?:the )?(?:eu )?(?:ai act|act|regulation|eu|law) (?:also |really |still )?"
-    r"(?:ban|prohibit|forbid|outlaw|allow|permit)\b(?!.*\b(?:when|from when|since when|fines?)\b)", _I)
+    r"^\W*(?:am i|are we) (?:still )?allowed to\b", _I)
 DEFINITION = re.compile(
     r"^\s*(?:what(?:'s|s| is| are| r)(?: meant by| the meaning of)?|define|definition of|meaning of|"
     r"what counts as|who counts as|who (?:is|are)(?: considered)?|what does the (?:ai )?act mean by|"

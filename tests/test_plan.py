@@ -237,7 +237,7 @@ def test_a_specific_word_wins_over_a_broad_one_and_each_part_reads_its_own_words
 
 def test_casual_questions_whether_a_use_is_allowed_are_classification():
     for q in ("can i use ai to screen cvs lol", "r chatbots ok under the ai act", "Am I allowed to sell a face-rating app?",
-              "may we deploy emotion recognition in our shops?", "Does the AI Act ban social scoring by private companies?"):
+              "may we deploy emotion recognition in our shops?"):
         assert plan_of(q).intent == "classification", q
     assert plan_of("can we use the code of practice to show compliance?").intent == "soft_law"
     assert plan_of("can we use it from when?").intent == "deadline"
