@@ -244,3 +244,5 @@ def test_casual_questions_whether_a_use_is_allowed_are_classification():
     assert normalise("do i need to label ai pics") == "do i need to label ai images"
     assert normalise("our co-founder asked") == "our co-founder asked"
     assert normalise("who gets into uni") == "who gets into university"
+    assert plan_of("hiring AI - high risk or not?").intent == "classification"
+    assert plan_of("do chatbots need a disclaimer").intent == "obligations"
