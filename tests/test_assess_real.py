@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 TIER_CLAUSE = {
     "prohibited": re.compile(r"prohibits", re.I),
     "high-risk": re.compile(r"\bLikely yes\b.*high-risk", re.I),
-    "limited": re.compile(r"transparency duty", re.I),
+    "limited": re.compile(r"not high-risk by that fact alone.*transparency duty", re.I),
 }
 
 
@@ -27,6 +27,7 @@ TIER_CLAUSE = {
     "a low score",
     "a customer-service chatbot on our website that answers questions about orders",
     "a spam filter for our company's email",
+    "a chatbot for a bank that also decides on loans",  # Article 50 never masks Annex III
 ])
 def test_ask_and_assess_agree_on_the_tier(real_assistant, system):
     risk = real_assistant.assess(system)
@@ -36,6 +37,8 @@ def test_ask_and_assess_agree_on_the_tier(real_assistant, system):
         assert bool(said.search(first)) == (risk.tier == tier), (tier, risk.tier, first)
     if risk.tier in TIER_CLAUSE:  # the provision that decides it is the answer's first citation
         assert ans.citations[0].reference == risk.citations[0].reference
+    if risk.tier == "high-risk" and any(c.reference.startswith("Article 50") for c in risk.citations):
+        assert "On top of that, it has the transparency duty of Article 50" in first, first
 
 
 def test_no_article_5_dev_scenario_comes_out_minimal(real_settings):
