@@ -329,3 +329,6 @@ def test_customers_emotions_are_not_the_workplace(bot):
     assert callers.tier == "high-risk" and callers.citations[0].reference == "Annex III, point 1(c)"
     agents = check(bot, "Our call-centre software reads our agents' emotions from their voice during calls.")
     assert agents.tier == "prohibited"
+    # the workers' emotions beside the customers' are still the workplace
+    both = check(bot, "Managers see the stress levels of their employees and the moods of customers on one dashboard.")
+    assert both.tier == "prohibited"
