@@ -116,8 +116,8 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
         # what the walk says would make it high-risk (an Annex III use, an Annex I product)
         greater = next((o for o in opens if o.then == "high-risk"), None)
         if greater is not None:
-            out.append(Clause(f"It would be high-risk under {greater.then_reference} if the answer to this is "
-                              f"{'no' if greater.assumed == 'yes' else 'yes'}: {greater.question}",
+            out.append(Clause(f"It would be high-risk under {greater.then_reference} if you answer "
+                              f"{'no' if greater.assumed == 'yes' else 'yes'} to: {greater.question}",
                               (("AI Act", greater.then_reference),), "condition"))
         return out
     return []

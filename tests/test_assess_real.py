@@ -28,6 +28,7 @@ TIER_CLAUSE = {
     "a customer-service chatbot on our website that answers questions about orders",
     "a spam filter for our company's email",
     "a chatbot for a bank that also decides on loans",  # Article 50 never masks Annex III
+    "an AI toy that talks to children",
 ])
 def test_ask_and_assess_agree_on_the_tier(real_assistant, system):
     risk = real_assistant.assess(system)
@@ -92,3 +93,12 @@ def test_close_to_a_practice_with_the_real_model_asks(real_assistant, descriptio
     assert risk.open_questions and all(o.then == "prohibited" for o in risk.open_questions)
     fact = risk.open_questions[0].fact
     assert real_assistant.assess(description, facts={fact: "no"}).outcome != "undecided"
+
+
+def test_a_talking_toy_is_asked_about_the_annex_i_route(real_assistant):
+    """A toy is a product of Annex I (Directive 2009/48/EC): the answer names the Article 6(1)
+    question whose answer would make it high-risk, beside its Article 50(1) duty."""
+    ans = real_assistant.ask("Is an AI toy that talks to children high-risk?")
+    assert ans.text.startswith("No, not high-risk by that fact alone") and ans.citations[0].reference == "Article 50(1)"
+    assert "It would be high-risk under Article 6(1) if you answer yes to: Is it a safety component" in ans.text
+    assert "Article 6(1)" in [c.reference for c in ans.citations]
