@@ -109,11 +109,13 @@ class Assessor:
     # -- what is not known ------------------------------------------------------------------
     def _open_questions(self, procedure: Procedure, known: dict, result: Walk) -> list[OpenQuestion]:
         """The unanswered questions whose other answer would change the outcome, for rules the
-        description is about (at least one of their facts stated)."""
+        description is about (at least one of their facts stated, or a fact of their ``asks_when``:
+        a toy or a car named in everyday words brings in the Annex I questions)."""
         if result.outcome == "no system":
             return []
         stated = {n for n, f in known.items() if f.value}
-        in_play = [r for r in procedure.rules if r in result.fired or set(primary(r)) & stated]
+        in_play = [r for r in procedure.rules
+                   if r in result.fired or set(primary(r)) & stated or set(r.asks_when) & stated]
         out: list[OpenQuestion] = []
         seen: set[str] = set()
         for rule in in_play:

@@ -69,26 +69,21 @@ def clean_text(text: str | bytes, limit: int, what: str = "question") -> tuple[s
 
 
 def classification(decided, part=None, findings: Findings | None = None, day: dt.date | None = None) -> list[Clause]:
-    """'Is X high-risk / prohibited?': the tier the deciding provision gives, in plain words. A
-    system the question describes by an Article 50 function (a chatbot, a generator of content)
-    is not high-risk by that fact alone: its transparency duty is the conclusion, and the
-    high-risk use the assessor saw becomes the fact that would change it."""
+    """'Is X high-risk / prohibited?': the tier the decision procedure gives (``decided`` is its
+    tier and deciding provision, optionally with its open questions), in plain words. The walk
+    takes Article 5, Annex I and Annex III before Article 50, so a transparency duty is never the
+    conclusion where a greater tier holds: it is added on top of a high-risk conclusion, and is
+    the conclusion ("not high-risk by that fact alone") only for a system the walk calls limited."""
     from assistant.answer import best_sentence, lead_quote
 
-    tier, p = decided
+    tier, p, *rest = decided
+    opens = rest[0] if rest else ()
+    duty = None
     if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
         duties = findings.obligations(dataclasses.replace(part, actors=("provider", "deployer"),
                                                            categories=("article-50",)), day, True)
         named = [c for c in duties if c.kind != "condition"]
         duty = named[0] if named and len(named) < 4 else None
-        if duty is not None:
-            ref = duty.cites[0][1]
-            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of {ref}.",
-                          duty.cites)]
-            if tier == "high-risk" and p.reference.startswith("Annex III"):
-                out.append(Clause(f"It would be high-risk if it is used as {p.reference} describes.",
-                                  ((p.document, p.reference),), "condition"))
-            return out
     ref = (p.document, p.reference)
     words = best_sentence(p, "")
     if tier == "prohibited" and p.reference.startswith("Article 5"):
@@ -104,12 +99,27 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
                               "fundamental rights, including by not materially influencing the outcome of "
                               "decision making (Article 6(3)), which the provider must document.",
                               (("AI Act", "Article 6(3)"),), "condition"))
+        if duty is not None:
+            out.append(Clause(f"On top of that, it has the transparency duty of {duty.cites[0][1]}.", duty.cites))
         return out
     if tier == "minimal":
         return []  # the assessor sees no tier: the closest provision is quoted, not concluded on
-    if tier == "limited" and p.reference.startswith("Article 50"):
-        return [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of {p.reference}: "
-                       f"“{_clip(words)}”", (ref,))]
+    if tier == "limited":
+        if duty is not None:
+            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of "
+                          f"{duty.cites[0][1]}.", duty.cites)]
+        elif p.reference.startswith("Article 50"):
+            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of {p.reference}: "
+                          f"“{_clip(words)}”", (ref,))]
+        else:
+            return []
+        # what the walk says would make it high-risk (an Annex III use, an Annex I product)
+        greater = next((o for o in opens if o.then == "high-risk"), None)
+        if greater is not None:
+            out.append(Clause(f"It would be high-risk under {greater.then_reference} if you answer "
+                              f"{'no' if greater.assumed == 'yes' else 'yes'} to: {greater.question}",
+                              (("AI Act", greater.then_reference),), "condition"))
+        return out
     return []
 
 
@@ -516,7 +526,7 @@ class Assistant:
         sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
         retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
             [s for s in retrieval.results if s.provision.id != p.id]
-        return retrieval, (risk.tier, p)
+        return retrieval, (risk.tier, p, risk.open_questions)
 
     def _rephrase(self, answer: Answer) -> Answer:
         if not self.settings.llm_url or answer.abstained:

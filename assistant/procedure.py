@@ -51,6 +51,7 @@ class Rule:
     nothing_stated: bool = False  # holds only when the description states no other fact
     valid_from: dt.date | None = None
     paraphrases: tuple[str, ...] = ()  # the practice in everyday words (the 'close to it' signal)
+    asks_when: tuple[str, ...] = ()  # facts that bring its questions into play (a product of an Annex I kind)
 
     @property
     def reference(self) -> str:
@@ -96,7 +97,7 @@ def _node(fact: Fact):
                     tuple(fact.get("unless", ())), fact.get("outcome"), fact.get("category"), fact.get("actor"),
                     fact.get("applies"), fact.get("cancels"), fact.get("becomes"), fact.get("when_outcome"),
                     fact.get("explain", ""), fact.sources, bool(fact.get("nothing_stated", False)), fact.valid_from,
-                    tuple(fact.get("paraphrases", ())))
+                    tuple(fact.get("paraphrases", ())), tuple(fact.get("asks_when", ())))
     return None
 
 
@@ -120,7 +121,7 @@ def load_procedure(day: dt.date) -> Procedure:
                 raise ValueError(f"{fact.subject}.toml [{fact.id}]: unknown step {node.step!r}")
             rules.append(node)
     for r in rules:
-        missing = [f for f in r.facts if f not in questions]
+        missing = [f for f in r.facts + r.asks_when if f not in questions]
         if missing:
             raise ValueError(f"rule {r.id}: no question node for {', '.join(missing)}")
     rules.sort(key=lambda r: STEPS.index(r.step))  # stable: file order within a step

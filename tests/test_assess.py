@@ -284,3 +284,51 @@ def test_annex_iii_uses_in_everyday_words(bot):
         "Annex III, point 3(a)"
     assert check(bot, "Our HR tool rates staff from their chat messages and the scores decide promotions.").outcome \
         == "high-risk"
+
+
+def test_article_50_never_masks_annex_iii_and_applies_on_top(bot):
+    """A chatbot that also decides on loans is high-risk by Annex III 5(b); its Article 50(1) duty
+    is added, not concluded instead."""
+    risk = check(bot, "A chatbot for our bank's website that also decides whether to grant customers a personal loan.")
+    refs = [c.reference for c in risk.citations]
+    assert risk.tier == "high-risk" and refs[0] == "Annex III, point 5(b)" and "Article 50(1)" in refs
+
+
+@pytest.mark.parametrize("description", [
+    "An AI toy that talks to children.",
+    "An AI teddy bear that chats with children and tells them bedtime stories.",
+])
+def test_an_annex_i_product_in_everyday_words_brings_in_the_annex_i_questions(bot, description):
+    risk = check(bot, description)
+    assert risk.tier == "limited"  # it talks to children: Article 50(1)
+    opened = {o.fact: o for o in risk.open_questions}
+    assert opened["annex_i_product"].then == "high-risk" and opened["annex_i_product"].then_reference == "Article 6(1)"
+    # answering them decides the Annex I route
+    assert check(bot, description, {"annex_i_product": "yes", "third_party_assessment": "yes"}).tier == "high-risk"
+    assert check(bot, description, {"annex_i_product": "yes", "third_party_assessment": "no"}).tier == "limited"
+    # a description with no product of an Annex I kind is not asked about it
+    assert "annex_i_product" not in {o.fact for o in check(bot, "A customer-service chatbot on our website.").open_questions}
+
+
+@pytest.mark.parametrize("description", [
+    "Our AI software reads patients' ECG traces and tells the cardiologist whether they have atrial fibrillation.",
+    "The AI in our warehouse forklifts brakes automatically when a worker steps in front of them.",
+    "Software that keeps a car in its lane and steers it back when the driver drifts.",
+])
+def test_annex_i_safety_functions_in_everyday_words_are_high_risk(bot, description):
+    risk = check(bot, description)
+    assert risk.tier == "high-risk" and risk.citations[0].reference == "Article 6(1)"
+    assert "third_party_assessment" in {o.fact for o in risk.open_questions} or \
+        any("third-party" in a for a in risk.assumptions)
+
+
+def test_customers_emotions_are_not_the_workplace(bot):
+    """Article 5(1)(f) needs the workplace or education: reading callers' emotions in a call centre
+    is emotion recognition (Annex III 1(c)), not the prohibition; the agents' emotions are."""
+    callers = check(bot, "Our call-centre software reads callers' emotions from their voice and routes angry customers to senior staff.")
+    assert callers.tier == "high-risk" and callers.citations[0].reference == "Annex III, point 1(c)"
+    agents = check(bot, "Our call-centre software reads our agents' emotions from their voice during calls.")
+    assert agents.tier == "prohibited"
+    # the workers' emotions beside the customers' are still the workplace
+    both = check(bot, "Managers see the stress levels of their employees and the moods of customers on one dashboard.")
+    assert both.tier == "prohibited"

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 TIER_CLAUSE = {
     "prohibited": re.compile(r"prohibits", re.I),
     "high-risk": re.compile(r"\bLikely yes\b.*high-risk", re.I),
-    "limited": re.compile(r"transparency duty", re.I),
+    "limited": re.compile(r"not high-risk by that fact alone.*transparency duty", re.I),
 }
 
 
@@ -27,6 +27,8 @@ TIER_CLAUSE = {
     "a low score",
     "a customer-service chatbot on our website that answers questions about orders",
     "a spam filter for our company's email",
+    "a chatbot for a bank that also decides on loans",  # Article 50 never masks Annex III
+    "an AI toy that talks to children",
 ])
 def test_ask_and_assess_agree_on_the_tier(real_assistant, system):
     risk = real_assistant.assess(system)
@@ -36,6 +38,8 @@ def test_ask_and_assess_agree_on_the_tier(real_assistant, system):
         assert bool(said.search(first)) == (risk.tier == tier), (tier, risk.tier, first)
     if risk.tier in TIER_CLAUSE:  # the provision that decides it is the answer's first citation
         assert ans.citations[0].reference == risk.citations[0].reference
+    if risk.tier == "high-risk" and any(c.reference.startswith("Article 50") for c in risk.citations):
+        assert "On top of that, it has the transparency duty of Article 50" in first, first
 
 
 def test_no_article_5_dev_scenario_comes_out_minimal(real_settings):
@@ -89,3 +93,12 @@ def test_close_to_a_practice_with_the_real_model_asks(real_assistant, descriptio
     assert risk.open_questions and all(o.then == "prohibited" for o in risk.open_questions)
     fact = risk.open_questions[0].fact
     assert real_assistant.assess(description, facts={fact: "no"}).outcome != "undecided"
+
+
+def test_a_talking_toy_is_asked_about_the_annex_i_route(real_assistant):
+    """A toy is a product of Annex I (Directive 2009/48/EC): the answer names the Article 6(1)
+    question whose answer would make it high-risk, beside its Article 50(1) duty."""
+    ans = real_assistant.ask("Is an AI toy that talks to children high-risk?")
+    assert ans.text.startswith("No, not high-risk by that fact alone") and ans.citations[0].reference == "Article 50(1)"
+    assert "It would be high-risk under Article 6(1) if you answer yes to: Is it a safety component" in ans.text
+    assert "Article 6(1)" in [c.reference for c in ans.citations]
