@@ -12,6 +12,7 @@ Why opt-in (``AIACT_EMBED_BACKEND``): measured on the eval suite, see README "Em
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 from aiact.index.bert_numpy import NumpyBert, NumpyEmbedder, _layer_norm
 
 VARIANTS = ("float32", "int8")
+log = logging.getLogger(__name__)
 
 
 def _graph(bert: NumpyBert):
@@ -169,4 +171,11 @@ class OnnxEmbedder(NumpyEmbedder):
 
             cache_dir = Path(os.environ.get("AIACT_HOME") or default_home()).expanduser() / "models"
         self.name = f"minilm-onnx-{variant}:{digest}"
-        self._bert = OnnxBert(self._bert, graph_file(self._bert, digest, variant, cache_dir))
+        graph = graph_file(self._bert, digest, variant, cache_dir)
+        try:
+            self._bert = OnnxBert(self._bert, graph)
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own untyped errors
+            # A damaged cached graph (truncated, overwritten) is written again, once.
+            log.warning("cached ONNX graph %s cannot be loaded (%s); writing it again", graph, exc)
+            graph.unlink(missing_ok=True)
+            self._bert = OnnxBert(self._bert, graph_file(self._bert, digest, variant, cache_dir))

@@ -135,6 +135,23 @@ def test_onnx_encoders_match_the_transformers_model(real_assistant, backend, tmp
     assert np.allclose(again.embed_array(SENTENCES), mine.embed_array(SENTENCES), atol=1e-5)
 
 
+def test_a_damaged_cached_onnx_graph_is_written_again(tmp_path):
+    """Real damage to the real cached file: the next encoder rewrites it and gives the vectors
+    the numpy encoder gives."""
+    from assistant.settings import default_model_path
+    from aiact.index.bert_numpy import NumpyEmbedder
+    from aiact.index.bert_onnx import OnnxEmbedder
+
+    path = default_model_path()
+    OnnxEmbedder(path, variant="float32", cache_dir=tmp_path)
+    (graph,) = tmp_path.glob("*.onnx")
+    graph.write_bytes(graph.read_bytes()[:1000])
+    again = OnnxEmbedder(path, variant="float32", cache_dir=tmp_path)
+    assert graph.stat().st_size > 1_000_000
+    text = SENTENCES[2]
+    assert float(np.dot(again.embed_query(text), NumpyEmbedder(path).embed_query(text))) >= 0.9999
+
+
 def test_an_unknown_embedding_backend_is_refused_at_start_up(monkeypatch):
     from assistant.errors import SettingsError
     from assistant.settings import Settings
