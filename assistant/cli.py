@@ -215,7 +215,7 @@ def open_assistant():
 def cmd_index(args) -> int:
     from assistant.settings import Settings
     from aiact.index.build import build_index
-    from aiact.index.embed import load_embedder
+    from aiact.index.embed import embedder_for
 
     settings = Settings.from_env()
     if getattr(args, "check", False):
@@ -225,7 +225,7 @@ def cmd_index(args) -> int:
         print(line, file=sys.stdout if ok else sys.stderr)
         return 0 if ok else 1
     first_run_notice(settings, quiet=args.rebuild)
-    report = build_index(settings, load_embedder(settings.resolved_model()), rebuild=args.rebuild)
+    report = build_index(settings, embedder_for(settings), rebuild=args.rebuild)
     if args.json:
         emit({"directory": str(report.directory), "fingerprint": report.fingerprint, "built": report.built,
               "provisions": report.provisions, "nodes": report.nodes, "documents": report.documents,

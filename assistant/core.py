@@ -209,9 +209,9 @@ class Assistant:
     def embedder(self):
         """The embedding model (loaded on first use, shared by every Assistant in the process)."""
         if self._embedder is None:
-            from aiact.index.embed import load_embedder
+            from aiact.index.embed import embedder_for
 
-            self._embedder = load_embedder(self.settings.resolved_model(), self.settings.embed_batch_size)
+            self._embedder = embedder_for(self.settings)
         return self._embedder
 
     def _open(self) -> None:

@@ -77,10 +77,10 @@ build.tokenize_for_bm25 = timed("bm25 tokenising", build.tokenize_for_bm25)
 build._embed = timed("embedding", build._embed)
 from llama_index.vector_stores.chroma import ChromaVectorStore
 ChromaVectorStore.add = timed("chroma writes", ChromaVectorStore.add)
-from aiact.index.embed import load_embedder
+from aiact.index.embed import embedder_for
 s = Settings.from_env()
 start = time.perf_counter()
-embedder = load_embedder(s.resolved_model(), s.embed_batch_size)
+embedder = embedder_for(s)
 stages["model load"] = time.perf_counter() - start
 r = build.build_index(s, embedder, rebuild=True, progress=False)
 use = resource.getrusage(resource.RUSAGE_SELF)

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import re
 import threading
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -111,8 +112,6 @@ class HashEmbedder:
 
 def _model_digest(model_path: str) -> str:
     """A short digest of the weights, so a different model makes a different index."""
-    from pathlib import Path
-
     weights = sorted(Path(model_path).glob("*.safetensors")) or sorted(Path(model_path).glob("*.bin"))
     h = hashlib.sha256()
     for w in weights:
@@ -123,12 +122,14 @@ def _model_digest(model_path: str) -> str:
 
 _cache: dict[tuple[str, str], Embedder] = {}
 _cache_lock = threading.Lock()
-BACKENDS = ("numpy", "torch")
+BACKENDS = ("numpy", "onnx", "onnx-int8", "torch")
 
 
-def load_embedder(model_path: str, batch_size: int = 32, backend: str = "numpy") -> Embedder:
+def load_embedder(model_path: str, batch_size: int = 32, backend: str = "numpy",
+                  cache_dir: Path | None = None) -> Embedder:
     """One model per process: loading it costs time, sharing it costs nothing. ``backend`` is
-    ``numpy`` (the default, no torch) or ``torch`` (the transformers reference)."""
+    ``numpy`` (the default, no torch), ``onnx`` / ``onnx-int8`` (onnxruntime; its graph is cached
+    in ``cache_dir``) or ``torch`` (the transformers reference)."""
     if backend not in BACKENDS:
         raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     with _cache_lock:
@@ -139,6 +140,17 @@ def load_embedder(model_path: str, batch_size: int = 32, backend: str = "numpy")
                 from aiact.index.bert_numpy import NumpyEmbedder
 
                 _cache[key] = NumpyEmbedder(model_path, batch_size)
+            elif backend.startswith("onnx"):
+                from aiact.index.bert_onnx import OnnxEmbedder
+
+                _cache[key] = OnnxEmbedder(model_path, batch_size, cache_dir=cache_dir,
+                                           variant="int8" if backend == "onnx-int8" else "float32")
             else:
                 _cache[key] = LocalEmbedder(model_path, batch_size)
         return _cache[key]
+
+
+def embedder_for(settings) -> Embedder:
+    """The embedder the settings choose (model folder, backend, batch size)."""
+    return load_embedder(settings.resolved_model(), settings.embed_batch_size, settings.embed_backend,
+                         cache_dir=settings.home / "models")

@@ -1,0 +1,181 @@
+"""The same MiniLM encoder as :mod:`aiact.index.bert_numpy`, run by onnxruntime, optionally with
+int8 weights (dynamic quantisation, one scale per output channel).
+
+The ONNX graph is written here from the package's ``model.safetensors`` with the ``onnx`` helper
+(no torch, no hub): only the six transformer layers; the embedding lookup, its LayerNorm, mean
+pooling and normalisation stay in numpy (cheap, and shared with the numpy encoder). The graph is
+cached next to the indexes (``<AIACT_HOME>/models``), keyed by the weights' digest and variant, so
+a cold ``aiact ask`` loads it instead of writing it again. Questions and passages go through the
+same session, so their vectors share one space.
+
+Why opt-in (``AIACT_EMBED_BACKEND``): measured on the eval suite, see README "Embedding backends".
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from aiact.index.bert_numpy import NumpyBert, NumpyEmbedder, _layer_norm
+
+VARIANTS = ("float32", "int8")
+log = logging.getLogger(__name__)
+
+
+def _graph(bert: NumpyBert):
+    """The encoder layers as an ONNX model: inputs ``x`` (batch, length, hidden: embedded tokens
+    after their LayerNorm) and ``bias`` (batch, 1, 1, length: 0 for tokens, -1e30 for padding)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    heads, size, hidden = bert.heads, bert.hidden // bert.heads, bert.hidden
+    inits: list = []
+    nodes: list = []
+
+    def const(name: str, value: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(value, name))
+        return name
+
+    def node(op: str, inputs: list[str], out: str, **attrs) -> str:
+        nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
+        return out
+
+    split = const("split_heads", np.array([0, 0, heads, size], dtype=np.int64))
+    merge = const("merge_heads", np.array([0, 0, hidden], dtype=np.int64))
+    scale = const("scale", np.array(1.0 / np.sqrt(size), dtype=np.float32))
+    half = const("half", np.array(0.5, dtype=np.float32))
+    one = const("one", np.array(1.0, dtype=np.float32))
+    root2 = const("root2", np.array(np.sqrt(2.0), dtype=np.float32))
+    x = "x"
+    for i, layer in enumerate(bert.layers):
+        p = f"l{i}_"
+
+        def dense(inp: str, w: np.ndarray, b: np.ndarray, name: str) -> str:
+            mm = node("MatMul", [inp, const(p + name + "_w", np.ascontiguousarray(w))], p + name + "_mm")
+            return node("Add", [mm, const(p + name + "_b", b)], p + name)
+
+        qkv = []
+        for j, part in enumerate(("q", "k", "v")):
+            cols = slice(j * hidden, (j + 1) * hidden)
+            d = dense(x, layer.qkv_w[:, cols], layer.qkv_b[cols], part)
+            r = node("Reshape", [d, split], p + part + "_heads")
+            perm = [0, 2, 3, 1] if part == "k" else [0, 2, 1, 3]
+            qkv.append(node("Transpose", [r], p + part + "_t", perm=perm))
+        q = node("Mul", [qkv[0], scale], p + "q_scaled")
+        scores = node("MatMul", [q, qkv[1]], p + "scores")
+        scores = node("Add", [scores, "bias"], p + "scores_masked")
+        probs = node("Softmax", [scores], p + "probs", axis=-1)
+        ctx = node("MatMul", [probs, qkv[2]], p + "ctx")
+        ctx = node("Transpose", [ctx], p + "ctx_t", perm=[0, 2, 1, 3])
+        ctx = node("Reshape", [ctx, merge], p + "ctx_merged")
+        att = dense(ctx, layer.out_w, layer.out_b, "out")
+        res = node("Add", [att, x], p + "res1")
+        x1 = node("LayerNormalization", [res, const(p + "ln1_w", layer.ln1_w), const(p + "ln1_b", layer.ln1_b)],
+                  p + "ln1", axis=-1, epsilon=bert.eps)
+        up = dense(x1, layer.up_w, layer.up_b, "up")
+        # GELU, erf form: x * 0.5 * (1 + erf(x / √2)); onnxruntime fuses the pattern.
+        e = node("Erf", [node("Div", [up, root2], p + "up_div")], p + "erf")
+        g = node("Mul", [node("Mul", [up, node("Add", [e, one], p + "erf1")], p + "gelu_x"), half], p + "gelu")
+        down = dense(g, layer.down_w, layer.down_b, "down")
+        res2 = node("Add", [down, x1], p + "res2")
+        x = node("LayerNormalization", [res2, const(p + "ln2_w", layer.ln2_w), const(p + "ln2_b", layer.ln2_b)],
+                 p + "ln2", axis=-1, epsilon=bert.eps)
+    nodes[-1].output[0] = "hidden"
+    graph = helper.make_graph(
+        nodes, "minilm_encoder",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "length", hidden]),
+         helper.make_tensor_value_info("bias", TensorProto.FLOAT, ["batch", 1, 1, "length"])],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "length", hidden])],
+        initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="aiact")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def graph_file(bert: NumpyBert, digest: str, variant: str, cache_dir: Path) -> Path:
+    """The cached graph of this model and variant, written (atomically) if missing."""
+    if variant not in VARIANTS:
+        raise ValueError(f"ONNX variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
+    target = cache_dir / f"minilm-{digest}-{variant}.onnx"
+    if target.is_file():
+        return target
+    import onnx
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    plain = tmp.with_suffix(".f32.tmp")
+    onnx.save(_graph(bert), str(plain))
+    if variant == "float32":
+        plain.replace(tmp)
+    else:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        weights = [n for n in _graph_nodes(plain) if n.endswith("_mm")]  # products with a weight only
+        quantize_dynamic(str(plain), str(tmp), per_channel=True, weight_type=QuantType.QInt8,
+                         op_types_to_quantize=["MatMul"], nodes_to_quantize=weights)
+        plain.unlink()
+    tmp.replace(target)
+    return target
+
+
+def _graph_nodes(path: Path) -> list[str]:
+    import onnx
+
+    return [n.name for n in onnx.load(str(path)).graph.node]
+
+
+class OnnxBert:
+    """``sentence_vectors`` of :class:`NumpyBert`, with the layers run by onnxruntime."""
+
+    def __init__(self, bert: NumpyBert, graph: Path):
+        import onnxruntime as ort
+
+        self._bert = bert
+        self.hidden = bert.hidden
+        opts = ort.SessionOptions()
+        # One thread per session run: passages are parallelised by batches (as in numpy), and a
+        # question is too small to gain from waking threads on a busy machine.
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+
+    def sentence_vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        b = self._bert
+        batch, length = ids.shape
+        x = b.word[ids] + b.position[:length][None] + b.token_type[0]
+        x = _layer_norm(x, *b.emb_ln, b.eps).astype(np.float32)
+        bias = np.where(mask[:, None, None, :] > 0, np.float32(0.0), np.float32(-1e30)).astype(np.float32)
+        hidden = self._session.run(["hidden"], {"x": x, "bias": bias})[0]
+        m = mask[..., None].astype(np.float32)
+        pooled = (hidden * m).sum(1) / np.maximum(m.sum(1), np.float32(1e-9))
+        norm = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.maximum(norm, np.float32(1e-12))
+
+
+class OnnxEmbedder(NumpyEmbedder):
+    """:class:`NumpyEmbedder`'s tokenising and batching, with the encoder in onnxruntime."""
+
+    def __init__(self, model_path: str, batch_size: int = 32, threads: int | None = None,
+                 variant: str = "int8", cache_dir: Path | None = None):
+        super().__init__(model_path, batch_size, threads)
+        from aiact.index.embed import _model_digest
+
+        digest = _model_digest(model_path)
+        if cache_dir is None:
+            from assistant.settings import default_home
+
+            cache_dir = Path(os.environ.get("AIACT_HOME") or default_home()).expanduser() / "models"
+        self.name = f"minilm-onnx-{variant}:{digest}"
+        graph = graph_file(self._bert, digest, variant, cache_dir)
+        try:
+            self._bert = OnnxBert(self._bert, graph)
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own untyped errors
+            # A damaged cached graph (truncated, overwritten) is written again, once.
+            log.warning("cached ONNX graph %s cannot be loaded (%s); writing it again", graph, exc)
+            graph.unlink(missing_ok=True)
+            self._bert = OnnxBert(self._bert, graph_file(self._bert, digest, variant, cache_dir))
