@@ -101,7 +101,8 @@ def detect(question: str) -> Language | None:
     words = [w.lower() for w in WORD.findall(question) if not (w.isupper() and len(w) > 1)]
     if not words:
         return None
-    english = sum(w in ENGLISH for w in words)
+    # "what's", "it’s": the English word before the clitic counts as English
+    english = sum(w in ENGLISH or re.sub(r"['’](?:s|re|ll|ve|d|m|t)$", "", w) in ENGLISH for w in words)
     best, best_n = None, 0
     for lang in languages().values():
         n = sum(w in lang.markers or w in lang.reference_words for w in words)

@@ -113,3 +113,12 @@ def test_a_german_question_is_answered_from_the_english_text(real_assistant):
     assert all("/DE/" in c.url for c in answer.citations if "eur-lex" in c.url)
     assert "Laut" in answer.text and "“" in answer.text  # German frame, English verbatim quote
     assert any(c.features for c in answer.citations)
+
+
+def test_an_english_question_with_a_clitic_is_not_taken_for_italian():
+    # 'ai' is an Italian word too; "what's" is English once its clitic is set aside
+    from assistant.language import detect
+
+    assert detect("ai literacy - what's required?") is None
+    assert detect("ai literacy – what’s required?") is None
+    assert detect("Quali sono gli obblighi dei fornitori ai sensi dell'articolo 16?").code == "it"
