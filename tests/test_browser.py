@@ -141,6 +141,15 @@ def open_tab(pg, name: str) -> None:
         pg.wait_for_selector("#timeline-table table", timeout=ANSWER_TIMEOUT_MS)
 
 
+def settle(pg, timeout_ms: int = 10_000) -> None:
+    """Wait until no block is being updated and no animation runs: axe measures colours as
+    painted, and a block fading in (gradio's pending state) reads as low contrast."""
+    pg.wait_for_function("""() => !document.querySelector('.pending, .generating')
+        && document.getAnimations().every(a => a.playState !== 'running'
+             || (a.effect && a.effect.getTiming().iterations === Infinity))""", timeout=timeout_ms)
+    pg.wait_for_timeout(100)
+
+
 def page_width(pg) -> int:
     return pg.evaluate("document.documentElement.scrollWidth")
 
@@ -363,6 +372,7 @@ def test_no_serious_accessibility_violations(sized_page):
             pg.locator("#reference input, #reference textarea").first.fill("Article 50")
             pg.click("#open-btn")
             pg.wait_for_selector("#provision .src-card", timeout=ANSWER_TIMEOUT_MS)
+        settle(pg)
         pg.add_script_tag(path=str(AXE))
         violations = pg.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
             .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
