@@ -26,10 +26,15 @@ FILES = ("scenarios", "classification")
 NEVER_FOR_PROHIBITED = "minimal"
 # The outcomes a run can give: the cases' outcomes, and "undecided" (close to a prohibited
 # practice that no fact confirms: the check asks instead of concluding).
-# The day the scenarios are labelled for: points (ba) and (bb) of Article 5(1) apply from
-# 2 December 2026 (Article 113(a)); AIACT_TODAY overrides it.
-LABELLED_ON = dt.date(2026, 12, 2)
 PREDICTED = OUTCOMES + ("undecided",)
+
+
+def labelled_on() -> dt.date:
+    """The day the scenarios are labelled for: the day the Omnibus's new prohibitions apply
+    (law data, Article 113(a)), so points (ba) and (bb) of Article 5(1) count; AIACT_TODAY overrides it."""
+    from assistant.law.model import load_law
+
+    return load_law().get("dates", "new-prohibitions").date
 
 
 def scenario_cases(split: str) -> dict[str, list[Case]]:
@@ -128,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="measure the earlier similarity assessor instead (the 'before' figures)")
     args = ap.parse_args(argv)
     env = Settings.from_env()
-    bot = Assistant(eval_settings(env if env.today else dataclasses.replace(env, today=LABELLED_ON)))
+    bot = Assistant(eval_settings(env if env.today else dataclasses.replace(env, today=labelled_on())))
     groups = scenario_cases(args.split)
     rows = run(bot, [c for name in FILES for c in groups[name]], args.baseline)
     summary = report(rows)

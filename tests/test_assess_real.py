@@ -3,7 +3,6 @@ for the same description, and no dev scenario of an Article 5 practice comes out
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 
 import pytest
@@ -45,8 +44,10 @@ def test_ask_and_assess_agree_on_the_tier(real_assistant, system):
 def test_no_article_5_dev_scenario_comes_out_minimal(real_settings):
     from assistant import Assistant
 
-    # the day the scenarios are labelled for: points (ba) and (bb) apply from 2 December 2026
-    bot = Assistant(dataclasses.replace(real_settings, today=dt.date(2026, 12, 2)), progress=False)
+    from aiact.evals.classify import labelled_on
+
+    # the day the scenarios are labelled for: the day points (ba) and (bb) apply (law data)
+    bot = Assistant(dataclasses.replace(real_settings, today=labelled_on()), progress=False)
     cases = [c for c in load_cases("dev") if c.scenario and c.gold_outcome == "prohibited"]
     assert len(cases) >= 40
     minimal = [c.id for c in cases if bot.assess(c.text).outcome == "minimal"]
