@@ -16,7 +16,8 @@ from assistant.errors import InvalidQuestion
 from assistant.facts import KnownFact, given_facts, read_facts
 from assistant.law.verify import long_date
 from assistant.procedure import ROLES, Procedure, Rule, load_procedure
-from assistant.types import TIERS, Assessment, Citation, Obligation, OpenQuestion
+from assistant.law import load_law
+from assistant.types import TIERS, Assessment, Citation, Obligation, OpenQuestion, Upcoming
 
 # The outcome when the description comes close to a prohibited practice that no fact confirms:
 # not a tier (``tier`` is None), so nothing is concluded until the open questions are answered.
@@ -86,11 +87,12 @@ def walk(procedure: Procedure, facts: Mapping[str, KnownFact]) -> Walk:
 class Assessor:
     """``Assessor(assistant).assess(description, facts, role)`` → ``Assessment``."""
 
-    def __init__(self, assistant):
+    def __init__(self, assistant, day: dt.date | None = None):
         self.assistant = assistant
+        self.day = day or assistant.today
 
     def procedure(self) -> Procedure:
-        return load_procedure(self.assistant.today)
+        return load_procedure(self.day)
 
     def assess(self, description: str, facts: Mapping[str, object] | None = None,
                role: str | None = None) -> Assessment:
@@ -104,7 +106,23 @@ class Assessor:
             result, opens = near
         role_name, role_source = self._role(description, role, procedure)
         role_name = self._becomes(procedure, known, result, role_name)
-        return self._explain(description, procedure, known, result, opens, role_name, role_source)
+        later = self._later(description, facts, result)
+        return self._explain(description, procedure, known, result, opens, role_name, role_source, later)
+
+    def _later(self, description: str, facts: Mapping[str, object] | None,
+               result: Walk) -> tuple[dt.date, Walk] | None:
+        """The first later day on which a rule that is not yet law (``valid_from`` after the day
+        asked: Article 5(1)(ba) and (bb) before 2 December 2026) changes this outcome, and the walk
+        of that day; so an assessment the day before says what the law will be the day after."""
+        days = sorted({f.valid_from for f in load_law().facts
+                       if f.subject.startswith("procedure_") and f.valid_from and f.valid_from > self.day})
+        for day in days:
+            procedure = load_procedure(day)
+            known = {**read_facts(description, procedure), **given_facts(facts, procedure)}
+            then = walk(procedure, known)
+            if then.outcome != result.outcome and then.outcome in TIERS:
+                return day, then
+        return None
 
     # -- what is not known ------------------------------------------------------------------
     def _open_questions(self, procedure: Procedure, known: dict, result: Walk) -> list[OpenQuestion]:
@@ -181,8 +199,9 @@ class Assessor:
 
     # -- the explanation ------------------------------------------------------------------
     def _explain(self, description: str, procedure: Procedure, known: dict, result: Walk,
-                 opens: list[OpenQuestion], role: str, role_source: str) -> Assessment:
-        today = self.assistant.today
+                 opens: list[OpenQuestion], role: str, role_source: str,
+                 later: tuple[dt.date, Walk] | None = None) -> Assessment:
+        today = self.day
         cites: list[Citation] = []
 
         def cite(reference: str) -> int | None:
@@ -206,12 +225,24 @@ class Assessor:
         outcome, deciding = result.outcome, result.deciding
         tier = outcome if outcome in TIERS else None
         lead = "Risk tier" if tier else "Outcome"
-        n = cite(deciding.reference)
-        mark = f" [{n}]" if n else ""
         where = "" if deciding.reference in deciding.explain else f" ({deciding.reference})"
-        lines = [f"{lead}: **{outcome}**. {deciding.explain}{where}{mark}."]
+        upcoming: tuple[Upcoming, ...] = ()
+        if later is not None:
+            # The change comes first: a lesser tier alone, the day before a prohibition applies, misleads.
+            day, then = later
+            m = cite(then.deciding.reference)
+            lines = [f"{lead}: **{outcome}** until {long_date(day - dt.timedelta(days=1))}; "
+                     f"**{then.outcome} from {long_date(day)}**: {then.deciding.explain} "
+                     f"({then.deciding.reference}){f' [{m}]' if m else ''}.", quoted(then.deciding)]
+            n = cite(deciding.reference)
+            lines.append(f"Until then: {deciding.explain}{where}{f' [{n}]' if n else ''}.")
+            upcoming = (Upcoming(day.isoformat(), then.outcome, then.deciding.reference),)
+        else:
+            n = cite(deciding.reference)
+            lines = [f"{lead}: **{outcome}**. {deciding.explain}{where}{f' [{n}]' if n else ''}."]
         lines.append(quoted(deciding))
-        why = [f for f in deciding.facts if f in known and known[f].source == "description"]
+        decisive = deciding.facts + (later[1].deciding.facts if later else ())
+        why = [f for f in dict.fromkeys(decisive) if f in known and known[f].source == "description"]
         if why:
             lines.append("Read from your description: " + "; ".join(
                 f"“{known[f].words}” ({'yes' if known[f].value else 'no'}: {procedure.questions[f].question})"
@@ -256,7 +287,8 @@ class Assessor:
         return Assessment(description=description, tier=tier, text="\n\n".join(x for x in lines if x),
                           citations=tuple(cites), checks=tuple(o.question for o in opens), outcome=outcome,
                           facts=facts, assumptions=tuple(assumptions), open_questions=tuple(opens),
-                          obligations=tuple(obligations), confidence=confidence, role=role)
+                          obligations=tuple(obligations), confidence=confidence, role=role,
+                          upcoming=upcoming)
 
     @staticmethod
     def _assumed(procedure: Procedure, known: dict, result: Walk) -> list[str]:

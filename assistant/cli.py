@@ -111,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
                    help="your role, if you know it")
     c.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE",
                    help="answer a question of the check, e.g. --fact workplace_or_education=no (repeatable)")
+    c.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="the law as it stood (or will stand) on that date")
     cmd("timeline", "Every application date in the AI Act, past and upcoming.")
     c = cmd("serve", "Serve the web UI.")
     c.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -306,7 +307,7 @@ def cmd_assess(args) -> int:
         if not sep or not name.strip():
             raise InvalidQuestion(f"--fact takes NAME=VALUE, not {item!r}. Example: --fact workplace_or_education=no")
         facts[name.strip()] = value.strip()
-    result = open_assistant().assess(description, facts=facts or None, role=args.role)
+    result = open_assistant().assess(description, facts=facts or None, role=args.role, as_of=args.as_of)
     if args.json:
         emit(result.to_dict())
         return 0

@@ -535,10 +535,13 @@ class Assistant:
 
         return rephrase(answer, self.settings)
 
-    def assess(self, description: str, facts: dict | str | None = None, role: str | None = None) -> Assessment:
+    def assess(self, description: str, facts: dict | str | None = None, role: str | None = None,
+               as_of: dt.date | str | None = None) -> Assessment:
         """Walk the Act's decision procedure for the described system. ``facts`` answers its
         questions by name ({"workplace_or_education": "no"}); ``role`` is provider, deployer,
-        importer or distributor. The older ``assess(description, role)`` still works.
+        importer or distributor; ``as_of`` the day the law is read at (default today). A rule
+        that applies only later (Article 5(1)(ba) before 2 December 2026) is reported as the
+        outcome from that day (``upcoming``). The older ``assess(description, role)`` still works.
 
         Example::
 
@@ -551,11 +554,12 @@ class Assistant:
         if isinstance(facts, str) and role is None:
             facts, role = None, facts
         role = inputs.as_role(role)
+        day = inputs.as_date(as_of)
         text, _ = clean_text(description, self.settings.max_question_chars, "description")
         self._reload_if_new()
         from assistant.assess import Assessor as Procedure
 
-        return Procedure(self).assess(text, facts, role)
+        return Procedure(self, day).assess(text, facts, role)
 
     @property
     def assessment_questions(self):

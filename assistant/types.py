@@ -170,6 +170,19 @@ class OpenQuestion:
 
 
 @dataclass(frozen=True)
+class Upcoming:
+    """A change of outcome on a later day: a rule that is not yet law on the day asked
+    (``from_day``, ISO date) gives ``outcome`` under ``reference`` once it applies."""
+
+    from_day: str
+    outcome: str
+    reference: str
+
+    def to_dict(self) -> dict:
+        return {"from": self.from_day, "outcome": self.outcome, "reference": self.reference}
+
+
+@dataclass(frozen=True)
 class Obligation:
     """A duty the outcome brings for the role, and the day it applies from (ISO, from dates.toml)."""
 
@@ -210,6 +223,7 @@ class Assessment:
     obligations: tuple[Obligation, ...] = field(default=())
     confidence: float = 0.0
     role: str = ""
+    upcoming: tuple[Upcoming, ...] = field(default=())  # a later outcome once a rule not yet law applies
 
     def to_dict(self) -> dict:
         """The object ``aiact assess --json`` prints (docs/json.md, docs/assessment.schema.json)."""

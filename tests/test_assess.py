@@ -201,6 +201,8 @@ def test_guided_check_prefills_and_updates(bot):
     ("The app picks out teenagers who seem lonely and pushes them to spend their pocket money on gems.",
      "Article 5(1)(b)"),
     ("Upload a photo of your ex and our bot shows her with no clothes on.", "Article 5(1)(ba)"),
+    ("We sell a nudify app.", "Article 5(1)(ba)"),  # the product's own name says what it makes
+    ("An undressing bot for group chats.", "Article 5(1)(ba)"),
     ("The tool marks which young people will turn to crime, from nothing but their family background.",
      "Article 5(1)(d)"),
     ("We grab every profile picture we can from social networks to grow our face search engine.",
@@ -332,3 +334,21 @@ def test_customers_emotions_are_not_the_workplace(bot):
     # the workers' emotions beside the customers' are still the workplace
     both = check(bot, "Managers see the stress levels of their employees and the moods of customers on one dashboard.")
     assert both.tier == "prohibited"
+
+
+def test_a_prohibition_not_yet_applicable_is_the_outcome_from_its_day(bot):
+    """The day before Article 5(1)(ba) applies (Article 113(a)), the check says what the law is that
+    day and what it is from the next: never a bare 'minimal'. The day after, the prohibition itself."""
+    before = Assessor(bot, dt.date(2026, 12, 1)).assess("A nudify app", None, None)
+    assert before.tier == "minimal"
+    assert [u.to_dict() for u in before.upcoming] == [
+        {"from": "2026-12-02", "outcome": "prohibited", "reference": "Article 5(1)(ba)"}]
+    first = before.text.split("\n\n")[0]
+    assert "until 1 December 2026" in first and "prohibited from 2 December 2026" in first
+    assert before.citations[0].reference == "Article 5(1)(ba)"
+    assert before.to_dict()["upcoming"][0]["outcome"] == "prohibited"
+    after = Assessor(bot, dt.date(2026, 12, 3)).assess("A nudify app", None, None)
+    assert after.tier == "prohibited" and after.upcoming == ()
+    assert after.citations[0].reference == "Article 5(1)(ba)"
+    # nothing that a later rule changes: no upcoming outcome
+    assert Assessor(bot, dt.date(2026, 12, 1)).assess("A spam filter for our company's email.", None, None).upcoming == ()

@@ -59,6 +59,11 @@ def test_assess_json_and_as_of(real_assistant, real_settings):
     assert len(bad.stderr.strip().splitlines()) == 1
     old = aiact("ask", "When does Article 6(1) apply?", "--as-of", "2026-01-01", "--json", home=real_settings.home)
     assert "2 August 2027" in json.loads(old.stdout)["answer"]
+    before = json.loads(aiact("assess", "A nudify app", "--as-of", "2026-12-01", "--json",
+                              home=real_settings.home).stdout)
+    assert before["tier"] == "minimal" and before["upcoming"][0]["from"] == "2026-12-02"
+    after = json.loads(aiact("assess", "A nudify app", "--as-of", "2026-12-03", "--json", home=real_settings.home).stdout)
+    assert after["tier"] == "prohibited" and after["upcoming"] == []
 
 
 def test_user_errors_are_one_line(real_assistant, real_settings, tmp_path):
