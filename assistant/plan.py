@@ -65,7 +65,7 @@ SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|foll
                       r"\bguidelines? (?:are|is) (?:binding|legally)|\bpresumption of conformity\b", _I)
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
                    r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|does the ai act apply|"
-                   r"any obligations|fall under)\b", _I)
+                   r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b", _I)
 COMPARE = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|differ)\b", _I)
 AI_WORDS = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|ai act|gpai|model|algorithm\w*|chatbot|"
                       r"machine learning|automated|deep ?fake)s?\b", _I)
@@ -75,8 +75,9 @@ OTHER_LAW = re.compile(
     r"digital markets act|\bdma\b|nis ?2|recipe|carbonara|sourdough|"
     # concepts of other regimes that AI Act passages share words with (copyright ownership,
     # GDPR breaches, employment contracts, product liability)
-    r"fair use|trademarks?|patents?|data breach(?:es)?|notice periods?|severance|minimum wage|"
-    r"product liability)\b", _I)
+    r"fair use|register\w* (?:a |an |our |my |the )?(?:trademark|patent)s?|trademark (?:law|office|registration|infring\w*)|"
+    r"patent (?:law|office|application)|patentab\w*|file (?:a |for a )?patent|data breach(?:es)?|notice periods?|severance|minimum wage|"
+    r"product liability|executive order)\b", _I)
 # "the Cyber Resilience Act", "the Product Liability Directive": a law named that is not this one
 NAMED_LAW = re.compile(r"\bthe\s+((?:[\w-]+\s+){1,3})(?:act|directive)\b", _I)
 NOT_ANOTHER_LAW = {"ai", "artificial", "intelligence", "omnibus", "this", "that", "same", "whole"}
@@ -84,8 +85,8 @@ NOT_ANOTHER_LAW = {"ai", "artificial", "intelligence", "omnibus", "this", "that"
 # ("GDPR", "tax-funded") are context, not the subject.
 THIS_ACT = re.compile(
     r"\bai act\b|\bartificial intelligence (?:act|regulation)\b|\b(?:the |eu |european )ai (?:regulation|law)\b|"
-    r"2024/1689|\bhigh[- ]?risk\b|\bannex (?:i|iii)\b|\bgpai\b|general[- ]purpose ai|systemic risk|chatbots?|"
-    r"deep ?fakes?|emotion recognition|biometric|prohibited (?:ai )?practices?|conformity assessment|ce marking|"
+    r"2024/1689|\bhigh[- ]?risk\b|\bannex (?:i|iii)\b|\bgpai\b|general[- ]purpose ai|chatbots?|"
+    r"deep ?fakes?|emotion recognition|biometric (?:identification|categori[sz]ation)|prohibited (?:ai )?practices?|conformity assessment|ce marking|"
     r"notified bod(?:y|ies)|ai office|ai literacy|deployers?", _I)
 INSTRUCTED = re.compile(  # the question tells the assistant what to say or to drop its sources
     r"\b(?:forget|ignore|disregard)\b.{0,40}\b(?:documents?|sources?|texts?|instructions?|context|rules?)\b|"
