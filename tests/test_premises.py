@@ -72,3 +72,13 @@ def test_each_shape_is_corrected_by_its_fact(findings, question, fact, words):
 ])
 def test_a_plain_question_on_the_same_subject_is_no_premise(findings, question):
     assert not [p for p, _ in corrections(findings, question) if p.fact.startswith("premises/")], question
+
+
+def test_a_figure_of_the_act_claimed_for_the_wrong_infringement_is_corrected(findings):
+    found = corrections(findings, "The AI Act lets authorities fine deployers up to 7% of turnover for any breach, right?")
+    assert found and found[0][1].text == "Not 7%:" and found[0][0].fact == "penalties/operator-obligations"
+    found = corrections(findings, "Since deployers face fines of up to EUR 35 million, what should we do?")
+    assert found and found[0][1].text == "Not EUR 35 000 000:"
+    # the right figure for what is named, or a figure asked about without a claim, is no premise
+    assert not corrections(findings, "Since banned practices cost up to 7 % of turnover, what now?")
+    assert not corrections(findings, "Is the 7 % fine for deployers too?")
