@@ -76,7 +76,8 @@ OTHER_LAW = re.compile(
     # concepts of other regimes that AI Act passages share words with (copyright ownership,
     # GDPR breaches, employment contracts, product liability)
     r"fair use|register\w* (?:a |an |our |my |the )?(?:trademark|patent)s?|trademark (?:law|office|registration|infring\w*)|"
-    r"patent (?:law|office|application)|patentab\w*|file (?:a |for a )?patent|data breach(?:es)?|notice periods?|severance|minimum wage|"
+    r"patent (?:law|office|application)|patentab\w*|file (?:a |for a )?patent|data breach(?:es)?|"
+    r"breach of contract|limitation periods?|statute of limitations|notice periods?|severance|minimum wage|"
     r"product liability|executive order)\b", _I)
 # "the Cyber Resilience Act", "the Product Liability Directive": a law named that is not this one
 NAMED_LAW = re.compile(r"\bthe\s+((?:[\w-]+\s+){1,3})(?:act|directive)\b", _I)

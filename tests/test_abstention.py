@@ -53,3 +53,10 @@ def test_a_five_letter_word_is_covered_by_its_longer_form_only():
     assert coverage("label video", passage) == 1.0  # 'label' → 'labelling'
     # longer words keep their six-letter stem: 'labour' is not 'labelling'
     assert coverage("labour video", passage) == 0.5
+
+
+def test_a_one_line_english_question_saying_ai_is_english():
+    from assistant.language import detect
+
+    assert detect("predictive policing ai - legal?") is None
+    assert detect("Quali sono gli obblighi per i sistemi di ai ad alto rischio?") is not None
