@@ -192,7 +192,9 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
             if qualified:
                 head.append(qualified)
     pool = list(retrieval.results)
-    if head:  # after a conclusion, only passages that bear on it (not any sentence with a date)
+    # After a conclusion, only passages that bear on it (not any sentence with a date); after a
+    # corrected premise alone, the passages on what the question asks still answer it.
+    if head and any(c.kind != "premise" for c in first):
         backs = supports(question, citer.citations)
         kept = [(backs(s), i, s) for i, s in enumerate(pool)]
         # The parts of a cited provision come first (Annex III, point 4(a) after point 4).

@@ -313,16 +313,26 @@ class Findings:
             facts = self.law.subject("penalties", on=day)
             percents = {f.get("percent") for f in facts if f.get("percent") is not None}
             amounts = {f.get("amount_eur") for f in facts if f.get("amount_eur")}
+            # A figure the Act has, claimed for an infringement it does not cap ("7 % for deployers,
+            # right?"): the fine the question names follows the "Not …:".
+            named = best(facts, part.text, lambda f: f.get("amount_eur") is not None) if CUE.search(text) else []
+            named = named[:1] if named and not (part.sme or part.smc) else []
             for m in re.finditer(r"(\d+(?:[.,]\d+)?)\s?(?:%|percent|per cent)", text, re.I):
                 value = float(m.group(1).replace(",", "."))
                 if value not in percents:
                     out.append((Premise(m.group(0), "penalties"), Clause(
                         f"Not {m.group(0).strip()}: the AI Act sets no such share of turnover.", (), "premise")))
+                elif named and named[0].get("percent") is not None and value != named[0].get("percent"):
+                    out.append((Premise(m.group(0), f"penalties/{named[0].id}"), Clause(
+                        f"Not {m.group(0).strip()}:", (), "premise")))
             for m in AMOUNT_TEXT.finditer(text):
                 value = _money(m)
                 if value and value not in amounts:
                     out.append((Premise(m.group(0), "penalties"), Clause(
                         f"Not {amount(value)}: no fine in the AI Act has that cap.", (), "premise")))
+                elif value and named and value != named[0].get("amount_eur"):
+                    out.append((Premise(m.group(0), f"penalties/{named[0].id}"), Clause(
+                        f"Not {amount(value)}:", (), "premise")))
             if (part.sme or part.smc) and re.search(r"\bhigher\b", text, re.I):
                 out.append((Premise("higher", "penalties/sme"), Clause(
                     "Not the higher: for SMEs and start-ups (and small mid-caps) it is whichever is lower.", (),

@@ -105,12 +105,15 @@ def detect(question: str) -> Language | None:
     english = sum(w in ENGLISH or re.sub(r"['’](?:s|re|ll|ve|d|m|t)$", "", w) in ENGLISH for w in words)
     best, best_n = None, 0
     for lang in languages().values():
-        n = sum(w in lang.markers or w in lang.reference_words for w in words)
+        hits = [w for w in words if w in lang.markers or w in lang.reference_words]
+        # 'ai' is an Italian word and the Act's own English word: alone it says no language
+        n = len(hits) if any(w not in SHARED_WITH_ENGLISH for w in hits) else 0
         if n > best_n:
             best, best_n = lang, n
     return best if best is not None and best_n > english and best_n >= 1 else None
 
 
+SHARED_WITH_ENGLISH = frozenset({"ai"})
 ENGLISH = frozenset("""the a an of to in is are what which who when how does do must can may for and or with
 under from this that be should i my we our it its about there any have has shall""".split())
 

@@ -65,14 +65,30 @@ SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|foll
                       r"\bguidelines? (?:are|is) (?:binding|legally)|\bpresumption of conformity\b", _I)
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
                    r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|does the ai act apply|"
-                   r"any obligations|fall under)\b", _I)
+                   r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b", _I)
 COMPARE = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|differ)\b", _I)
 AI_WORDS = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|ai act|gpai|model|algorithm\w*|chatbot|"
                       r"machine learning|automated|deep ?fake)s?\b", _I)
 OTHER_LAW = re.compile(
     r"\b(?:gdpr|general data protection regulation|data subject access|dpia|personal data breach|vat|"
     r"tax(?:es)?|income tax|corporate tax|eprivacy|cookie|data act|digital services act|\bdsa\b|"
-    r"digital markets act|\bdma\b|nis ?2|recipe|carbonara|sourdough)\b", _I)
+    r"digital markets act|\bdma\b|nis ?2|recipe|carbonara|sourdough|"
+    # concepts of other regimes that AI Act passages share words with (copyright ownership,
+    # GDPR breaches, employment contracts, product liability)
+    r"fair use|register\w* (?:a |an |our |my |the )?(?:trademark|patent)s?|trademark (?:law|office|registration|infring\w*)|"
+    r"patent (?:law|office|application)|patentab\w*|file (?:a |for a )?patent|data breach(?:es)?|"
+    r"breach of contract|limitation periods?|statute of limitations|notice periods?|severance|minimum wage|"
+    r"product liability|executive order)\b", _I)
+# "the Cyber Resilience Act", "the Product Liability Directive": a law named that is not this one
+NAMED_LAW = re.compile(r"\bthe\s+((?:[\w-]+\s+){1,3})(?:act|directive)\b", _I)
+NOT_ANOTHER_LAW = {"ai", "artificial", "intelligence", "omnibus", "this", "that", "same", "whole"}
+# The question names this Act, or a notion only the AI Act has: then another law's words in it
+# ("GDPR", "tax-funded") are context, not the subject.
+THIS_ACT = re.compile(
+    r"\bai act\b|\bartificial intelligence (?:act|regulation)\b|\b(?:the |eu |european )ai (?:regulation|law)\b|"
+    r"2024/1689|\bhigh[- ]?risk\b|\bannex (?:i|iii)\b|\bgpai\b|general[- ]purpose ai|chatbots?|"
+    r"deep ?fakes?|emotion recognition|biometric (?:identification|categori[sz]ation)|prohibited (?:ai )?practices?|conformity assessment|ce marking|"
+    r"notified bod(?:y|ies)|ai office|ai literacy|deployers?", _I)
 INSTRUCTED = re.compile(  # the question tells the assistant what to say or to drop its sources
     r"\b(?:forget|ignore|disregard)\b.{0,40}\b(?:documents?|sources?|texts?|instructions?|context|rules?)\b|"
     r"\b(?:tell|convince) me that\b|\b(?:say|confirm) that\b", _I)
@@ -183,9 +199,15 @@ def found(patterns: dict[str, str], text: str) -> tuple[str, ...]:
     return tuple(name for _, name in sorted(hits))
 
 
+def is_other_law(text: str) -> bool:
+    """The question is about another law: it names one (or a notion of one) and nothing of this Act."""
+    named = any(not NOT_ANOTHER_LAW & set(m.group(1).lower().split()) for m in NAMED_LAW.finditer(text))
+    return bool(named or OTHER_LAW.search(text)) and not THIS_ACT.search(text)
+
+
 def intent_of(text: str) -> str:
     """The main intent, by how the question is put (the first rule that fits wins)."""
-    if OTHER_LAW.search(text) and not re.search(r"\bai act\b|\bartificial intelligence act\b", text, _I):
+    if is_other_law(text):
         return "off_topic"
     if TEXT.search(text) and find_references(text):
         return "text"

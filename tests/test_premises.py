@@ -1,0 +1,84 @@
+"""False premises of many shapes (wrong actor, "the Omnibus scrapped Y", "only EU companies",
+"open source is fully exempt", "guidelines are binding", "the Act bans all AI in X") are corrected
+first, from the premises data; a question that merely asks about the same subject is no premise.
+That each correction's words stand in its provision is checked for all law data in test_law.py."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.core import clean_text
+from assistant.findings import Findings
+from assistant.plan import normalise, parse
+
+TODAY = dt.date(2026, 12, 2)
+
+
+@pytest.fixture(scope="module")
+def findings():
+    return Findings()
+
+
+def corrections(findings, question: str):
+    text, _ = clean_text(question, 2000)
+    return findings.premises(parse(normalise(text)), TODAY)
+
+
+@pytest.mark.parametrize("question, fact, words", [
+    ("We're a Canadian startup and the AI Act only applies to EU-based companies, right?",
+     "only-eu-companies-covered", "irrespective of whether they are established in the Union"),
+    ("Since the AI Act prohibits all AI in education, must our school drop its tutoring app?",
+     "all-ai-in-an-area-banned", "prohibits only the practices listed in Article 5"),
+    ("all AI for credit scoring is illegal now, isn't it?", "all-ai-in-an-area-banned", "Annex III"),
+    ("As the Commission guidelines on the AI system definition are binding, must we follow them?",
+     "guidelines-binding", "not binding"),
+    ("open-weights models are completely exempt, so no AI Act work for us?", "open-source-fully-exempt",
+     "points (a) and (b)"),
+    ("Since the Omnibus removed AI literacy, can we cancel the staff course?", "omnibus-scrapped-ai-literacy",
+     "shall take measures to support the development of AI literacy"),
+    ("The Omnibus lifted the ban on emotion recognition in schools, didn't it?", "omnibus-scrapped-emotion-ban",
+     "workplace and education institutions"),
+    ("After the Omnibus scrapped Article 50, can our bot stop saying it is an AI?", "omnibus-scrapped-transparency",
+     "interacting with an AI system"),
+    ("Which national market surveillance authority fines GPAI model providers in Italy?", "gpai-fined-nationally",
+     "the Commission imposes the fines"),
+    ("Since the Omnibus removed the GPAI obligations, do we still publish a training summary?", "gpai-postponed",
+     "apply from 2 August 2025"),
+    ("The AI Act only applies to high-risk systems, so our chatbot is unregulated?", "only-high-risk-covered",
+     "interacting with an AI system"),
+    ("Our deployers have to carry out the conformity assessment, not us, correct?",
+     "another-actor-does-conformity-assessment", "the provider of a high-risk AI system must ensure"),
+])
+def test_each_shape_is_corrected_by_its_fact(findings, question, fact, words):
+    found = corrections(findings, question)
+    assert found and found[0][0].fact == f"premises/{fact}", (question, found)
+    assert words in found[0][1].text and found[0][1].cites, question
+
+
+@pytest.mark.parametrize("question", [
+    "Does the AI Act apply to companies outside the EU?",
+    "Which AI practices does the AI Act prohibit?",
+    "Are the Commission guidelines binding?",
+    "The guidelines are not binding, are they?",
+    "Do open-source models have to publish a training-content summary?",
+    "What did the Omnibus change about AI literacy?",
+    "Does the ban on emotion recognition at work still apply?",
+    "Who fines providers of GPAI models?",
+    "Do deployers of high-risk AI systems need a conformity assessment?",
+    "Since when do the Article 50 duties apply to chatbots?",
+    "Which obligations apply only to high-risk AI systems?",
+    "What did the Omnibus remove from Annex I?",
+])
+def test_a_plain_question_on_the_same_subject_is_no_premise(findings, question):
+    assert not [p for p, _ in corrections(findings, question) if p.fact.startswith("premises/")], question
+
+
+def test_a_figure_of_the_act_claimed_for_the_wrong_infringement_is_corrected(findings):
+    found = corrections(findings, "The AI Act lets authorities fine deployers up to 7% of turnover for any breach, right?")
+    assert found and found[0][1].text == "Not 7%:" and found[0][0].fact == "penalties/operator-obligations"
+    found = corrections(findings, "Since deployers face fines of up to EUR 35 million, what should we do?")
+    assert found and found[0][1].text == "Not EUR 35 000 000:"
+    # the right figure for what is named, or a figure asked about without a claim, is no premise
+    assert not corrections(findings, "Since banned practices cost up to 7 % of turnover, what now?")
+    assert not corrections(findings, "Is the 7 % fine for deployers too?")
