@@ -137,6 +137,19 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
                     # as the rule it explains ("Article 5(1)(b) AI Act …"): the rule itself counts.
                     pool[p.id].features["cross_reference"] = 1.0
 
+    # The rule the best guideline paragraphs explain (their section is headed by it: 'ARTICLE
+    # 5(1)(F) AI ACT EMOTION RECOGNITION', 'Point 3(d): …' under Annex III): a lay question
+    # answered by the explanation is answered in law by that rule.
+    explained = [c for c in sorted(pool.values(), key=lambda c: -rrf.get(c.provision.id, 0.0))
+                 if c.provision.kind in (GUIDELINES, CODE)][:3]
+    for c in explained:
+        ref = explained_rule(c.provision)
+        p = retriever.in_force("AI Act", ref, as_of) if ref else None
+        if p is not None:
+            # A candidate (cover() decides whether it joins the first citations), not a feature
+            # the fitted weights have not seen.
+            add(p, "cross-reference")
+
     if any(c.reason in ("reference", "definition") for c in pool.values()):
         best_similarity = max(best_similarity, 1.0)
     top_rrf = max(rrf.values(), default=0.0) or 1.0
@@ -167,6 +180,27 @@ def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bo
         out[pid] = score
     return out
 
+
+
+HEADING_POINT = re.compile(r"^[\d.]*\s*Point\s*\(?(\d+)\)?\s*\(([a-z])\)", re.I)
+
+
+def explained_rule(p: Provision) -> str | None:
+    """The provision of the Act a guideline paragraph explains, read from its nearest heading
+    that names one ('7. ARTICLE 5(1)(F) AI ACT EMOTION RECOGNITION' → 'Article 5(1)(f)';
+    '3.3.5 Point 3(d): …' in the part on Annex III → 'Annex III, point 3(d)'). A whole article
+    ('Article 5 AI Act') is too broad to be the rule; None when no heading names one."""
+    if p.kind not in (GUIDELINES, CODE):
+        return None
+    path = tuple(p.path)
+    for i in range(len(path) - 1, -1, -1):
+        m = HEADING_POINT.match(path[i])
+        if m and any("Annex III" in h for h in path[:i]):
+            return f"Annex III, point {m.group(1)}({m.group(2).lower()})"
+        named = find_references(path[i])
+        if len(named) == 1 and ("(" in named[0].reference or ", point" in named[0].reference):
+            return named[0].reference  # 'according to Article 6(2) and Annex III': a part, not a rule
+    return None
 
 
 def _named(query: str, refs) -> list[tuple]:
@@ -321,6 +355,20 @@ def cover(ranked: list, query: str, params: dict) -> list:
     top, slots = out[0].score, int(params.get("slots", 4))
     # A question that names its provision is answered by it; the explanation is for lay questions.
     lay = not any(s.features.get(k) for s in out[:slots] for k in ("named_subject", "named_within", "named_label"))
+    if lay:
+        # The explanation among the first citations brings the rule it explains (its section's
+        # heading names it) when that rule was found too: the law first, then its explanation.
+        soft = next((s for s in out[:slots] if s.provision.kind in (GUIDELINES, CODE)), None)
+        ref = explained_rule(soft.provision) if soft is not None else None
+        if ref and not any(s.provision.document == "AI Act" and s.provision.reference == ref for s in out[:slots]):
+            found = next((s for s in out[slots:] if s.provision.document == "AI Act"
+                          and s.provision.reference == ref), None)
+            # It takes the fifth citation's place only if it is closer to the question than that.
+            shown = 5
+            if found is not None and (out.index(found) < shown or len(out) <= shown or
+                                      found.features.get("dense", 0.0) >= out[shown - 1].features.get("dense", 0.0)):
+                out.remove(found)
+                out.insert(max(1, out.index(soft)), found)
     for want, ratio in ((rule, params.get("binding_ratio", 0.3)),
                         (lambda s: lay and s.provision.kind in (GUIDELINES, CODE), params.get("soft_ratio", 0.5))):
         if any(want(s) for s in out[:slots]):
