@@ -23,6 +23,14 @@ from aiact.index.chunk import split_sentences
 # A reference named as a qualifier of something else, not as what the question is about.
 QUALIFIER = re.compile(r"(?:referred to in|listed in|pursuant to|in accordance with|set out in|"
                        r"as defined in|within the meaning of|covered by|classified under)\s*$", re.I)
+# "How long must … be kept?", "within how many days?": answered by a period, which is not a date.
+HOW_LONG_Q = re.compile(r"\bhow (?:long|many (?:years|months|weeks|days|hours)|quickly|soon|fast)\b|"
+                        r"\bwithin how\b|\bfor how long\b", re.I)
+DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|ten|twelve|fifteen|thirty)\s+"
+                      r"(?:calendar\s+|working\s+)?(?:years?|months?|weeks?|days?|hours?)\b", re.I)
+# "Why does the Commission consider …?": the guidelines give their reasons under a heading of that kind.
+WHY_Q = re.compile(r"\bwhy\b|\breasons?\b|\brationale\b", re.I)
+RATIONALE_HEADING = re.compile(r"\brationale\b|\bobjectives?\b", re.I)
 DEFINITION_WORDS = re.compile(r"\b(mean|means|meaning|define[sd]?|definition|counts? as|what is an?|"
                               r"what are|who is|who are)\b", re.I)
 
@@ -232,6 +240,7 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
     q = R._stems(R.expand_abbreviations(query))
     asked = R.asked_kind(query)
     about = bool(requested) and R._about_references(query)
+    how_long, why = bool(HOW_LONG_Q.search(query)), bool(WHY_Q.search(query))
     sims = _similarities(retriever, [c.provision for c in pool.values()], embedding)
     best = max(sims.values(), default=0.0)
     for c in pool.values():
@@ -247,6 +256,8 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
                                         if not is_descendant(p.reference, r)))
         f["date_for_when"] = float(when and bool(DATE.search(p.text)))
         f["amount_for_fine"] = float(amount and bool(R.HAS_AMOUNT.search(p.text)))
+        f["duration_for_how_long"] = float(how_long and bool(DURATION.search(p.text)))
+        f["rationale_for_why"] = float(why and any(RATIONALE_HEADING.search(h) for h in p.path[-2:]))
         f["when_without_date"] = float(when and not f["date_for_when"])
         f["fine_without_amount"] = float(amount and not f["amount_for_fine"])
         named = f.get("named_subject", 0.0) or f.get("named_within", 0.0)

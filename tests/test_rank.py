@@ -170,3 +170,30 @@ def test_cover_brings_the_rule_the_leading_explanation_explains():
     # Not when it is farther from the question than the fifth citation it would push out.
     far = ranked[:5] + [Scored(rule.provision, 0.3, 0.1, "retrieved", {"dense": 0.1})]
     assert "Article 5(1)(f)" not in [s.provision.reference for s in cover(far, "emotions of candidates?", params)[:5]]
+
+
+def test_a_period_answers_how_long_and_a_rationale_heading_answers_why():
+    from assistant.candidates import DURATION, HOW_LONG_Q, RATIONALE_HEADING, WHY_Q
+
+    assert HOW_LONG_Q.search("How long must the EU declaration of conformity be kept?")
+    assert HOW_LONG_Q.search("to whom do we report it and within how many days?")
+    assert not HOW_LONG_Q.search("How must providers keep the documentation?")
+    assert DURATION.search("for a period ending 10 years after") and DURATION.search("of at least six months")
+    assert not DURATION.search("from 2 August 2026")
+    assert WHY_Q.search("Why does the Commission consider scraping so harmful?")
+    assert RATIONALE_HEADING.search("6.1. Rationale and objectives")
+
+
+def test_new_features_are_fitted_without_moving_the_kept_scores():
+    from aiact.evals.fit_ranker import fit_new_features
+    from assistant.candidates import Candidate
+    from assistant.rank import Ranker
+
+    kept = Ranker(tuple(1.0 if n == "dense" else 0.0 for n in NAMES), -1.0, {})
+    p = _s("Article 1", "binding law", 0.5).provision
+    rows = [(Candidate(p, features={"dense": d, "rationale_for_why": r}), float(label))
+            for d, r, label in [(0.9, 0, 1), (0.2, 0, 0), (0.3, 1, 1), (0.8, 0, 0), (0.1, 1, 1), (0.5, 0, 0)]]
+    weights, intercept = fit_new_features([("q", (), rows)], kept, ["rationale_for_why"])
+    by_name = dict(zip(NAMES, weights))
+    assert intercept == -1.0 and by_name["dense"] == 1.0  # the kept model is untouched
+    assert by_name["rationale_for_why"] > 0  # the new feature marks gold passages here
