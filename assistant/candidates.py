@@ -23,6 +23,14 @@ from aiact.index.chunk import split_sentences
 # A reference named as a qualifier of something else, not as what the question is about.
 QUALIFIER = re.compile(r"(?:referred to in|listed in|pursuant to|in accordance with|set out in|"
                        r"as defined in|within the meaning of|covered by|classified under)\s*$", re.I)
+# "How long must … be kept?", "within how many days?": answered by a period, which is not a date.
+HOW_LONG_Q = re.compile(r"\bhow (?:long|many (?:years|months|weeks|days|hours)|quickly|soon|fast)\b|"
+                        r"\bwithin how\b|\bfor how long\b", re.I)
+DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|ten|twelve|fifteen|thirty)\s+"
+                      r"(?:calendar\s+|working\s+)?(?:years?|months?|weeks?|days?|hours?)\b", re.I)
+# "Why does the Commission consider …?": the guidelines give their reasons under a heading of that kind.
+WHY_Q = re.compile(r"\bwhy\b|\breasons?\b|\brationale\b", re.I)
+RATIONALE_HEADING = re.compile(r"\brationale\b|\bobjectives?\b", re.I)
 DEFINITION_WORDS = re.compile(r"\b(mean|means|meaning|define[sd]?|definition|counts? as|what is an?|"
                               r"what are|who is|who are)\b", re.I)
 
@@ -137,6 +145,19 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
                     # as the rule it explains ("Article 5(1)(b) AI Act …"): the rule itself counts.
                     pool[p.id].features["cross_reference"] = 1.0
 
+    # The rule the best guideline paragraphs explain (their section is headed by it: 'ARTICLE
+    # 5(1)(F) AI ACT EMOTION RECOGNITION', 'Point 3(d): …' under Annex III): a lay question
+    # answered by the explanation is answered in law by that rule.
+    explained = [c for c in sorted(pool.values(), key=lambda c: -rrf.get(c.provision.id, 0.0))
+                 if c.provision.kind in (GUIDELINES, CODE)][:3]
+    for c in explained:
+        ref = explained_rule(c.provision)
+        p = retriever.in_force("AI Act", ref, as_of) if ref else None
+        if p is not None:
+            # A candidate (cover() decides whether it joins the first citations), not a feature
+            # the fitted weights have not seen.
+            add(p, "cross-reference")
+
     if any(c.reason in ("reference", "definition") for c in pool.values()):
         best_similarity = max(best_similarity, 1.0)
     top_rrf = max(rrf.values(), default=0.0) or 1.0
@@ -169,6 +190,27 @@ def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bo
 
 
 
+HEADING_POINT = re.compile(r"^[\d.]*\s*Point\s*\(?(\d+)\)?\s*\(([a-z])\)", re.I)
+
+
+def explained_rule(p: Provision) -> str | None:
+    """The provision of the Act a guideline paragraph explains, read from its nearest heading
+    that names one ('7. ARTICLE 5(1)(F) AI ACT EMOTION RECOGNITION' → 'Article 5(1)(f)';
+    '3.3.5 Point 3(d): …' in the part on Annex III → 'Annex III, point 3(d)'). A whole article
+    ('Article 5 AI Act') is too broad to be the rule; None when no heading names one."""
+    if p.kind not in (GUIDELINES, CODE):
+        return None
+    path = tuple(p.path)
+    for i in range(len(path) - 1, -1, -1):
+        m = HEADING_POINT.match(path[i])
+        if m and any("Annex III" in h for h in path[:i]):
+            return f"Annex III, point {m.group(1)}({m.group(2).lower()})"
+        named = find_references(path[i])
+        if len(named) == 1 and ("(" in named[0].reference or ", point" in named[0].reference):
+            return named[0].reference  # 'according to Article 6(2) and Annex III': a part, not a rule
+    return None
+
+
 def _named(query: str, refs) -> list[tuple]:
     """Each named reference, and whether it is named as a qualifier ('systems listed in Annex III')
     rather than as the subject of the question."""
@@ -198,6 +240,7 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
     q = R._stems(R.expand_abbreviations(query))
     asked = R.asked_kind(query)
     about = bool(requested) and R._about_references(query)
+    how_long, why = bool(HOW_LONG_Q.search(query)), bool(WHY_Q.search(query))
     sims = _similarities(retriever, [c.provision for c in pool.values()], embedding)
     best = max(sims.values(), default=0.0)
     for c in pool.values():
@@ -213,6 +256,8 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
                                         if not is_descendant(p.reference, r)))
         f["date_for_when"] = float(when and bool(DATE.search(p.text)))
         f["amount_for_fine"] = float(amount and bool(R.HAS_AMOUNT.search(p.text)))
+        f["duration_for_how_long"] = float(how_long and bool(DURATION.search(p.text)))
+        f["rationale_for_why"] = float(why and any(RATIONALE_HEADING.search(h) for h in p.path[-2:]))
         f["when_without_date"] = float(when and not f["date_for_when"])
         f["fine_without_amount"] = float(amount and not f["amount_for_fine"])
         named = f.get("named_subject", 0.0) or f.get("named_within", 0.0)
@@ -321,6 +366,20 @@ def cover(ranked: list, query: str, params: dict) -> list:
     top, slots = out[0].score, int(params.get("slots", 4))
     # A question that names its provision is answered by it; the explanation is for lay questions.
     lay = not any(s.features.get(k) for s in out[:slots] for k in ("named_subject", "named_within", "named_label"))
+    if lay:
+        # The explanation among the first citations brings the rule it explains (its section's
+        # heading names it) when that rule was found too: the law first, then its explanation.
+        soft = next((s for s in out[:slots] if s.provision.kind in (GUIDELINES, CODE)), None)
+        ref = explained_rule(soft.provision) if soft is not None else None
+        if ref and not any(s.provision.document == "AI Act" and s.provision.reference == ref for s in out[:slots]):
+            found = next((s for s in out[slots:] if s.provision.document == "AI Act"
+                          and s.provision.reference == ref), None)
+            # It takes the fifth citation's place only if it is closer to the question than that.
+            shown = 5
+            if found is not None and (out.index(found) < shown or len(out) <= shown or
+                                      found.features.get("dense", 0.0) >= out[shown - 1].features.get("dense", 0.0)):
+                out.remove(found)
+                out.insert(max(1, out.index(soft)), found)
     for want, ratio in ((rule, params.get("binding_ratio", 0.3)),
                         (lambda s: lay and s.provision.kind in (GUIDELINES, CODE), params.get("soft_ratio", 0.5))):
         if any(want(s) for s in out[:slots]):

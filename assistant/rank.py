@@ -39,6 +39,8 @@ FEATURES: dict[str, str] = {
     "defines_term": "an Article 3 definition whose term occurs in the question",
     "date_for_when": "states a date, for a question about when",
     "amount_for_fine": "states an amount, for a question about fines",
+    "duration_for_how_long": "states a period ('10 years', '15 days'), for a question about how long",
+    "rationale_for_why": "a guideline passage headed as the reasons ('Rationale and objectives'), for a question why",
     "when_without_date": "states no date, for a question about when",
     "fine_without_amount": "states no amount, for a question about fines",
     "application_date": "sets the date of application of the best passages' chapter",

@@ -3,6 +3,7 @@
     python -m aiact.evals.fit_ranker            # fit and write assistant/ranker.json
     python -m aiact.evals.fit_ranker --dry-run  # fit and print, write nothing
     python -m aiact.evals.fit_ranker --coverage-only  # keep the weights and lead ratio, refit the rest
+    python -m aiact.evals.fit_ranker --new-features   # keep weights and coverage, fit features added since
 
 Training pairs: every candidate the retriever gathers for a dev question (the answer-quality
 cases with gold references and the English passage cases), labelled 1 when it matches a gold
@@ -63,6 +64,35 @@ def fit(groups) -> tuple[list[float], float]:
     return [float(w) for w in model.coef_[0]], float(model.intercept_[0])
 
 
+def fit_new_features(groups, kept: Ranker, new: list[str]) -> tuple[list[float], float]:
+    """Keep the fitted weights and intercept and fit only the features they lack: a logistic
+    regression of the labels on the new features with the kept model's logit as a fixed offset
+    (class-balanced, L2 as in fit()). Where no new feature fires a candidate's score is exactly
+    what it was, so the coverage ratios tuned on those scores still hold."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    def logit(f: dict) -> float:
+        return kept.intercept + sum(w * f.get(n, 0.0) for n, w in zip(NAMES, kept.weights))
+
+    rows = [c for _, _, rs in groups for c, _ in rs]
+    y = np.array([label for _, _, rs in groups for _, label in rs])
+    offset = np.array([logit(c.features) for c in rows])
+    X = np.array([[float(c.features.get(n, 0.0)) for n in new] for c in rows])
+    weight = np.where(y == 1, len(y) / (2 * max(1, y.sum())), len(y) / (2 * max(1, len(y) - y.sum())))
+
+    def loss(w):
+        z = offset + X @ w
+        p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
+        nll = -np.sum(weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
+        grad = X.T @ (weight * (p - y))
+        return nll + 0.5 * w @ w / C, grad + w / C
+
+    fitted = dict(zip(new, minimize(loss, np.zeros(len(new)), jac=True, method="L-BFGS-B").x.tolist()))
+    weights = [fitted.get(n, w) for n, w in zip(NAMES, kept.weights)]
+    return weights, kept.intercept
+
+
 def ranked_hit(groups, ranker: Ranker, params: dict, indexed, k: int = 5, mrr: bool = False) -> float:
     hits = []
     for text, gold, rows in groups:
@@ -81,10 +111,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true")
     ap.add_argument("--coverage-only", action="store_true",
                     help="keep the weights and the lead ratio in ranker.json; choose the other coverage ratios")
+    ap.add_argument("--new-features", action="store_true",
+                    help="keep the weights and coverage in ranker.json; fit only the features it has no weight for")
     args = ap.parse_args(argv)
     bot = Assistant(eval_settings(), progress=False)
     groups, indexed = collect(bot, dev_questions())
     leads: tuple[float, ...] = (2.0, 0.8, 0.6, 0.4)
+    if args.new_features:
+        data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+        new = [n for n in NAMES if n not in data["features"]]
+        kept = load_ranker(str(WEIGHTS_FILE))
+        weights, intercept = fit_new_features(groups, kept, new)
+        previous = kept.meta
+        coverage = previous.get("coverage", {})
+        ranker = Ranker(tuple(weights), intercept, {})
+        previous = {k: v for k, v in previous.items() if k != "dev_hit@5_ranked_without_coverage"}
+        meta = {**previous, "new_features": new, "new_features_fitted": dt.date.today().isoformat(),
+                "new_features_command": "python -m aiact.evals.fit_ranker --new-features",
+                "new_features_questions": len(groups),
+                "dev_hit@5_ranked": round(ranked_hit(groups, ranker, coverage, indexed), 4),
+                "dev_mrr_ranked": round(ranked_hit(groups, ranker, coverage, indexed, mrr=True), 4)}
+        data = {"features": list(NAMES), "weights": [round(w, 5) for w in weights],
+                "intercept": round(intercept, 5), "meta": meta}
+        print(json.dumps(data, indent=1))
+        if not args.dry_run:
+            WEIGHTS_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+            print(f"wrote {WEIGHTS_FILE}")
+        return 0
     if args.coverage_only:
         kept = load_ranker(str(WEIGHTS_FILE))
         weights, intercept, previous = list(kept.weights), kept.intercept, kept.meta

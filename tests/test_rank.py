@@ -134,3 +134,66 @@ def test_a_subject_provision_asked_about_a_qualifier_leads_with_the_part_that_na
     assert _lead(results, "What did Article 113 say about Article 6(1)?")[0] is point_c
     # one named provision: the ranking decides, as before
     assert _lead(results, "What did Article 113 say?")[0] is opening
+
+
+def _g(ref: str, path: tuple[str, ...], score: float, dense: float = 0.5):
+    p = Provision(document="Guidelines on X", reference=ref, title="", text="t", url="", kind="guidelines",
+                  version="v", source="s.md", path=path)
+    return Scored(p, score, dense, "retrieved", {"dense": dense})
+
+
+def test_the_rule_a_guideline_paragraph_explains_is_read_from_its_headings():
+    from assistant.candidates import explained_rule
+
+    emotion = ("7. ARTICLE 5(1)(F) AI ACT EMOTION RECOGNITION", "7.2. Main concepts", "a) ‘Workplace’")
+    assert explained_rule(_g("para. 254", emotion, 0.5).provision) == "Article 5(1)(f)"
+    exams = ("IV. High-risk classification according to Article 6(2) and Annex III AI Act",
+             "3 High-risk AI systems in the areas listed in Annex III", "3.3.5 Point 3(d): AI systems intended …")
+    assert explained_rule(_g("para. 235", exams, 0.5).provision) == "Annex III, point 3(d)"
+    # A heading naming two provisions, or a whole article, names no one rule.
+    assert explained_rule(_g("para. 119", exams[:2], 0.5).provision) is None
+    assert explained_rule(_g("para. 1", ("2.1. Prohibitions listed in Article 5 AI Act",), 0.5).provision) is None
+    assert explained_rule(_s("Article 5(1)(f)", "binding law", 0.5).provision) is None
+
+
+def test_cover_brings_the_rule_the_leading_explanation_explains():
+    emotion = ("7. ARTICLE 5(1)(F) AI ACT EMOTION RECOGNITION",)
+    rule = Scored(_s("Article 5(1)(f)", "binding law", 0.3).provision, 0.3, 0.5, "retrieved", {"dense": 0.5})
+    ranked = [Scored(_s("Annex III, point 4(a)", "binding law", 0.9).provision, 0.9, 0.5, "retrieved", {"dense": 0.5}),
+              _g("para. 254", emotion, 0.8), _g("para. 255", emotion, 0.7),
+              Scored(_s("Annex III, point 1(a)", "binding law", 0.6).provision, 0.6, 0.3, "retrieved", {"dense": 0.3}),
+              Scored(_s("Article 6(3)", "binding law", 0.5).provision, 0.5, 0.2, "retrieved", {"dense": 0.2}),
+              rule]
+    params = {"lead_ratio": 2.0, "binding_ratio": 0.3, "soft_ratio": 2.0, "slots": 3}
+    out = [s.provision.reference for s in cover(ranked, "Can an employer read candidates' emotions?", params)]
+    assert out[:3] == ["Annex III, point 4(a)", "Article 5(1)(f)", "para. 254"]  # the lead is kept
+    # Not when it is farther from the question than the fifth citation it would push out.
+    far = ranked[:5] + [Scored(rule.provision, 0.3, 0.1, "retrieved", {"dense": 0.1})]
+    assert "Article 5(1)(f)" not in [s.provision.reference for s in cover(far, "emotions of candidates?", params)[:5]]
+
+
+def test_a_period_answers_how_long_and_a_rationale_heading_answers_why():
+    from assistant.candidates import DURATION, HOW_LONG_Q, RATIONALE_HEADING, WHY_Q
+
+    assert HOW_LONG_Q.search("How long must the EU declaration of conformity be kept?")
+    assert HOW_LONG_Q.search("to whom do we report it and within how many days?")
+    assert not HOW_LONG_Q.search("How must providers keep the documentation?")
+    assert DURATION.search("for a period ending 10 years after") and DURATION.search("of at least six months")
+    assert not DURATION.search("from 2 August 2026")
+    assert WHY_Q.search("Why does the Commission consider scraping so harmful?")
+    assert RATIONALE_HEADING.search("6.1. Rationale and objectives")
+
+
+def test_new_features_are_fitted_without_moving_the_kept_scores():
+    from aiact.evals.fit_ranker import fit_new_features
+    from assistant.candidates import Candidate
+    from assistant.rank import Ranker
+
+    kept = Ranker(tuple(1.0 if n == "dense" else 0.0 for n in NAMES), -1.0, {})
+    p = _s("Article 1", "binding law", 0.5).provision
+    rows = [(Candidate(p, features={"dense": d, "rationale_for_why": r}), float(label))
+            for d, r, label in [(0.9, 0, 1), (0.2, 0, 0), (0.3, 1, 1), (0.8, 0, 0), (0.1, 1, 1), (0.5, 0, 0)]]
+    weights, intercept = fit_new_features([("q", (), rows)], kept, ["rationale_for_why"])
+    by_name = dict(zip(NAMES, weights))
+    assert intercept == -1.0 and by_name["dense"] == 1.0  # the kept model is untouched
+    assert by_name["rationale_for_why"] > 0  # the new feature marks gold passages here
