@@ -166,7 +166,11 @@ def run_question(bot, case: Case, ctx: Context) -> dict:
 def run_scenario(bot, case: Case, ctx: Context) -> dict:
     record = base_record(case)
     start = time.perf_counter()
-    risk = bot.assess(case.text)
+    # Scenarios are labelled for the day the Omnibus's new prohibitions apply (as the classify
+    # report reads them), not for the eval's pinned day, so a nudify app counts as prohibited.
+    from aiact.evals.classify import labelled_on
+
+    risk = bot.assess(case.text, as_of=case.as_of or labelled_on())
     record["latency_ms"] = _ms(start)
     record.update(_answer_checks(risk.text, risk.citations, ctx))
     record.update(shown(risk.text, risk.citations))
