@@ -439,3 +439,85 @@ def _plural(actor: str) -> str:
 
 def _article(reference: str) -> str:
     return reference
+
+
+# -- classification ('is X high-risk / prohibited?') -------------------------------------
+def classification(decided, part=None, findings: Findings | None = None, day: dt.date | None = None) -> list[Clause]:
+    """'Is X high-risk / prohibited?': the tier the decision procedure gives (``decided`` is its
+    tier and deciding provision, optionally with its open questions), in plain words. The walk
+    takes Article 5, Annex I and Annex III before Article 50, so a transparency duty is never the
+    conclusion where a greater tier holds: it is added on top of a high-risk conclusion, and is
+    the conclusion ("not high-risk by that fact alone") only for a system the walk calls limited."""
+    from assistant.answer import best_sentence, lead_quote
+
+    tier, p, *rest = decided
+    opens = rest[0] if rest else ()
+    duty = None
+    if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
+        duties = findings.obligations(replace(part, actors=("provider", "deployer"),
+                                                           categories=("article-50",)), day, True)
+        named = [c for c in duties if c.kind != "condition"]
+        duty = named[0] if named and len(named) < 4 else None
+    ref = (p.document, p.reference)
+    words = best_sentence(p, "")
+    if tier == "prohibited" and p.reference.startswith("Article 5"):
+        return [Clause(f"This is decided by {p.reference}, which prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
+    if tier == "high-risk":
+        where = ("listed in Annex III, so high-risk under Article 6(2)" if p.reference.startswith("Annex III")
+                 else "covered by Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
+                 else "high-risk")
+        title = f" ({p.title})" if p.title else ""
+        out = [Clause(f"Likely yes: a system like this falls under {p.reference}{title}, {where}.", (ref,))]
+        if p.reference.startswith("Annex III"):
+            out.append(Clause("Unless it does not pose a significant risk of harm to health, safety or "
+                              "fundamental rights, including by not materially influencing the outcome of "
+                              "decision making (Article 6(3)), which the provider must document.",
+                              (("AI Act", "Article 6(3)"),), "condition"))
+        if duty is not None:
+            out.append(Clause(f"On top of that, it has the transparency duty of {duty.cites[0][1]}.", duty.cites))
+        return out
+    if tier == "minimal":
+        return []  # the assessor sees no tier: the closest provision is quoted, not concluded on
+    if tier == "limited":
+        if duty is not None:
+            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of "
+                          f"{duty.cites[0][1]}.", duty.cites)]
+        elif p.reference.startswith("Article 50"):
+            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of {p.reference}: "
+                          f"“{_clip(words)}”", (ref,))]
+        else:
+            return []
+        # what the walk says would make it high-risk (an Annex III use, an Annex I product)
+        greater = next((o for o in opens if o.then == "high-risk"), None)
+        if greater is not None:
+            out.append(Clause(f"It would be high-risk under {greater.then_reference} if you answer "
+                              f"{'no' if greater.assumed == 'yes' else 'yes'} to: {greater.question}",
+                              (("AI Act", greater.then_reference),), "condition"))
+        return out
+    return []
+
+
+def with_deciding_provision(bot, question: str, retrieval):
+    """'Is X high-risk?' is answered by the provision that decides X's tier — the same walk of
+    the Act's decision procedure as ``assess`` (so ask and assess give the same tier), its
+    deciding provision placed first. Returns the retrieval and (tier, provision), or None when
+    the walk decides no tier that brings a conclusion (minimal, undecided, not a tier)."""
+    from assistant.assess import Assessor as Procedure
+    from assistant.retrieve import Scored
+
+    risk = Procedure(bot).assess(question)
+    if risk.tier in (None, "minimal") or not risk.citations:
+        return retrieval, None
+    lead = risk.citations[0]  # the deciding provision is cited first
+    p = bot.retriever.in_force(lead.document, lead.reference, bot.today)
+    if p is None:
+        return retrieval, None
+    top = retrieval.results[0].score if retrieval.results else 1.0
+    sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
+    retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
+        [s for s in retrieval.results if s.provision.id != p.id]
+    return retrieval, (risk.tier, p, risk.open_questions)
+
+
+def _clip(sentence: str, limit: int = 300) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
