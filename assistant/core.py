@@ -12,7 +12,8 @@ import unicodedata
 from assistant import inputs
 from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
-from assistant.findings import Clause, Findings, classification, with_deciding_provision
+from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
+                               with_deciding_provision)
 from assistant.plan import Plan, normalise, parse, previous_plan
 from assistant.retrieve import asked_kind
 from aiact.corpus.provision import CODE, GUIDELINES
@@ -399,12 +400,17 @@ class Assistant:
             found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
         elif part.intent == "obligations" and (part.actors or part.categories):
             found = f.obligations(part, day)
-        elif part.intent == "classification" and decided is not None:
+        elif part.intent == "classification":
             dated = f.dated_subject(part, day)
-            found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
+            found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day) \
+                if decided is not None else []
             if dated and dated[0].strength >= 3 and not any(
                     c.cites and _named_in(c.cites[0][1], dated[0].text) for c in found):
                 found = []  # the rule with its own date names the practice; the assessor's guess does not
+            if dated and not found:  # the practice dated by the rule concludes, not the date alone
+                asked = part.clause or part.text
+                point = dated_prohibition(dated[0], self._dated_point(dated[0], asked, day), asked)
+                found = [point] if point is not None else []
             found = dated + found if dated and not found else found + dated
         else:
             found = []
@@ -421,6 +427,26 @@ class Assistant:
                 found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") or lenient else 2):
             found = []
         return found
+
+    def _dated_point(self, dated: Clause, question: str, day: dt.date) -> Provision | None:
+        """Of the Article 5 points a dated rule names (Article 113(a): 'Article 5(1), first
+        subparagraph, points (ba) and (bb)'), the one closest to the question in meaning."""
+        import numpy as np
+
+        named = [x for x in self.retriever.resolve("AI Act", "Article 5", day, limit=200)
+                 if x.reference != "Article 5" and _named_in(x.reference, dated.text)]
+        points = [x for x in named if not any(y.reference.startswith(x.reference + "(") for y in named)]
+        if not points:
+            return None
+        fact = next((f for f in self.findings.law.subject("dates", on=day) if f.get("points")
+                     and _named_in(next(iter(f.get("points"))), dated.text)), None)
+        for reference, terms in ((fact.get("points") or {}).items() if fact else ()):
+            if any(re.search(t, question, re.I) for t in terms):  # the data says which point it is
+                return next((x for x in points if x.reference == reference), None)
+        q = np.asarray(self.embedder.embed_query(question))
+        docs = np.asarray(self.embedder.embed_documents([x.text for x in points]))
+        sims = docs @ q / (np.linalg.norm(docs, axis=1) * np.linalg.norm(q) + 1e-9)
+        return points[int(np.argmax(sims))]
 
     def _to_point(self, clauses: list[Clause], question: str, day: dt.date, margin: float = 0.05) -> list[Clause]:
         """A conclusion that cites a heading ("4. Employment, …:") is proved by the point under
@@ -443,7 +469,8 @@ class Assistant:
                 order = np.argsort(-sims)
                 if sims[order[0]] - sims[order[1]] >= margin:
                     point = points[int(order[0])]
-                    c = dataclasses.replace(c, text=c.text.replace(p.reference, point.reference, 1),
+                    text = c.text.replace(p.reference, point.reference, 1).replace(point_words(p), point_words(point))
+                    c = dataclasses.replace(c, text=text,
                                             cites=((point.document, point.reference),) + c.cites[1:])
             out.append(c)
         return out

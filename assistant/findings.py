@@ -167,7 +167,9 @@ class Findings:
                 return []
             fines = [f for f in facts if f.id in ("prohibited-practices", "operator-obligations",
                                                   "incorrect-information")]
-        for f in fines[:2] if fines and fines[0].id.startswith("union-") else fines[:3] if not others and \
+        # 'Which is fined more: X or Y?' names two fines and compares them: both are the answer.
+        compared = len(fines) > 1 and bool(COMPARED.search(part.text))
+        for f in fines[:2] if fines and (fines[0].id.startswith("union-") or compared) else fines[:3] if not others and \
                 not best(facts, part.text, lambda f: f.get("amount_eur") is not None) else fines[:1]:
             # A question that asks about fines and names what the fine is for (one term: 'banned')
             # names the fact as strongly as two terms of another question.
@@ -233,7 +235,7 @@ class Findings:
         for f in worded:  # the duty's own words say what it is; any other detail is the passages'
             for t in f.get("terms") or ():
                 rest = re.sub(t, " ", rest, flags=re.I)
-        if not any_question and not generic(rest, DUTY_WORDS, 2):
+        if not any_question and not generic(rest, DUTY_WORDS, 2) and not (part.actors and WHAT_TO_DO.search(part.text)):
             return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
         if "gpai-systemic-risk" in categories and "gpai" in categories and \
                 not re.search(r"\b(?:gpai|general[- ]purpose)\b.*\band\b.*systemic", part.text, re.I):
@@ -254,8 +256,11 @@ class Findings:
                             who = "Providers of general-purpose AI models"
                         cites = refs(f, text=part.text)
                         label = cites[0][1]
-                        # A duty named by its own words ('news articles', 'label') is named strongly.
-                        strength = max(1.0, hits(f, part.text)) if f.get("terms") else 1.0
+                        # A duty named by its own words ('news articles', 'label') is named strongly;
+                        # so is one whose actor and category the question both names ('what do we
+                        # have to do as the deployer of a high-risk system?').
+                        strength = max(1.0, hits(f, part.text)) if f.get("terms") else \
+                            2.0 if part.actors and part.categories else 1.0
                         clauses.append(Clause(f"{_cap(who)} ({_article(label)}) must {f.get('duty')}.", cites,
                                               strength=strength))
         if clauses:
@@ -350,6 +355,8 @@ class Findings:
             return None
 
 
+COMPARED = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|which (?:is|one|fine)\b.*\bor\b|"
+                      r"(?:more|higher|lower|less|bigger|worse)\b.*\bor\b|\bor\b.*\b(?:more|higher|lower|bigger|worse)\b)", re.I)
 AMOUNT_TEXT = re.compile(r"(?:EUR|€)\s?(\d+(?:[.,]\d+)?)\s?(million|m\b|mn\b)?|(\d+(?:[.,]\d+)?)\s?(million|m\b)\s?(?:EUR|euros?)",
                          re.I)
 YEAR_TEXT = re.compile(r"(?:(?:\d{1,2}\s+)?(?P<month>January|February|March|April|May|June|July|August|September|"
@@ -370,6 +377,12 @@ representatives product manufacturer manufacturers both give extra additional wh
 providers deployers respectively compared versus each their main core
 startup startups company companies business makes build builds built offer offers customers clients
 answers answer product products tool tools""".split())  # how founders describe themselves, no duty of its own
+
+
+WHAT_TO_DO = re.compile(  # an actor asking for its whole list of duties, however it describes itself
+    r"\bwhat (?:do|must|should|shall) (?:we|i) (?:have to |need to )?(?:do|check|verify|comply with)\b|"
+    r"\bto-?do(?: list)?\b|\bwhat are (?:my|our) (?:obligations|duties|responsibilities)\b|"
+    r"\bwhat (?:obligations|duties) do (?:we|i) have\b", re.I)
 
 
 def generic(text: str, known: set[str] = GENERIC_WORDS, allowed: int = 1) -> bool:
@@ -460,14 +473,20 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
         duty = named[0] if named and len(named) < 4 else None
     ref = (p.document, p.reference)
     words = best_sentence(p, "")
+    asked = part.text if part is not None else ""
     if tier == "prohibited" and p.reference.startswith("Article 5"):
-        return [Clause(f"This is decided by {p.reference}, which prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
+        return [Clause(f"{verdict(asked, True)} {p.reference} prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
     if tier == "high-risk":
         where = ("listed in Annex III, so high-risk under Article 6(2)" if p.reference.startswith("Annex III")
                  else "covered by Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
                  else "high-risk")
-        title = f" ({p.title})" if p.title else ""
-        out = [Clause(f"Likely yes: a system like this falls under {p.reference}{title}, {where}.", (ref,))]
+        # What the point covers, in its own words (and any exception it writes: 'with the
+        # exception of … financial fraud', 'This shall not include … biometric verification'),
+        # so the conclusion says why, not only where.
+        covers = f", which covers “{point_words(p)}”" if p.reference.startswith("Annex III") else \
+            f" ({p.title})" if p.title else ""
+        out = [Clause(f"{verdict(asked, False)} a system like this falls under {p.reference}{covers}, {where}.",
+                      (ref,))]
         if p.reference.startswith("Annex III"):
             out.append(Clause("Unless it does not pose a significant risk of harm to health, safety or "
                               "fundamental rights, including by not materially influencing the outcome of "
@@ -495,6 +514,50 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
                               (("AI Act", greater.then_reference),), "condition"))
         return out
     return []
+
+
+ASKS_BAN = re.compile(r"\b(?:bann?(?:ed|s|ing)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b", re.I)
+ASKS_ALLOWED = re.compile(r"\b(?:allowed|legal|lawful|permitted|ok|okay)\b|^\W*(?:can|may|could)\b", re.I)
+ASKS_HIGH_RISK = re.compile(r"\bhigh[- ]?risk\b", re.I)
+
+
+def verdict(question: str, prohibited: bool) -> str:
+    """The answer's first words, in the terms the question asked: 'Does the Act ban X?' → 'Yes —',
+    'Is X allowed?' → 'No —' for a prohibited practice; 'Is X allowed?' → 'Allowed, as a
+    high-risk AI system:' for a high-risk one."""
+    if prohibited:
+        if ASKS_BAN.search(question):
+            return "Yes —"
+        return "No —" if ASKS_ALLOWED.search(question) else "Prohibited:"
+    if ASKS_HIGH_RISK.search(question) or not (ASKS_BAN.search(question) or ASKS_ALLOWED.search(question)):
+        return "Likely yes:"
+    if ASKS_BAN.search(question):
+        return "Not prohibited on this description, but high-risk:"
+    return "Allowed, but as a high-risk AI system:"
+
+
+def point_words(p, limit: int = 400) -> str:
+    """The words of a listed point without its label ('(a) ') or closing ';'."""
+    text = " ".join(p.text.split())
+    text = re.sub(r"^\(?[0-9a-z]{1,4}[.)]\s+", "", text).rstrip(" ;.")
+    return _clip(text, limit)
+
+
+def dated_prohibition(dated: Clause, point, question: str) -> Clause | None:
+    """A practice prohibited only from a later date (Article 113(a): points (ba) and (bb) from
+    2 December 2026) is concluded on by the point that prohibits it, with the date that says
+    since or from when: 'Yes — from 2 December 2026, Article 5(1)(ba) prohibits: “…”'."""
+    m = re.match(r"(From|Since) (\d{1,2} \w+ \d{4}),", dated.text)
+    if point is None or not m:
+        return None
+    from assistant.answer import lead_quote
+
+    when = f"{m.group(1).lower()} {m.group(2)}"
+    lead = f"Yes — {when}," if verdict(question, True) != "No —" else \
+        f"No — {when}," if m.group(1) == "Since" else f"No, not from {m.group(2)}: from then on,"
+    return Clause(f"{lead} {point.reference} prohibits: "
+                  f"“{lead_quote(point, '', 900)}”", ((point.document, point.reference),) + dated.cites,
+                  strength=dated.strength)
 
 
 def with_deciding_provision(bot, question: str, retrieval):
