@@ -246,3 +246,97 @@ def test_casual_questions_whether_a_use_is_allowed_are_classification():
     assert normalise("who gets into uni") == "who gets into university"
     assert plan_of("hiring AI - high risk or not?").intent == "classification"
     assert plan_of("do chatbots need a disclaimer").intent == "obligations"
+
+
+# -- round 3: conclusions in the question's terms ----------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "Does the AI Act ban social scoring by private companies?",
+    "does the act prohibit emotion recognition at work",
+    "Can banks use AI to set credit limits?",
+])
+def test_whether_a_practice_is_banned_is_a_classification(question):
+    assert plan_of(question).intent == "classification"
+
+
+def test_a_follow_up_asks_its_own_intent_with_the_previous_turns_slots():
+    first = plan_of("Is an AI that scores the creditworthiness of loan applicants high-risk?")
+    follow = plan_of("and when do those rules apply?", first)
+    assert follow.follow_up and [p.intent for p in follow.parts] == ["deadline"]
+    assert "creditworthiness" in follow.parts[0].text  # the system comes from the previous turn
+    assert [p.intent for p in plan_of("And for SMEs?", plan_of("What is the fine for a banned practice?")).parts] \
+        == ["penalty"]  # a follow-up with no intent of its own keeps the previous one
+
+
+@pytest.mark.parametrize("question, prohibited, opening", [
+    ("Does the AI Act ban social scoring?", True, "Yes —"),
+    ("Is social scoring prohibited?", True, "Yes —"),
+    ("Is an app that undresses people legal?", True, "No —"),
+    ("Is an AI lie detector at the border allowed?", False, "Allowed, but as a high-risk AI system:"),
+    ("Is a CV screening tool high-risk?", False, "Likely yes:"),
+    ("Is a CV screening tool banned?", False, "Not prohibited on this description, but high-risk:"),
+])
+def test_the_verdict_answers_in_the_questions_terms(question, prohibited, opening):
+    from assistant.findings import verdict
+
+    assert verdict(question, prohibited) == opening
+
+
+def test_a_practice_prohibited_from_a_later_date_concludes_with_its_point_and_date():
+    from types import SimpleNamespace
+
+    from assistant.findings import Clause, dated_prohibition
+
+    point = SimpleNamespace(document="AI Act", reference="Article 5(1)(ba)", text="(ba) the placing on the market …")
+    before = Clause("From 2 December 2026, the prohibitions added by the Omnibus: … apply.", (("AI Act", "Article 113(a)"),))
+    after = Clause("Since 2 December 2026, the prohibitions added by the Omnibus: … have applied.",
+                   (("AI Act", "Article 113(a)"),))
+    c = dated_prohibition(before, point, "Are nudify apps prohibited?")
+    assert c.text.startswith("Yes — from 2 December 2026, Article 5(1)(ba) prohibits: “(ba) the placing")
+    assert c.cites == (("AI Act", "Article 5(1)(ba)"), ("AI Act", "Article 113(a)"))  # the point leads
+    assert dated_prohibition(after, point, "Is a nudify app legal?").text.startswith("No — since 2 December 2026,")
+    assert dated_prohibition(before, point, "Is a nudify app legal?").text.startswith("No, not from 2 December 2026:")
+    assert dated_prohibition(before, None, "Are nudify apps prohibited?") is None
+
+
+def test_the_words_of_a_listed_point_keep_its_exception():
+    from types import SimpleNamespace
+
+    from assistant.findings import point_words
+
+    p = SimpleNamespace(text="(b) AI systems intended to be used to evaluate the creditworthiness of natural persons "
+                             "or establish their credit score, with the exception of AI systems used for the purpose "
+                             "of detecting financial fraud;")
+    words = point_words(p)
+    assert words.startswith("AI systems intended") and words.endswith("detecting financial fraud")
+
+
+def test_a_dated_points_data_names_points_of_its_own_rule(findings):
+    for f in findings.law.subject("dates"):
+        for reference in (f.get("points") or {}):
+            point = reference.rsplit("(", 1)[1].rstrip(")")
+            assert f"({point})" in str(f.get("subject")), (f.id, reference)
+
+
+def test_an_actor_asking_what_to_do_gets_its_duties(findings):
+    bank = findings.obligations(plan_of("Our bank deploys a high-risk AI system to assess loan applicants. "
+                                        "What do we have to do as the deployer?").parts[0], TODAY)
+    assert bank and bank[0].cites[0][1].startswith("Article 26") and bank[0].strength >= 2
+    importer = findings.obligations(plan_of("We import a high-risk AI system from a supplier in China. "
+                                            "What must we check before we put it on the EU market?").parts[0], TODAY)
+    assert importer and importer[0].cites[0][1] == "Article 23(1)"
+
+
+def test_a_comparison_of_two_fines_gives_both(findings):
+    both = findings.penalty(plan_of("Which is fined more: breaking an Article 5 prohibition or breaching the "
+                                    "deployer obligations?").parts[0], TODAY)
+    text = " ".join(c.text for c in both)
+    assert "EUR 35 000 000" in text and "EUR 15 000 000" in text
+
+
+def test_the_product_manufacturer_is_the_provider_of_a_safety_component(findings):
+    found = findings.scope(plan_of("We make lifts and build an AI safety component into them. "
+                                   "Are we the provider of that AI system?").parts[0], TODAY)
+    assert found and found[0].cites[0][1] == "Article 25(3)" and found[0].text.startswith("Yes")
+    assert not findings.scope(plan_of("What two conditions make an AI product or safety component high-risk "
+                                      "under Article 6(1)?").parts[0], TODAY)  # not asked who the provider is
