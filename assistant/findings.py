@@ -498,11 +498,12 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     if tier == "minimal":
         return []  # the assessor sees no tier: the closest provision is quoted, not concluded on
     if tier == "limited":
+        opening = limited_verdict(asked)
         if duty is not None:
-            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of "
+            out = [Clause(f"{opening} it has the transparency duty of "
                           f"{duty.cites[0][1]}.", duty.cites)]
         elif p.reference.startswith("Article 50"):
-            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of {p.reference}: "
+            out = [Clause(f"{opening} it has the transparency duty of {p.reference}: "
                           f"“{_clip(words)}”", (ref,))]
         else:
             return []
@@ -534,6 +535,15 @@ def verdict(question: str, prohibited: bool) -> str:
     if ASKS_BAN.search(question):
         return "Not prohibited on this description, but high-risk:"
     return "Allowed, but as a high-risk AI system:"
+
+
+def limited_verdict(question: str) -> str:
+    """The opening for a system with only a transparency duty, in the question's terms."""
+    if ASKS_HIGH_RISK.search(question) or not (ASKS_BAN.search(question) or ASKS_ALLOWED.search(question)):
+        return "No, not high-risk by that fact alone:"
+    if ASKS_BAN.search(question):
+        return "Not prohibited on this description:"
+    return "Yes, allowed on this description, but"
 
 
 def point_words(p, limit: int = 400) -> str:

@@ -340,3 +340,29 @@ def test_the_product_manufacturer_is_the_provider_of_a_safety_component(findings
     assert found and found[0].cites[0][1] == "Article 25(3)" and found[0].text.startswith("Yes")
     assert not findings.scope(plan_of("What two conditions make an AI product or safety component high-risk "
                                       "under Article 6(1)?").parts[0], TODAY)  # not asked who the provider is
+
+
+def test_an_employer_asking_whether_it_may_use_a_practice_is_a_classification():
+    assert plan_of("Can an employer use AI to monitor employees' emotions?").intent == "classification"
+
+
+@pytest.mark.parametrize("question, opening", [
+    ("Are deepfakes allowed under the AI act?", "Yes, allowed on this description, but"),
+    ("Are deepfakes banned?", "Not prohibited on this description:"),
+    ("Is my chatbot high-risk?", "No, not high-risk by that fact alone:"),
+])
+def test_a_transparency_duty_is_concluded_in_the_questions_terms(question, opening):
+    from assistant.findings import limited_verdict
+
+    assert limited_verdict(question) == opening
+
+
+def test_a_startups_gpai_fine_is_the_commissions_not_the_sme_rule(findings):
+    found = findings.penalty(plan_of("What fine can a startup get for breaching the GPAI obligations?").parts[0], TODAY)
+    assert found[0].cites[0][1] == "Article 101(1)"
+    assert not any("SMEs" in c.text for c in found)  # Article 99(6) does not cover Article 101's fines
+
+
+def test_a_code_is_not_a_harmonised_standard(findings):
+    found = findings.soft_law(plan_of("Is the GPAI code of practice a harmonised standard?").parts[0], TODAY)
+    assert found and "presumption of conformity" in found[0].text
