@@ -116,19 +116,21 @@ class Findings:
 
     def deadline(self, part: Part, day: dt.date) -> list[Clause]:
         facts = self.law.subject("dates", on=day)
-        found = best(facts, part.text)
+        named = best(facts, part.text)
+        found = named or self._actor_dates(part, day)
         if not found:
             return []
         first = found[0]
         if not _refs_agree(first, part):
             return []
-        clauses = [replace(self.date_clause(first, day), strength=hits(first, part.text))]
+        # A date found through the actor the question names is named as firmly as by one term.
+        clauses = [replace(self.date_clause(first, day), strength=hits(first, part.text) if named else 1.0)]
         for other in found[1:2]:  # two transitional rules the question names equally
             if float(other.get("weight", 1)) >= 3 and hits(other, part.text) == hits(first, part.text):
                 clauses.append(replace(self.date_clause(other, day), strength=hits(other, part.text)))
         moved = self.moved(first)
         alternative = first.get("alternative")
-        if alternative and only_broad(first, part.text):
+        if alternative and (only_broad(first, part.text) or not named):  # the actor's duties, either date
             other = next((f for f in facts if f.id == alternative), None)
             if other is not None:
                 c = self.date_clause(other, day)
@@ -138,6 +140,16 @@ class Findings:
         if moved:
             clauses.append(moved)
         return clauses
+
+    def _actor_dates(self, part: Part, day: dt.date) -> list[Fact]:
+        """'When do the obligations for importers apply?': no date names importers, but their
+        duties say which date applies to them (obligations.toml ``applies``)."""
+        if not part.actors:
+            return []
+        duties = [f for f in self.law.subject("obligations", on=day) if f.get("actor") in part.actors
+                  and (not part.categories or f.get("category") in part.categories)]
+        ids = list(dict.fromkeys(f.get("applies") for f in duties if f.get("applies")))
+        return [f for i in ids[:1] for f in [self._fact("dates", i, day)] if f is not None]
 
     def dated_subject(self, part: Part, day: dt.date, rules: tuple[str, ...] = ("from",)) -> list[Clause]:
         """A question that is not about a date, on a subject with a date of its own (a practice
@@ -355,7 +367,7 @@ class Findings:
             return None
 
 
-COMPARED = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|which (?:is|one|fine)\b.*\bor\b|"
+COMPARED = re.compile(r"\b(?:vs\.?|versus|compar\w*|difference between|which (?:is|one|fine)\b.*\bor\b|"
                       r"(?:more|higher|lower|less|bigger|worse)\b.*\bor\b|\bor\b.*\b(?:more|higher|lower|bigger|worse)\b)", re.I)
 AMOUNT_TEXT = re.compile(r"(?:EUR|€)\s?(\d+(?:[.,]\d+)?)\s?(million|m\b|mn\b)?|(\d+(?:[.,]\d+)?)\s?(million|m\b)\s?(?:EUR|euros?)",
                          re.I)

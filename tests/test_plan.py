@@ -366,3 +366,15 @@ def test_a_startups_gpai_fine_is_the_commissions_not_the_sme_rule(findings):
 def test_a_code_is_not_a_harmonised_standard(findings):
     found = findings.soft_law(plan_of("Is the GPAI code of practice a harmonised standard?").parts[0], TODAY)
     assert found and "presumption of conformity" in found[0].text
+
+
+def test_an_actors_deadline_is_the_date_of_its_duties(findings):
+    found = findings.deadline(plan_of("When do the obligations for importers and distributors apply?").parts[0], TODAY)
+    text = " ".join(c.text for c in found)
+    assert found[0].cites[0][1] == "Article 113(c)" and "2 December 2027" in text and "2 August 2028" in text
+
+
+def test_two_fines_compared_by_the_word_compare(findings):
+    both = findings.penalty(plan_of("Compare the fines for prohibited practices and for supplying misleading "
+                                    "information.").parts[0], TODAY)
+    assert [c.cites[0][1] for c in both][:2] == ["Article 99(3)", "Article 99(5)"]
