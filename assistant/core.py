@@ -398,7 +398,7 @@ class Assistant:
             found = f.soft_law(part, day) or (f.penalty(part, day) if "fine" in part.text.lower() else [])
         elif part.intent == "scope":
             found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
-        elif part.intent == "obligations" and (part.actors or part.categories):
+        elif part.intent == "obligations":  # with no actor or category named, only a duty named by its words
             found = f.obligations(part, day)
         elif part.intent == "classification":
             dated = f.dated_subject(part, day)

@@ -242,12 +242,15 @@ class Findings:
         # A duty the data words itself ('tell users they are talking to a bot': Article 50(1)); with
         # no actor named, the duty's own actor ('label our news articles': the deployer, 50(4)).
         worded = [f for f in facts if f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0]
+        if not part.actors and not part.categories and not worded:
+            return []  # nothing says whose duties or which: the passages answer
         actors = part.actors or tuple(dict.fromkeys(f.get("actor") for f in worded)) or ("provider",)
         rest = part.text
         for f in worded:  # the duty's own words say what it is; any other detail is the passages'
             for t in f.get("terms") or ():
                 rest = re.sub(t, " ", rest, flags=re.I)
-        if not any_question and not generic(rest, DUTY_WORDS, 2) and not (part.actors and WHAT_TO_DO.search(part.text)):
+        if not any_question and not generic(rest, DUTY_WORDS, 2) and not (part.actors and WHAT_TO_DO.search(part.text)) \
+                and not any(float(f.get("weight", 1)) >= 2 for f in worded):
             return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
         if "gpai-systemic-risk" in categories and "gpai" in categories and \
                 not re.search(r"\b(?:gpai|general[- ]purpose)\b.*\band\b.*systemic", part.text, re.I):
@@ -256,11 +259,12 @@ class Findings:
         # Where the duties of a category have their own words (Article 50: a chatbot, a
         # generator, a deep fake), the question's words pick the duties it is about.
         named = {f.id for f in facts if f.get("category") in categories and hits(f, part.text) > 0}
+        own = {f.id for f in worded if float(f.get("weight", 1)) >= 2}  # a duty asked by its name alone
         for actor in actors:
             for category in categories:
                 for f in facts:
                     if f.get("actor") == actor and f.get("category") == category and \
-                            (not named or f.id in named or not f.get("terms")):
+                            (not named or f.id in named or not f.get("terms")) and (not own or f.id in own):
                         label = ", ".join(r for _, r in refs(f)[:1])
                         who = _plural(actor) if category != "gpai-systemic-risk" else \
                             "Providers of general-purpose AI models with systemic risk"

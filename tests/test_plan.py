@@ -378,3 +378,11 @@ def test_two_fines_compared_by_the_word_compare(findings):
     both = findings.penalty(plan_of("Compare the fines for prohibited practices and for supplying misleading "
                                     "information.").parts[0], TODAY)
     assert [c.cites[0][1] for c in both][:2] == ["Article 99(3)", "Article 99(5)"]
+
+
+def test_a_duty_asked_by_its_own_name_answers_however_the_asker_describes_itself(findings):
+    found = findings.obligations(plan_of("Do we need a fundamental rights impact assessment as a bank using credit "
+                                         "scoring AI?").parts[0], TODAY)
+    concluded = [c for c in found if c.kind != "condition"]
+    assert [c.cites[0][1] for c in concluded] == ["Article 27(1)"]
+    assert not findings.obligations(plan_of("What are the obligations under the AI Act?").parts[0], TODAY)
