@@ -383,7 +383,8 @@ CUE = re.compile(r"^\s*(?:since|now that|given|because|as)\b|\bright\s*\?|\bisn'
 
 GENERIC_WORDS = COMMON | set("""fine fines fined penalty penalties maximum highest much amount amounts
 sanction sanctions there please tell know could level levels biggest large top million euro euros
-correct right true""".split())  # "The max fine is EUR 20 million, correct?" asks about the fines in general
+correct right true break breaks breaking breach breaches breaching breached violate violates violating
+rules apply applies""".split())  # "The max fine is EUR 20 million, correct?" asks about the fines in general
 
 
 DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities check checks
@@ -396,7 +397,7 @@ answers answer product products tool tools""".split())  # how founders describe 
 
 
 WHAT_TO_DO = re.compile(  # an actor asking for its whole list of duties, however it describes itself
-    r"\bwhat (?:do|must|should|shall) (?:we|i) (?:have to |need to )?(?:do|check|verify|comply with)\b|"
+    r"\bwhat (?:do|does|must|should|shall) (?:we|i|an? \w+|the \w+) (?:have to |need to )?(?:do|check|verify|comply with)\b|"
     r"\bto-?do(?: list)?\b|\bwhat are (?:my|our) (?:obligations|duties|responsibilities)\b|"
     r"\bwhat (?:obligations|duties) do (?:we|i) have\b", re.I)
 

@@ -386,3 +386,28 @@ def test_a_duty_asked_by_its_own_name_answers_however_the_asker_describes_itself
     concluded = [c for c in found if c.kind != "condition"]
     assert [c.cites[0][1] for c in concluded] == ["Article 27(1)"]
     assert not findings.obligations(plan_of("What are the obligations under the AI Act?").parts[0], TODAY)
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("Since the AI Act only applies to EU companies, our Swiss startup is fine, right?", "scope"),
+    ("How much can we be fined for using a banned AI system?", "penalty"),
+    ("is it legal to use ai for predictive policing", "classification"),
+])
+def test_fine_the_adjective_is_no_penalty(question, intent):
+    assert plan_of(question).intent == intent
+
+
+def test_more_ways_founders_ask(findings):
+    assert findings.obligations(plan_of("What does a provider have to do before putting a high-risk AI system on "
+                                        "the market?").parts[0], TODAY)[0].cites[0][1].startswith("Article 16")
+    legacy = findings.deadline(plan_of("When do we have to comply if our GPAI model launched in June 2025?").parts[0],
+                               TODAY)
+    assert legacy[0].cites[0][1] == "Article 111(3)"
+    hr = findings.deadline(plan_of("Our HR software uses AI to recommend promotions. By when must we comply?").parts[0],
+                           TODAY)
+    assert hr[0].cites[0][1] == "Article 113(c)" and "2 December 2027" in hr[0].text
+    fines = findings.penalty(plan_of("what fines apply if our hiring AI breaks the rules").parts[0], TODAY)
+    assert [c.cites[0][1] for c in fines][:1] == ["Article 99(3)"]
+    swiss = findings.scope(plan_of("Since the AI Act only applies to EU companies, our Swiss startup is fine, "
+                                   "right?").parts[0], TODAY)
+    assert swiss and swiss[0].cites[0][1].startswith("Article 2(1)")
