@@ -411,3 +411,15 @@ def test_more_ways_founders_ask(findings):
     swiss = findings.scope(plan_of("Since the AI Act only applies to EU companies, our Swiss startup is fine, "
                                    "right?").parts[0], TODAY)
     assert swiss and swiss[0].cites[0][1].startswith("Article 2(1)")
+
+
+def test_a_how_quickly_question_leads_with_the_passage_that_states_the_period():
+    from types import SimpleNamespace as S
+
+    from assistant.answer import _stating_duration
+
+    first = S(provision=S(text="1. Providers shall report any serious incident to the market surveillance authorities."))
+    second = S(provision=S(text="2. The report shall be made not later than 15 days after the provider becomes aware."))
+    assert _stating_duration([first, second], "How quickly must a provider report a serious incident?") is second
+    assert _stating_duration([first, second], "Who receives serious incident reports?") is None
+    assert _stating_duration([second, first], "How quickly must a provider report?") is None  # the best states it
