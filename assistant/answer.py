@@ -295,8 +295,7 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
     preferred = asked_kind(question) or BINDING
     binding = [s for s in results[:8] if s.provision.kind == preferred and s.score >= 0.5 * top]
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
-    about = _about_qualifier(binding, question) or _stating_duration(binding[:5], question) or \
-        _sibling_with_the_words(binding[:5], question)
+    about = _about_qualifier(binding, question) or _stating_duration(binding[:5], question)
     first = about or (binding[0] if binding else results[0])
     lead = [first]
     for s in results[:4]:
@@ -319,35 +318,6 @@ def _stating_duration(candidates: list[Scored], question: str) -> Scored | None:
     if not candidates or not HOW_LONG.search(question) or DURATION.search(candidates[0].provision.text):
         return None
     return next((s for s in candidates[1:] if DURATION.search(s.provision.text)), None)
-
-
-def _article_of(reference: str) -> str:
-    return re.split(r"[(,]", reference, 1)[0]
-
-
-def _sibling_with_the_words(candidates: list[Scored], question: str) -> Scored | None:
-    """Of close passages of the same article, the one that uses the question's own subject words
-    the best one lacks ('Who is the controller of the EU database?' → the paragraph that names
-    the controller, not the article's opening paragraph)."""
-    if len(candidates) < 2:
-        return None
-    first = candidates[0]
-    if not first.provision.reference.startswith("Article "):
-        return None  # an Annex's points are alternatives (Annex III areas), not paragraphs of one rule
-    subject = {w for w in stems(question) - BROAD if len(w) >= 5}
-    wanted = subject - stems(first.provision.text)
-    if not wanted:
-        return None
-    have = len(subject & stems(first.provision.text))
-    best, gain = None, 0
-    for s in candidates[1:]:
-        if _article_of(s.provision.reference) != _article_of(first.provision.reference) or \
-                s.score < 0.6 * first.score:
-            continue
-        n = len(wanted & stems(s.provision.text))
-        if n > gain and len(subject & stems(s.provision.text)) > have:
-            best, gain = s, n
-    return best
 
 
 def _about_qualifier(candidates: list[Scored], question: str) -> Scored | None:

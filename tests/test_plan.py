@@ -423,23 +423,3 @@ def test_a_how_quickly_question_leads_with_the_passage_that_states_the_period():
     assert _stating_duration([first, second], "How quickly must a provider report a serious incident?") is second
     assert _stating_duration([first, second], "Who receives serious incident reports?") is None
     assert _stating_duration([second, first], "How quickly must a provider report?") is None  # the best states it
-
-
-def test_a_paragraph_that_uses_the_questions_words_leads_over_its_articles_opening():
-    from types import SimpleNamespace as S
-
-    from assistant.answer import _sibling_with_the_words
-
-    def scored(ref, text, score=1.0):
-        return S(provision=S(reference=ref, text=text), score=score)
-
-    opening = scored("Article 71(1)", "1. The Commission shall, in collaboration with the Member States, set up and "
-                                      "maintain an EU database containing information.")
-    controller = scored("Article 71(4)", "4. The Commission shall be the controller of the EU database.", 0.9)
-    other = scored("Article 72(1)", "1. Providers shall establish a post-market monitoring system; the controller.", 0.9)
-    assert _sibling_with_the_words([opening, other, controller], "Who is the controller of the EU database?") is controller
-    assert _sibling_with_the_words([opening, scored("Article 71(4)", "4. …", 0.2)],
-                                   "Who is the controller of the EU database?") is None  # not close enough
-    annex = [scored("Annex III, point 5(a)", "(a) public assistance benefits"), scored("Annex III, point 5(c)",
-                                                                                        "(c) life and health insurance")]
-    assert _sibling_with_the_words(annex, "Is pricing health insurance high-risk?") is None  # points are alternatives
