@@ -393,7 +393,8 @@ class Assistant:
         if part.intent == "deadline":
             found = f.deadline(part, day)
         elif part.intent == "penalty":
-            found = f.penalty(part, day)
+            # "Is it high-risk, and what are the fines?": the tier the walk decided says which fine
+            found = f.penalty(part, day, decided[0] if decided is not None and len(plan.parts) > 1 else None)
         elif part.intent == "soft_law":
             found = f.soft_law(part, day) or (f.penalty(part, day) if "fine" in part.text.lower() else [])
         elif part.intent == "scope":

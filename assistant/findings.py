@@ -165,9 +165,11 @@ class Findings:
         return [replace(self.date_clause(f, day), strength=top) for f in tied]
 
     # -- penalties -------------------------------------------------------------------------
-    def penalty(self, part: Part, day: dt.date) -> list[Clause]:
+    def penalty(self, part: Part, day: dt.date, tier: str | None = None) -> list[Clause]:
         facts = self.law.subject("penalties", on=day)
         fines = best(facts, part.text, lambda f: f.get("amount_eur") is not None)
+        if tier and generic(part.text):  # the fine for the tier decided in the same message
+            fines = [f for f in facts if tier in (f.get("tiers") or ())] or fines
         others = best(facts, part.text, lambda f: f.get("amount_eur") is None and f.id not in ("sme", "smc"))
         clauses: list[Clause] = []
         if not fines and not others:

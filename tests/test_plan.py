@@ -423,3 +423,14 @@ def test_a_how_quickly_question_leads_with_the_passage_that_states_the_period():
     assert _stating_duration([first, second], "How quickly must a provider report a serious incident?") is second
     assert _stating_duration([first, second], "Who receives serious incident reports?") is None
     assert _stating_duration([second, first], "How quickly must a provider report?") is None  # the best states it
+
+
+def test_the_fine_asked_with_a_tier_is_the_fine_for_that_tier(findings):
+    import dataclasses
+
+    part = plan_of("Is our AI for grading exams high-risk, and what are the fines if we don't comply?").parts[1]
+    assert part.intent == "penalty"
+    part = dataclasses.replace(part, text=part.clause)  # as the conclusion reads a part: in its own words
+    assert findings.penalty(part, TODAY, "high-risk")[0].cites[0][1] == "Article 99(4)"
+    assert findings.penalty(part, TODAY, "prohibited")[0].cites[0][1] == "Article 99(3)"
+
