@@ -248,7 +248,7 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
 CLAUSE_BREAK = re.compile(
     r"\?\s+|;\s*|\s+[—–-]\s+|,?\s+\b(?:and|also|plus)\b\s+(?:if so,?\s+)?(?=(?:from|since|by|until|when|what|which|how|who|"
     r"is|are|does|do|can|must|should|would|will|if)\b)|,\s+(?=(?:from|since|by|until|when|and)\b)", re.I)
-SEVERAL = ("classification", "deadline", "penalty", "obligations")  # intents a question may join
+SEVERAL = ("classification", "deadline", "penalty", "obligations", "soft_law")  # intents a question may join
 
 
 def clause_intents(text: str) -> tuple[tuple[str, str], ...]:
@@ -263,6 +263,10 @@ def clause_intents(text: str) -> tuple[tuple[str, str], ...]:
         i = intent_of(clause)
         if i in SEVERAL and i not in out:
             out[i] = clause
+    if "soft_law" in out and not {"deadline", "penalty"} & set(out):
+        # "Meta didn't sign the code — do we have to?" is one question on the code; "When do the
+        # GPAI rules apply and does signing the code help?" asks a date as well
+        del out["soft_law"]
     return tuple(out.items()) if len(out) > 1 else ()
 
 

@@ -434,3 +434,9 @@ def test_the_fine_asked_with_a_tier_is_the_fine_for_that_tier(findings):
     assert findings.penalty(part, TODAY, "high-risk")[0].cites[0][1] == "Article 99(4)"
     assert findings.penalty(part, TODAY, "prohibited")[0].cites[0][1] == "Article 99(3)"
 
+
+
+def test_a_date_and_the_code_asked_together_are_two_parts():
+    assert [p.intent for p in plan_of("When do the GPAI rules apply and does signing the code help?").parts] \
+        == ["deadline", "soft_law"]
+    assert [p.intent for p in plan_of("Meta didn't sign the code of practice - do we have to?").parts] == ["soft_law"]
