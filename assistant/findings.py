@@ -541,10 +541,23 @@ ASKS_ALLOWED = re.compile(r"\b(?:allowed|legal|lawful|permitted|ok|okay)\b|^\W*(
 ASKS_HIGH_RISK = re.compile(r"\bhigh[- ]?risk\b", re.I)
 
 
+SUBORDINATE = re.compile(r"\b(?:now that|since|because|given(?: that)?|as|as if|although|even though)\b|[,;—–]", re.I)
+
+
+def asked_head(question: str) -> str:
+    """The main question without its reasons ('Does the Act ban AI in hiring since it's
+    high-risk?' asks whether it is banned, not whether it is high-risk)."""
+    if SUBORDINATE.match(question.strip()):  # "Since it is high-risk, is our tool banned?"
+        rest = re.split(r"[,;—–]", question, 1)
+        return rest[1] if len(rest) > 1 and rest[1].strip() else question
+    return SUBORDINATE.split(question, 1)[0] or question
+
+
 def verdict(question: str, prohibited: bool) -> str:
     """The answer's first words, in the terms the question asked: 'Does the Act ban X?' → 'Yes —',
     'Is X allowed?' → 'No —' for a prohibited practice; 'Is X allowed?' → 'Allowed, as a
     high-risk AI system:' for a high-risk one."""
+    question = asked_head(question)
     if prohibited:
         if ASKS_BAN.search(question):
             return "Yes —"
@@ -558,6 +571,7 @@ def verdict(question: str, prohibited: bool) -> str:
 
 def limited_verdict(question: str) -> str:
     """The opening for a system with only a transparency duty, in the question's terms."""
+    question = asked_head(question)
     if ASKS_HIGH_RISK.search(question) or not (ASKS_BAN.search(question) or ASKS_ALLOWED.search(question)):
         return "No, not high-risk by that fact alone:"
     if ASKS_BAN.search(question):

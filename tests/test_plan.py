@@ -440,3 +440,15 @@ def test_a_date_and_the_code_asked_together_are_two_parts():
     assert [p.intent for p in plan_of("When do the GPAI rules apply and does signing the code help?").parts] \
         == ["deadline", "soft_law"]
     assert [p.intent for p in plan_of("Meta didn't sign the code of practice - do we have to?").parts] == ["soft_law"]
+
+
+@pytest.mark.parametrize("question, prohibited, opening", [
+    ("Does the AI Act ban AI in hiring since it's high-risk?", False, "Not prohibited on this description, but high-risk:"),
+    ("Is it legal to use face recognition everywhere now that the AI Act bans all biometrics?", False,
+     "Allowed, but as a high-risk AI system:"),
+    ("Since it is high-risk, is our hiring tool banned?", False, "Not prohibited on this description, but high-risk:"),
+])
+def test_the_verdict_reads_the_main_question_not_its_reasons(question, prohibited, opening):
+    from assistant.findings import verdict
+
+    assert verdict(question, prohibited) == opening
