@@ -297,7 +297,7 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
     preferred = asked_kind(question) or BINDING
     binding = [s for s in results[:8] if s.provision.kind == preferred and s.score >= 0.5 * top]
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
-    about = _about_qualifier(binding, question)
+    about = _about_qualifier(binding, question) or _stating_duration(binding[:5], question)
     first = about or (binding[0] if binding else results[0])
     lead = [first]
     for s in results[:4]:
@@ -306,6 +306,20 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
             lead.append(s)
             break
     return lead
+
+
+HOW_LONG = re.compile(r"\bhow (?:long|quickly|soon|fast|often)\b|\bhow many (?:days|weeks|months|years|hours)\b|"
+                      r"\bwithin (?:how|what)\b|\b(?:time ?limit|what period)\b", re.I)
+DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|thirty)\s+"
+                      r"(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
+
+
+def _stating_duration(candidates: list[Scored], question: str) -> Scored | None:
+    """'How quickly must … report?': of the close candidates, the first that states a period
+    ('15 days', 'six months'), when the best one states none."""
+    if not candidates or not HOW_LONG.search(question) or DURATION.search(candidates[0].provision.text):
+        return None
+    return next((s for s in candidates[1:] if DURATION.search(s.provision.text)), None)
 
 
 def _about_qualifier(candidates: list[Scored], question: str) -> Scored | None:

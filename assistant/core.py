@@ -12,7 +12,8 @@ import unicodedata
 from assistant import inputs
 from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
-from assistant.findings import Clause, Findings
+from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
+                               with_deciding_provision)
 from assistant.plan import Plan, normalise, parse, previous_plan
 from assistant.retrieve import asked_kind
 from aiact.corpus.provision import CODE, GUIDELINES
@@ -68,61 +69,6 @@ def clean_text(text: str | bytes, limit: int, what: str = "question") -> tuple[s
     return text, notes
 
 
-def classification(decided, part=None, findings: Findings | None = None, day: dt.date | None = None) -> list[Clause]:
-    """'Is X high-risk / prohibited?': the tier the decision procedure gives (``decided`` is its
-    tier and deciding provision, optionally with its open questions), in plain words. The walk
-    takes Article 5, Annex I and Annex III before Article 50, so a transparency duty is never the
-    conclusion where a greater tier holds: it is added on top of a high-risk conclusion, and is
-    the conclusion ("not high-risk by that fact alone") only for a system the walk calls limited."""
-    from assistant.answer import best_sentence, lead_quote
-
-    tier, p, *rest = decided
-    opens = rest[0] if rest else ()
-    duty = None
-    if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
-        duties = findings.obligations(dataclasses.replace(part, actors=("provider", "deployer"),
-                                                           categories=("article-50",)), day, True)
-        named = [c for c in duties if c.kind != "condition"]
-        duty = named[0] if named and len(named) < 4 else None
-    ref = (p.document, p.reference)
-    words = best_sentence(p, "")
-    if tier == "prohibited" and p.reference.startswith("Article 5"):
-        return [Clause(f"This is decided by {p.reference}, which prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
-    if tier == "high-risk":
-        where = ("listed in Annex III, so high-risk under Article 6(2)" if p.reference.startswith("Annex III")
-                 else "covered by Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
-                 else "high-risk")
-        title = f" ({p.title})" if p.title else ""
-        out = [Clause(f"Likely yes: a system like this falls under {p.reference}{title}, {where}.", (ref,))]
-        if p.reference.startswith("Annex III"):
-            out.append(Clause("Unless it does not pose a significant risk of harm to health, safety or "
-                              "fundamental rights, including by not materially influencing the outcome of "
-                              "decision making (Article 6(3)), which the provider must document.",
-                              (("AI Act", "Article 6(3)"),), "condition"))
-        if duty is not None:
-            out.append(Clause(f"On top of that, it has the transparency duty of {duty.cites[0][1]}.", duty.cites))
-        return out
-    if tier == "minimal":
-        return []  # the assessor sees no tier: the closest provision is quoted, not concluded on
-    if tier == "limited":
-        if duty is not None:
-            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of "
-                          f"{duty.cites[0][1]}.", duty.cites)]
-        elif p.reference.startswith("Article 50"):
-            out = [Clause(f"No, not high-risk by that fact alone: it has the transparency duty of {p.reference}: "
-                          f"“{_clip(words)}”", (ref,))]
-        else:
-            return []
-        # what the walk says would make it high-risk (an Annex III use, an Annex I product)
-        greater = next((o for o in opens if o.then == "high-risk"), None)
-        if greater is not None:
-            out.append(Clause(f"It would be high-risk under {greater.then_reference} if you answer "
-                              f"{'no' if greater.assumed == 'yes' else 'yes'} to: {greater.question}",
-                              (("AI Act", greater.then_reference),), "condition"))
-        return out
-    return []
-
-
 def query_of(part) -> str:
     return part.text
 
@@ -163,10 +109,6 @@ def _names_the_act(plan: Plan) -> bool:
         return False
     return any(p.intent in DATA_INTENTS and (p.actors or p.categories or p.references or p.intent == "penalty"
                                              or AI_WORDS.search(p.text)) for p in plan.parts)
-
-
-def _clip(sentence: str, limit: int = 300) -> str:
-    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
 
 
 class Assistant:
@@ -355,7 +297,7 @@ class Assistant:
                 and retrieval.results and self.mode == "hybrid+structure":
             # In a message that joins several questions, the tier is read from the one that asks it.
             asked = plan.parts[0].clause if plan.intent == "classification" and plan.parts[0].clause else query
-            retrieval, decided = self._with_deciding_provision(asked, retrieval)
+            retrieval, decided = with_deciding_provision(self, asked, retrieval)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
         # Casual words ("label ai pics", "max fine") are not in the passages, so coverage is low even
@@ -451,19 +393,25 @@ class Assistant:
         if part.intent == "deadline":
             found = f.deadline(part, day)
         elif part.intent == "penalty":
-            found = f.penalty(part, day)
+            # "Is it high-risk, and what are the fines?": the tier the walk decided says which fine
+            found = f.penalty(part, day, decided[0] if decided is not None and len(plan.parts) > 1 else None)
         elif part.intent == "soft_law":
             found = f.soft_law(part, day) or (f.penalty(part, day) if "fine" in part.text.lower() else [])
         elif part.intent == "scope":
             found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
-        elif part.intent == "obligations" and (part.actors or part.categories):
+        elif part.intent == "obligations":  # with no actor or category named, only a duty named by its words
             found = f.obligations(part, day)
-        elif part.intent == "classification" and decided is not None:
+        elif part.intent == "classification":
             dated = f.dated_subject(part, day)
-            found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
+            found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day) \
+                if decided is not None else []
             if dated and dated[0].strength >= 3 and not any(
                     c.cites and _named_in(c.cites[0][1], dated[0].text) for c in found):
                 found = []  # the rule with its own date names the practice; the assessor's guess does not
+            if dated and not found:  # the practice dated by the rule concludes, not the date alone
+                asked = part.clause or part.text
+                point = dated_prohibition(dated[0], self._dated_point(dated[0], asked, day), asked)
+                found = [point] if point is not None else []
             found = dated + found if dated and not found else found + dated
         else:
             found = []
@@ -480,6 +428,26 @@ class Assistant:
                 found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") or lenient else 2):
             found = []
         return found
+
+    def _dated_point(self, dated: Clause, question: str, day: dt.date) -> Provision | None:
+        """Of the Article 5 points a dated rule names (Article 113(a): 'Article 5(1), first
+        subparagraph, points (ba) and (bb)'), the one closest to the question in meaning."""
+        import numpy as np
+
+        named = [x for x in self.retriever.resolve("AI Act", "Article 5", day, limit=200)
+                 if x.reference != "Article 5" and _named_in(x.reference, dated.text)]
+        points = [x for x in named if not any(y.reference.startswith(x.reference + "(") for y in named)]
+        if not points:
+            return None
+        fact = next((f for f in self.findings.law.subject("dates", on=day) if f.get("points")
+                     and _named_in(next(iter(f.get("points"))), dated.text)), None)
+        for reference, terms in ((fact.get("points") or {}).items() if fact else ()):
+            if any(re.search(t, question, re.I) for t in terms):  # the data says which point it is
+                return next((x for x in points if x.reference == reference), None)
+        q = np.asarray(self.embedder.embed_query(question))
+        docs = np.asarray(self.embedder.embed_documents([x.text for x in points]))
+        sims = docs @ q / (np.linalg.norm(docs, axis=1) * np.linalg.norm(q) + 1e-9)
+        return points[int(np.argmax(sims))]
 
     def _to_point(self, clauses: list[Clause], question: str, day: dt.date, margin: float = 0.05) -> list[Clause]:
         """A conclusion that cites a heading ("4. Employment, …:") is proved by the point under
@@ -502,31 +470,11 @@ class Assistant:
                 order = np.argsort(-sims)
                 if sims[order[0]] - sims[order[1]] >= margin:
                     point = points[int(order[0])]
-                    c = dataclasses.replace(c, text=c.text.replace(p.reference, point.reference, 1),
+                    text = c.text.replace(p.reference, point.reference, 1).replace(point_words(p), point_words(point))
+                    c = dataclasses.replace(c, text=text,
                                             cites=((point.document, point.reference),) + c.cites[1:])
             out.append(c)
         return out
-
-    def _with_deciding_provision(self, question: str, retrieval):
-        """'Is X high-risk?' is answered by the provision that decides X's tier — the same walk of
-        the Act's decision procedure as ``assess`` (so ask and assess give the same tier), its
-        deciding provision placed first. Returns the retrieval and (tier, provision), or None when
-        the walk decides no tier that brings a conclusion (minimal, undecided, not a tier)."""
-        from assistant.assess import Assessor as Procedure
-        from assistant.retrieve import Scored
-
-        risk = Procedure(self).assess(question)
-        if risk.tier in (None, "minimal") or not risk.citations:
-            return retrieval, None
-        lead = risk.citations[0]  # the deciding provision is cited first
-        p = self.retriever.in_force(lead.document, lead.reference, self.today)
-        if p is None:
-            return retrieval, None
-        top = retrieval.results[0].score if retrieval.results else 1.0
-        sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
-        retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
-            [s for s in retrieval.results if s.provision.id != p.id]
-        return retrieval, (risk.tier, p, risk.open_questions)
 
     def _rephrase(self, answer: Answer) -> Answer:
         if not self.settings.llm_url or answer.abstained:

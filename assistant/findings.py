@@ -116,19 +116,21 @@ class Findings:
 
     def deadline(self, part: Part, day: dt.date) -> list[Clause]:
         facts = self.law.subject("dates", on=day)
-        found = best(facts, part.text)
+        named = best(facts, part.text)
+        found = named or self._actor_dates(part, day)
         if not found:
             return []
         first = found[0]
         if not _refs_agree(first, part):
             return []
-        clauses = [replace(self.date_clause(first, day), strength=hits(first, part.text))]
+        # A date found through the actor the question names is named as firmly as by one term.
+        clauses = [replace(self.date_clause(first, day), strength=hits(first, part.text) if named else 1.0)]
         for other in found[1:2]:  # two transitional rules the question names equally
             if float(other.get("weight", 1)) >= 3 and hits(other, part.text) == hits(first, part.text):
                 clauses.append(replace(self.date_clause(other, day), strength=hits(other, part.text)))
         moved = self.moved(first)
         alternative = first.get("alternative")
-        if alternative and only_broad(first, part.text):
+        if alternative and (only_broad(first, part.text) or not named):  # the actor's duties, either date
             other = next((f for f in facts if f.id == alternative), None)
             if other is not None:
                 c = self.date_clause(other, day)
@@ -138,6 +140,16 @@ class Findings:
         if moved:
             clauses.append(moved)
         return clauses
+
+    def _actor_dates(self, part: Part, day: dt.date) -> list[Fact]:
+        """'When do the obligations for importers apply?': no date names importers, but their
+        duties say which date applies to them (obligations.toml ``applies``)."""
+        if not part.actors:
+            return []
+        duties = [f for f in self.law.subject("obligations", on=day) if f.get("actor") in part.actors
+                  and (not part.categories or f.get("category") in part.categories)]
+        ids = list(dict.fromkeys(f.get("applies") for f in duties if f.get("applies")))
+        return [f for i in ids[:1] for f in [self._fact("dates", i, day)] if f is not None]
 
     def dated_subject(self, part: Part, day: dt.date, rules: tuple[str, ...] = ("from",)) -> list[Clause]:
         """A question that is not about a date, on a subject with a date of its own (a practice
@@ -153,9 +165,11 @@ class Findings:
         return [replace(self.date_clause(f, day), strength=top) for f in tied]
 
     # -- penalties -------------------------------------------------------------------------
-    def penalty(self, part: Part, day: dt.date) -> list[Clause]:
+    def penalty(self, part: Part, day: dt.date, tier: str | None = None) -> list[Clause]:
         facts = self.law.subject("penalties", on=day)
         fines = best(facts, part.text, lambda f: f.get("amount_eur") is not None)
+        if tier and generic(part.text):  # the fine for the tier decided in the same message
+            fines = [f for f in facts if tier in (f.get("tiers") or ())] or fines
         others = best(facts, part.text, lambda f: f.get("amount_eur") is None and f.id not in ("sme", "smc"))
         clauses: list[Clause] = []
         if not fines and not others:
@@ -167,7 +181,9 @@ class Findings:
                 return []
             fines = [f for f in facts if f.id in ("prohibited-practices", "operator-obligations",
                                                   "incorrect-information")]
-        for f in fines[:2] if fines and fines[0].id.startswith("union-") else fines[:3] if not others and \
+        # 'Which is fined more: X or Y?' names two fines and compares them: both are the answer.
+        compared = len(fines) > 1 and bool(COMPARED.search(part.text))
+        for f in fines[:2] if fines and (fines[0].id.startswith("union-") or compared) else fines[:3] if not others and \
                 not best(facts, part.text, lambda f: f.get("amount_eur") is not None) else fines[:1]:
             # A question that asks about fines and names what the fine is for (one term: 'banned')
             # names the fact as strongly as two terms of another question.
@@ -228,12 +244,15 @@ class Findings:
         # A duty the data words itself ('tell users they are talking to a bot': Article 50(1)); with
         # no actor named, the duty's own actor ('label our news articles': the deployer, 50(4)).
         worded = [f for f in facts if f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0]
+        if not part.actors and not part.categories and not worded:
+            return []  # nothing says whose duties or which: the passages answer
         actors = part.actors or tuple(dict.fromkeys(f.get("actor") for f in worded)) or ("provider",)
         rest = part.text
         for f in worded:  # the duty's own words say what it is; any other detail is the passages'
             for t in f.get("terms") or ():
                 rest = re.sub(t, " ", rest, flags=re.I)
-        if not any_question and not generic(rest, DUTY_WORDS, 2):
+        if not any_question and not generic(rest, DUTY_WORDS, 2) and not (part.actors and WHAT_TO_DO.search(part.text)) \
+                and not any(float(f.get("weight", 1)) >= 2 for f in worded):
             return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
         if "gpai-systemic-risk" in categories and "gpai" in categories and \
                 not re.search(r"\b(?:gpai|general[- ]purpose)\b.*\band\b.*systemic", part.text, re.I):
@@ -242,11 +261,12 @@ class Findings:
         # Where the duties of a category have their own words (Article 50: a chatbot, a
         # generator, a deep fake), the question's words pick the duties it is about.
         named = {f.id for f in facts if f.get("category") in categories and hits(f, part.text) > 0}
+        own = {f.id for f in worded if float(f.get("weight", 1)) >= 2}  # a duty asked by its name alone
         for actor in actors:
             for category in categories:
                 for f in facts:
                     if f.get("actor") == actor and f.get("category") == category and \
-                            (not named or f.id in named or not f.get("terms")):
+                            (not named or f.id in named or not f.get("terms")) and (not own or f.id in own):
                         label = ", ".join(r for _, r in refs(f)[:1])
                         who = _plural(actor) if category != "gpai-systemic-risk" else \
                             "Providers of general-purpose AI models with systemic risk"
@@ -254,8 +274,11 @@ class Findings:
                             who = "Providers of general-purpose AI models"
                         cites = refs(f, text=part.text)
                         label = cites[0][1]
-                        # A duty named by its own words ('news articles', 'label') is named strongly.
-                        strength = max(1.0, hits(f, part.text)) if f.get("terms") else 1.0
+                        # A duty named by its own words ('news articles', 'label') is named strongly;
+                        # so is one whose actor and category the question both names ('what do we
+                        # have to do as the deployer of a high-risk system?').
+                        strength = max(1.0, hits(f, part.text)) if f.get("terms") else \
+                            2.0 if part.actors and part.categories else 1.0
                         clauses.append(Clause(f"{_cap(who)} ({_article(label)}) must {f.get('duty')}.", cites,
                                               strength=strength))
         if clauses:
@@ -360,6 +383,8 @@ class Findings:
             return None
 
 
+COMPARED = re.compile(r"\b(?:vs\.?|versus|compar\w*|difference between|which (?:is|one|fine)\b.*\bor\b|"
+                      r"(?:more|higher|lower|less|bigger|worse)\b.*\bor\b|\bor\b.*\b(?:more|higher|lower|bigger|worse)\b)", re.I)
 AMOUNT_TEXT = re.compile(r"(?:EUR|€)\s?(\d+(?:[.,]\d+)?)\s?(million|m\b|mn\b)?|(\d+(?:[.,]\d+)?)\s?(million|m\b)\s?(?:EUR|euros?)",
                          re.I)
 YEAR_TEXT = re.compile(r"(?:(?:\d{1,2}\s+)?(?P<month>January|February|March|April|May|June|July|August|September|"
@@ -370,7 +395,8 @@ CUE = re.compile(r"^\s*(?:since|now that|given|because|as)\b|\bright\s*\?|\bisn'
 
 GENERIC_WORDS = COMMON | set("""fine fines fined penalty penalties maximum highest much amount amounts
 sanction sanctions there please tell know could level levels biggest large top million euro euros
-correct right true""".split())  # "The max fine is EUR 20 million, correct?" asks about the fines in general
+correct right true break breaks breaking breach breaches breaching breached violate violates violating
+rules apply applies""".split())  # "The max fine is EUR 20 million, correct?" asks about the fines in general
 
 
 DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities check checks
@@ -380,6 +406,12 @@ representatives product manufacturer manufacturers both give extra additional wh
 providers deployers respectively compared versus each their main core
 startup startups company companies business makes build builds built offer offers customers clients
 answers answer product products tool tools""".split())  # how founders describe themselves, no duty of its own
+
+
+WHAT_TO_DO = re.compile(  # an actor asking for its whole list of duties, however it describes itself
+    r"\bwhat (?:do|does|must|should|shall) (?:we|i|an? \w+|the \w+) (?:have to |need to )?(?:do|check|verify|comply with)\b|"
+    r"\bto-?do(?: list)?\b|\bwhat are (?:my|our) (?:obligations|duties|responsibilities)\b|"
+    r"\bwhat (?:obligations|duties) do (?:we|i) have\b", re.I)
 
 
 def generic(text: str, known: set[str] = GENERIC_WORDS, allowed: int = 1) -> bool:
@@ -449,3 +481,159 @@ def _plural(actor: str) -> str:
 
 def _article(reference: str) -> str:
     return reference
+
+
+# -- classification ('is X high-risk / prohibited?') -------------------------------------
+def classification(decided, part=None, findings: Findings | None = None, day: dt.date | None = None) -> list[Clause]:
+    """'Is X high-risk / prohibited?': the tier the decision procedure gives (``decided`` is its
+    tier and deciding provision, optionally with its open questions), in plain words. The walk
+    takes Article 5, Annex I and Annex III before Article 50, so a transparency duty is never the
+    conclusion where a greater tier holds: it is added on top of a high-risk conclusion, and is
+    the conclusion ("not high-risk by that fact alone") only for a system the walk calls limited."""
+    from assistant.answer import best_sentence, lead_quote
+
+    tier, p, *rest = decided
+    opens = rest[0] if rest else ()
+    duty = None
+    if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
+        duties = findings.obligations(replace(part, actors=("provider", "deployer"),
+                                                           categories=("article-50",)), day, True)
+        named = [c for c in duties if c.kind != "condition"]
+        duty = named[0] if named and len(named) < 4 else None
+    ref = (p.document, p.reference)
+    words = best_sentence(p, "")
+    asked = part.text if part is not None else ""
+    if tier == "prohibited" and p.reference.startswith("Article 5"):
+        return [Clause(f"{verdict(asked, True)} {p.reference} prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
+    if tier == "high-risk":
+        where = ("listed in Annex III, so high-risk under Article 6(2)" if p.reference.startswith("Annex III")
+                 else "covered by Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
+                 else "high-risk")
+        # What the point covers, in its own words (and any exception it writes: 'with the
+        # exception of … financial fraud', 'This shall not include … biometric verification'),
+        # so the conclusion says why, not only where.
+        covers = f", which covers “{point_words(p)}”" if p.reference.startswith("Annex III") else \
+            f" ({p.title})" if p.title else ""
+        out = [Clause(f"{verdict(asked, False)} a system like this falls under {p.reference}{covers}, {where}.",
+                      (ref,))]
+        if p.reference.startswith("Annex III"):
+            out.append(Clause("Unless it does not pose a significant risk of harm to health, safety or "
+                              "fundamental rights, including by not materially influencing the outcome of "
+                              "decision making (Article 6(3)), which the provider must document.",
+                              (("AI Act", "Article 6(3)"),), "condition"))
+        if duty is not None:
+            out.append(Clause(f"On top of that, it has the transparency duty of {duty.cites[0][1]}.", duty.cites))
+        return out
+    if tier == "minimal":
+        return []  # the assessor sees no tier: the closest provision is quoted, not concluded on
+    if tier == "limited":
+        opening = limited_verdict(asked)
+        if duty is not None:
+            out = [Clause(f"{opening} it has the transparency duty of "
+                          f"{duty.cites[0][1]}.", duty.cites)]
+        elif p.reference.startswith("Article 50"):
+            out = [Clause(f"{opening} it has the transparency duty of {p.reference}: "
+                          f"“{_clip(words)}”", (ref,))]
+        else:
+            return []
+        # what the walk says would make it high-risk (an Annex III use, an Annex I product)
+        greater = next((o for o in opens if o.then == "high-risk"), None)
+        if greater is not None:
+            out.append(Clause(f"It would be high-risk under {greater.then_reference} if you answer "
+                              f"{'no' if greater.assumed == 'yes' else 'yes'} to: {greater.question}",
+                              (("AI Act", greater.then_reference),), "condition"))
+        return out
+    return []
+
+
+ASKS_BAN = re.compile(r"\b(?:bann?(?:ed|s|ing)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b", re.I)
+ASKS_ALLOWED = re.compile(r"\b(?:allowed|legal|lawful|permitted|ok|okay)\b|^\W*(?:can|may|could)\b", re.I)
+ASKS_HIGH_RISK = re.compile(r"\bhigh[- ]?risk\b", re.I)
+
+
+SUBORDINATE = re.compile(r"\b(?:now that|since|because|given(?: that)?|as|as if|although|even though)\b|[,;—–]", re.I)
+
+
+def asked_head(question: str) -> str:
+    """The main question without its reasons ('Does the Act ban AI in hiring since it's
+    high-risk?' asks whether it is banned, not whether it is high-risk)."""
+    if SUBORDINATE.match(question.strip()):  # "Since it is high-risk, is our tool banned?"
+        rest = re.split(r"[,;—–]", question, 1)
+        return rest[1] if len(rest) > 1 and rest[1].strip() else question
+    return SUBORDINATE.split(question, 1)[0] or question
+
+
+def verdict(question: str, prohibited: bool) -> str:
+    """The answer's first words, in the terms the question asked: 'Does the Act ban X?' → 'Yes —',
+    'Is X allowed?' → 'No —' for a prohibited practice; 'Is X allowed?' → 'Allowed, as a
+    high-risk AI system:' for a high-risk one."""
+    question = asked_head(question)
+    if prohibited:
+        if ASKS_BAN.search(question):
+            return "Yes —"
+        return "No —" if ASKS_ALLOWED.search(question) else "Prohibited:"
+    if ASKS_HIGH_RISK.search(question) or not (ASKS_BAN.search(question) or ASKS_ALLOWED.search(question)):
+        return "Likely yes:"
+    if ASKS_BAN.search(question):
+        return "Not prohibited on this description, but high-risk:"
+    return "Allowed, but as a high-risk AI system:"
+
+
+def limited_verdict(question: str) -> str:
+    """The opening for a system with only a transparency duty, in the question's terms."""
+    question = asked_head(question)
+    if ASKS_HIGH_RISK.search(question) or not (ASKS_BAN.search(question) or ASKS_ALLOWED.search(question)):
+        return "No, not high-risk by that fact alone:"
+    if ASKS_BAN.search(question):
+        return "Not prohibited on this description:"
+    return "Yes, allowed on this description, but"
+
+
+def point_words(p, limit: int = 400) -> str:
+    """The words of a listed point without its label ('(a) ') or closing ';'."""
+    text = " ".join(p.text.split())
+    text = re.sub(r"^\(?[0-9a-z]{1,4}[.)]\s+", "", text).rstrip(" ;.")
+    return _clip(text, limit)
+
+
+def dated_prohibition(dated: Clause, point, question: str) -> Clause | None:
+    """A practice prohibited only from a later date (Article 113(a): points (ba) and (bb) from
+    2 December 2026) is concluded on by the point that prohibits it, with the date that says
+    since or from when: 'Yes — from 2 December 2026, Article 5(1)(ba) prohibits: “…”'."""
+    m = re.match(r"(From|Since) (\d{1,2} \w+ \d{4}),", dated.text)
+    if point is None or not m:
+        return None
+    from assistant.answer import lead_quote
+
+    when = f"{m.group(1).lower()} {m.group(2)}"
+    lead = f"Yes — {when}," if verdict(question, True) != "No —" else \
+        f"No — {when}," if m.group(1) == "Since" else f"No, not from {m.group(2)}: from then on,"
+    return Clause(f"{lead} {point.reference} prohibits: "
+                  f"“{lead_quote(point, '', 900)}”", ((point.document, point.reference),) + dated.cites,
+                  strength=dated.strength)
+
+
+def with_deciding_provision(bot, question: str, retrieval):
+    """'Is X high-risk?' is answered by the provision that decides X's tier — the same walk of
+    the Act's decision procedure as ``assess`` (so ask and assess give the same tier), its
+    deciding provision placed first. Returns the retrieval and (tier, provision), or None when
+    the walk decides no tier that brings a conclusion (minimal, undecided, not a tier)."""
+    from assistant.assess import Assessor as Procedure
+    from assistant.retrieve import Scored
+
+    risk = Procedure(bot).assess(question)
+    if risk.tier in (None, "minimal") or not risk.citations:
+        return retrieval, None
+    lead = risk.citations[0]  # the deciding provision is cited first
+    p = bot.retriever.in_force(lead.document, lead.reference, bot.today)
+    if p is None:
+        return retrieval, None
+    top = retrieval.results[0].score if retrieval.results else 1.0
+    sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
+    retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
+        [s for s in retrieval.results if s.provision.id != p.id]
+    return retrieval, (risk.tier, p, risk.open_questions)
+
+
+def _clip(sentence: str, limit: int = 300) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"

@@ -22,8 +22,8 @@ INTENTS = ("deadline", "classification", "obligations", "penalty", "definition",
 ACTORS = {  # the actor as the obligations data names it → how questions name it
     "provider": r"providers?|developers?|(?:we|i) (?:build|develop|make|sell|train)",
     "deployer": r"deployers?|(?:we|i) (?:use|deploy)|users? of (?:a|the) (?:high-risk )?(?:ai )?system",
-    "importer": r"importers?",
-    "distributor": r"distributors?|resellers?",
+    "importer": r"importers?|(?:we|i) import",
+    "distributor": r"distributors?|resellers?|(?:we|i) (?:resell|distribute)",
     "authorised representative": r"authori[sz]ed representatives?|eu representative|representative in the (?:eu|union)",
     "product manufacturer": r"product manufacturers?|manufacturers?",
 }
@@ -43,7 +43,7 @@ DEADLINE = re.compile(
     r"\b(?:when|wen)\b.*\b(?:appl\w*|aply|start\w*|begin\w*|enter\w*|take effect|kick in|operational|due|"
     r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
     r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
-PENALTY = re.compile(r"\b(?:fine[ds]?(?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b",
+PENALTY = re.compile(r"\b(?:(?<!is )(?<!are )(?<!be )(?<!'s )(?<!'re )(?<!am )fine(?![- ]?tun)(?!, right)|fine[ds](?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b",
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
@@ -53,9 +53,14 @@ CLASSIFY = re.compile(
     rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|"
     rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}|\b{TIER},? or not\b|"
     # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
-    r"^\W*(?:can|may|could) (?:i|we|my company|our company|a company|companies|employers?|schools?|shops?) "
+    r"^\W*(?:can|may|could) (?:i|we|my company|our company|an? (?:company|employer|school|shop)|(?:the )?companies|employers?|schools?|shops?|"
+    r"(?:a |the )?(?:banks?|insurers?|landlords?|retailers?|platforms?)) "
     r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
-    r"^\W*(?:am i|are we) (?:still )?allowed to\b", _I)
+    r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
+    r"^\W*is it (?:still )?(?:legal|lawful|allowed|permitted|ok|okay|banned|prohibited|forbidden|illegal) to\b|"
+    # "Does the AI Act ban social scoring by companies?": whether a practice is prohibited
+    r"^\W*(?:does|do|will|would) (?:the )?(?:eu )?(?:ai act|act|regulation|eu|law)s? (?:still |really |also |now )?"
+    r"(?:ban|prohibit|forbid|outlaw|allow|permit)\b", _I)
 DEFINITION = re.compile(
     r"^\s*(?:what(?:'s|s| is| are| r)(?: meant by| the meaning of)?|define|definition of|meaning of|"
     r"what counts as|who counts as|who (?:is|are)(?: considered)?|what does the (?:ai )?act mean by|"
@@ -242,6 +247,11 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
     categories = found(CATEGORIES, query)
     refs = tuple(r.reference for r in find_references(query))
     intent = intent_of(query)
+    own = intent_of(question) if follow_up else "other"
+    if own not in ("other", "off_topic"):
+        # "and when do those rules apply?" after "Is my credit scoring tool high-risk?" asks a
+        # date: the previous turn gives the slots (the system), not the intent.
+        intent = own
     base = Part(intent, query, actors, categories, refs, bool(SME.search(query)), bool(SMC.search(query)),
                 term=defined_term(query) if intent in ("definition", "other") else None)
     parts = [base]
@@ -251,7 +261,7 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
     else:
         # "Is my CV tool high-risk, and from when?": one part per question asked, in the order
         # asked; each part reads the whole question for its slots (the system, the actor).
-        asked = clause_intents(query)
+        asked = clause_intents(question if own not in ("other", "off_topic") else query)
         if len(asked) > 1:
             parts = [replace(base, intent=i, term=None, clause=c) for i, c in asked]
     return Plan(question=question, query=query, parts=tuple(parts), as_of=day, follow_up=follow_up)
@@ -260,7 +270,7 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
 CLAUSE_BREAK = re.compile(
     r"\?\s+|;\s*|\s+[—–-]\s+|,?\s+\b(?:and|also|plus)\b\s+(?:if so,?\s+)?(?=(?:from|since|by|until|when|what|which|how|who|"
     r"is|are|does|do|can|must|should|would|will|if)\b)|,\s+(?=(?:from|since|by|until|when|and)\b)", re.I)
-SEVERAL = ("classification", "deadline", "penalty", "obligations")  # intents a question may join
+SEVERAL = ("classification", "deadline", "penalty", "obligations", "soft_law")  # intents a question may join
 
 
 def clause_intents(text: str) -> tuple[tuple[str, str], ...]:
@@ -275,6 +285,10 @@ def clause_intents(text: str) -> tuple[tuple[str, str], ...]:
         i = intent_of(clause)
         if i in SEVERAL and i not in out:
             out[i] = clause
+    if "soft_law" in out and not {"deadline", "penalty"} & set(out):
+        # "Meta didn't sign the code — do we have to?" is one question on the code; "When do the
+        # GPAI rules apply and does signing the code help?" asks a date as well
+        del out["soft_law"]
     return tuple(out.items()) if len(out) > 1 else ()
 
 

@@ -246,3 +246,209 @@ def test_casual_questions_whether_a_use_is_allowed_are_classification():
     assert normalise("who gets into uni") == "who gets into university"
     assert plan_of("hiring AI - high risk or not?").intent == "classification"
     assert plan_of("do chatbots need a disclaimer").intent == "obligations"
+
+
+# -- round 3: conclusions in the question's terms ----------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "Does the AI Act ban social scoring by private companies?",
+    "does the act prohibit emotion recognition at work",
+    "Can banks use AI to set credit limits?",
+])
+def test_whether_a_practice_is_banned_is_a_classification(question):
+    assert plan_of(question).intent == "classification"
+
+
+def test_a_follow_up_asks_its_own_intent_with_the_previous_turns_slots():
+    first = plan_of("Is an AI that scores the creditworthiness of loan applicants high-risk?")
+    follow = plan_of("and when do those rules apply?", first)
+    assert follow.follow_up and [p.intent for p in follow.parts] == ["deadline"]
+    assert "creditworthiness" in follow.parts[0].text  # the system comes from the previous turn
+    assert [p.intent for p in plan_of("And for SMEs?", plan_of("What is the fine for a banned practice?")).parts] \
+        == ["penalty"]  # a follow-up with no intent of its own keeps the previous one
+
+
+@pytest.mark.parametrize("question, prohibited, opening", [
+    ("Does the AI Act ban social scoring?", True, "Yes —"),
+    ("Is social scoring prohibited?", True, "Yes —"),
+    ("Is an app that undresses people legal?", True, "No —"),
+    ("Is an AI lie detector at the border allowed?", False, "Allowed, but as a high-risk AI system:"),
+    ("Is a CV screening tool high-risk?", False, "Likely yes:"),
+    ("Is a CV screening tool banned?", False, "Not prohibited on this description, but high-risk:"),
+])
+def test_the_verdict_answers_in_the_questions_terms(question, prohibited, opening):
+    from assistant.findings import verdict
+
+    assert verdict(question, prohibited) == opening
+
+
+def test_a_practice_prohibited_from_a_later_date_concludes_with_its_point_and_date():
+    from types import SimpleNamespace
+
+    from assistant.findings import Clause, dated_prohibition
+
+    point = SimpleNamespace(document="AI Act", reference="Article 5(1)(ba)", text="(ba) the placing on the market …")
+    before = Clause("From 2 December 2026, the prohibitions added by the Omnibus: … apply.", (("AI Act", "Article 113(a)"),))
+    after = Clause("Since 2 December 2026, the prohibitions added by the Omnibus: … have applied.",
+                   (("AI Act", "Article 113(a)"),))
+    c = dated_prohibition(before, point, "Are nudify apps prohibited?")
+    assert c.text.startswith("Yes — from 2 December 2026, Article 5(1)(ba) prohibits: “(ba) the placing")
+    assert c.cites == (("AI Act", "Article 5(1)(ba)"), ("AI Act", "Article 113(a)"))  # the point leads
+    assert dated_prohibition(after, point, "Is a nudify app legal?").text.startswith("No — since 2 December 2026,")
+    assert dated_prohibition(before, point, "Is a nudify app legal?").text.startswith("No, not from 2 December 2026:")
+    assert dated_prohibition(before, None, "Are nudify apps prohibited?") is None
+
+
+def test_the_words_of_a_listed_point_keep_its_exception():
+    from types import SimpleNamespace
+
+    from assistant.findings import point_words
+
+    p = SimpleNamespace(text="(b) AI systems intended to be used to evaluate the creditworthiness of natural persons "
+                             "or establish their credit score, with the exception of AI systems used for the purpose "
+                             "of detecting financial fraud;")
+    words = point_words(p)
+    assert words.startswith("AI systems intended") and words.endswith("detecting financial fraud")
+
+
+def test_a_dated_points_data_names_points_of_its_own_rule(findings):
+    for f in findings.law.subject("dates"):
+        for reference in (f.get("points") or {}):
+            point = reference.rsplit("(", 1)[1].rstrip(")")
+            assert f"({point})" in str(f.get("subject")), (f.id, reference)
+
+
+def test_an_actor_asking_what_to_do_gets_its_duties(findings):
+    bank = findings.obligations(plan_of("Our bank deploys a high-risk AI system to assess loan applicants. "
+                                        "What do we have to do as the deployer?").parts[0], TODAY)
+    assert bank and bank[0].cites[0][1].startswith("Article 26") and bank[0].strength >= 2
+    importer = findings.obligations(plan_of("We import a high-risk AI system from a supplier in China. "
+                                            "What must we check before we put it on the EU market?").parts[0], TODAY)
+    assert importer and importer[0].cites[0][1] == "Article 23(1)"
+
+
+def test_a_comparison_of_two_fines_gives_both(findings):
+    both = findings.penalty(plan_of("Which is fined more: breaking an Article 5 prohibition or breaching the "
+                                    "deployer obligations?").parts[0], TODAY)
+    text = " ".join(c.text for c in both)
+    assert "EUR 35 000 000" in text and "EUR 15 000 000" in text
+
+
+def test_the_product_manufacturer_is_the_provider_of_a_safety_component(findings):
+    found = findings.scope(plan_of("We make lifts and build an AI safety component into them. "
+                                   "Are we the provider of that AI system?").parts[0], TODAY)
+    assert found and found[0].cites[0][1] == "Article 25(3)" and found[0].text.startswith("Yes")
+    assert not findings.scope(plan_of("What two conditions make an AI product or safety component high-risk "
+                                      "under Article 6(1)?").parts[0], TODAY)  # not asked who the provider is
+
+
+def test_an_employer_asking_whether_it_may_use_a_practice_is_a_classification():
+    assert plan_of("Can an employer use AI to monitor employees' emotions?").intent == "classification"
+
+
+@pytest.mark.parametrize("question, opening", [
+    ("Are deepfakes allowed under the AI act?", "Yes, allowed on this description, but"),
+    ("Are deepfakes banned?", "Not prohibited on this description:"),
+    ("Is my chatbot high-risk?", "No, not high-risk by that fact alone:"),
+])
+def test_a_transparency_duty_is_concluded_in_the_questions_terms(question, opening):
+    from assistant.findings import limited_verdict
+
+    assert limited_verdict(question) == opening
+
+
+def test_a_startups_gpai_fine_is_the_commissions_not_the_sme_rule(findings):
+    found = findings.penalty(plan_of("What fine can a startup get for breaching the GPAI obligations?").parts[0], TODAY)
+    assert found[0].cites[0][1] == "Article 101(1)"
+    assert not any("SMEs" in c.text for c in found)  # Article 99(6) does not cover Article 101's fines
+
+
+def test_a_code_is_not_a_harmonised_standard(findings):
+    found = findings.soft_law(plan_of("Is the GPAI code of practice a harmonised standard?").parts[0], TODAY)
+    assert found and "presumption of conformity" in found[0].text
+
+
+def test_an_actors_deadline_is_the_date_of_its_duties(findings):
+    found = findings.deadline(plan_of("When do the obligations for importers and distributors apply?").parts[0], TODAY)
+    text = " ".join(c.text for c in found)
+    assert found[0].cites[0][1] == "Article 113(c)" and "2 December 2027" in text and "2 August 2028" in text
+
+
+def test_two_fines_compared_by_the_word_compare(findings):
+    both = findings.penalty(plan_of("Compare the fines for prohibited practices and for supplying misleading "
+                                    "information.").parts[0], TODAY)
+    assert [c.cites[0][1] for c in both][:2] == ["Article 99(3)", "Article 99(5)"]
+
+
+def test_a_duty_asked_by_its_own_name_answers_however_the_asker_describes_itself(findings):
+    found = findings.obligations(plan_of("Do we need a fundamental rights impact assessment as a bank using credit "
+                                         "scoring AI?").parts[0], TODAY)
+    concluded = [c for c in found if c.kind != "condition"]
+    assert [c.cites[0][1] for c in concluded] == ["Article 27(1)"]
+    assert not findings.obligations(plan_of("What are the obligations under the AI Act?").parts[0], TODAY)
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("Since the AI Act only applies to EU companies, our Swiss startup is fine, right?", "scope"),
+    ("How much can we be fined for using a banned AI system?", "penalty"),
+    ("is it legal to use ai for predictive policing", "classification"),
+])
+def test_fine_the_adjective_is_no_penalty(question, intent):
+    assert plan_of(question).intent == intent
+
+
+def test_more_ways_founders_ask(findings):
+    assert findings.obligations(plan_of("What does a provider have to do before putting a high-risk AI system on "
+                                        "the market?").parts[0], TODAY)[0].cites[0][1].startswith("Article 16")
+    legacy = findings.deadline(plan_of("When do we have to comply if our GPAI model launched in June 2025?").parts[0],
+                               TODAY)
+    assert legacy[0].cites[0][1] == "Article 111(3)"
+    hr = findings.deadline(plan_of("Our HR software uses AI to recommend promotions. By when must we comply?").parts[0],
+                           TODAY)
+    assert hr[0].cites[0][1] == "Article 113(c)" and "2 December 2027" in hr[0].text
+    fines = findings.penalty(plan_of("what fines apply if our hiring AI breaks the rules").parts[0], TODAY)
+    assert [c.cites[0][1] for c in fines][:1] == ["Article 99(3)"]
+    swiss = findings.scope(plan_of("Since the AI Act only applies to EU companies, our Swiss startup is fine, "
+                                   "right?").parts[0], TODAY)
+    assert swiss and swiss[0].cites[0][1].startswith("Article 2(1)")
+
+
+def test_a_how_quickly_question_leads_with_the_passage_that_states_the_period():
+    from types import SimpleNamespace as S
+
+    from assistant.answer import _stating_duration
+
+    first = S(provision=S(text="1. Providers shall report any serious incident to the market surveillance authorities."))
+    second = S(provision=S(text="2. The report shall be made not later than 15 days after the provider becomes aware."))
+    assert _stating_duration([first, second], "How quickly must a provider report a serious incident?") is second
+    assert _stating_duration([first, second], "Who receives serious incident reports?") is None
+    assert _stating_duration([second, first], "How quickly must a provider report?") is None  # the best states it
+
+
+def test_the_fine_asked_with_a_tier_is_the_fine_for_that_tier(findings):
+    import dataclasses
+
+    part = plan_of("Is our AI for grading exams high-risk, and what are the fines if we don't comply?").parts[1]
+    assert part.intent == "penalty"
+    part = dataclasses.replace(part, text=part.clause)  # as the conclusion reads a part: in its own words
+    assert findings.penalty(part, TODAY, "high-risk")[0].cites[0][1] == "Article 99(4)"
+    assert findings.penalty(part, TODAY, "prohibited")[0].cites[0][1] == "Article 99(3)"
+
+
+
+def test_a_date_and_the_code_asked_together_are_two_parts():
+    assert [p.intent for p in plan_of("When do the GPAI rules apply and does signing the code help?").parts] \
+        == ["deadline", "soft_law"]
+    assert [p.intent for p in plan_of("Meta didn't sign the code of practice - do we have to?").parts] == ["soft_law"]
+
+
+@pytest.mark.parametrize("question, prohibited, opening", [
+    ("Does the AI Act ban AI in hiring since it's high-risk?", False, "Not prohibited on this description, but high-risk:"),
+    ("Is it legal to use face recognition everywhere now that the AI Act bans all biometrics?", False,
+     "Allowed, but as a high-risk AI system:"),
+    ("Since it is high-risk, is our hiring tool banned?", False, "Not prohibited on this description, but high-risk:"),
+])
+def test_the_verdict_reads_the_main_question_not_its_reasons(question, prohibited, opening):
+    from assistant.findings import verdict
+
+    assert verdict(question, prohibited) == opening
