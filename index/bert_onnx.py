@@ -1,5 +1,6 @@
-"""The same MiniLM encoder as :mod:`aiact.index.bert_numpy`, run by onnxruntime, optionally with
-int8 weights (dynamic quantisation, one scale per output channel).
+"""The same MiniLM encoder as :mod:`aiact.index.bert_numpy`, run by onnxruntime, in float32 or
+with int8 products (int8 weights with one scale per output channel, uint8 inputs with one scale
+per token: :func:`_int8_dense`).
 
 The ONNX graph is written here from the package's ``model.safetensors`` with the ``onnx`` helper
 (no torch, no hub): only the six transformer layers; the embedding lookup, its LayerNorm, mean
@@ -8,7 +9,8 @@ cached next to the indexes (``<AIACT_HOME>/models``), keyed by the weights' dige
 a cold ``aiact ask`` loads it instead of writing it again. Questions and passages go through the
 same session, so their vectors share one space.
 
-Why opt-in (``AIACT_EMBED_BACKEND``): measured on the eval suite, see README "Embedding backends".
+Why opt-in (``AIACT_EMBED_BACKEND``): measured on the eval suite, see README "Embedding backends"
+and benchmarks/results/2026-12-02-issue-13-int8-token.json.
 """
 from __future__ import annotations
 
@@ -22,12 +24,28 @@ import numpy as np
 from aiact.index.bert_numpy import NumpyBert, NumpyEmbedder, _layer_norm
 
 VARIANTS = ("float32", "int8")
+# The name a variant's graph and vectors go by (cache file, embedder name, so the index
+# fingerprint): "int8-token" is the per-token graph; the earlier onnxruntime dynamic quantisation
+# (one scale per tensor, "int8") made other vectors, and neither its cached graph nor its index
+# may be taken for this one.
+TAGS = {"float32": "float32", "int8": "int8-token"}
+# All six weight products of every layer: measured on 633 index passages, int8 everywhere with a
+# scale per token is cosine min 0.998 / mean 0.999 to float32 (the feed-forward pair alone: 0.999 /
+# 0.9995 for 25 % more CPU); see benchmarks/results/2026-12-02-issue-13-int8-token.json.
+INT8_PRODUCTS = frozenset({"q", "k", "v", "out", "up", "down"})
 log = logging.getLogger(__name__)
 
 
-def _graph(bert: NumpyBert):
+def _graph(bert: NumpyBert, int8: frozenset[str] = frozenset()):
     """The encoder layers as an ONNX model: inputs ``x`` (batch, length, hidden: embedded tokens
-    after their LayerNorm) and ``bias`` (batch, 1, 1, length: 0 for tokens, -1e30 for padding)."""
+    after their LayerNorm) and ``bias`` (batch, 1, 1, length: 0 for tokens, -1e30 for padding).
+
+    The weight products named in ``int8`` (``q``, ``k``, ``v``, ``out``, ``up``, ``down``, or
+    ``l<i>_<name>`` for one layer) run in int8 with one scale per token: each token's input row is
+    quantised to uint8 over its own range (``MatMulInteger`` against int8 weights with one scale per
+    output channel, int32 sums, then back to float32). A scale per token keeps one long or unusual
+    passage from coarsening every other token of its batch, which onnxruntime's dynamic
+    quantisation (one scale per tensor) does; see :func:`_int8_dense`."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -49,11 +67,14 @@ def _graph(bert: NumpyBert):
     half = const("half", np.array(0.5, dtype=np.float32))
     one = const("one", np.array(1.0, dtype=np.float32))
     root2 = const("root2", np.array(np.sqrt(2.0), dtype=np.float32))
+    quantised: dict[str, tuple[str, str, str]] = {}  # an input's uint8 rows, scale and minimum, made once
     x = "x"
     for i, layer in enumerate(bert.layers):
         p = f"l{i}_"
 
         def dense(inp: str, w: np.ndarray, b: np.ndarray, name: str) -> str:
+            if name in int8 or p + name in int8:
+                return _int8_dense(inp, w, b, p + name, const, node, quantised)
             mm = node("MatMul", [inp, const(p + name + "_w", np.ascontiguousarray(w))], p + name + "_mm")
             return node("Add", [mm, const(p + name + "_b", b)], p + name)
 
@@ -96,36 +117,55 @@ def _graph(bert: NumpyBert):
     return model
 
 
+def _int8_dense(inp: str, w: np.ndarray, b: np.ndarray, name: str, const, node,
+                quantised: dict[str, tuple[str, str, str]]) -> str:
+    """``inp @ w + b`` with int8 weights and per-token uint8 inputs.
+
+    A row x is stored as x ≈ s·q + m (q in 0..255, m its minimum, s its range / 255); the weights
+    as W ≈ Q·c (Q int8, c one scale per output column). Then x·W ≈ s·(q·Q)·c + m·Σ_k W_k: the
+    integer product runs in onnxruntime's int8 kernels. The minimum's share is taken with the sums
+    of the *rounded* weights, Σ_k Q_k·c: then x·W − result = x·(W − Q·c) + (rounding of x)·Q·c, the
+    weights' rounding meets the zero-mean x. With the exact float sums it would meet x − m (all
+    positive, about half the row's range), and the errors of 384 products would add up instead of
+    cancelling (measured: cosine 0.976 instead of 0.999)."""
+    from onnx import TensorProto
+
+    if inp not in quantised:
+        lo = node("ReduceMin", [inp], inp + "_min", axes=[-1], keepdims=1)
+        hi = node("ReduceMax", [inp], inp + "_max", axes=[-1], keepdims=1)
+        step = node("Div", [node("Sub", [hi, lo], inp + "_range"), const(inp + "_255", np.array(255.0, np.float32))],
+                    inp + "_step0")
+        step = node("Max", [step, const(inp + "_tiny", np.array(1e-12, np.float32))], inp + "_step")
+        q = node("Round", [node("Div", [node("Sub", [inp, lo], inp + "_shift"), step], inp + "_scaled")], inp + "_round")
+        q = node("Cast", [q], inp + "_u8", to=TensorProto.UINT8)
+        quantised[inp] = (q, step, lo)
+    q, step, lo = quantised[inp]
+    col = np.maximum(np.abs(w).max(0), np.float32(1e-12)) / np.float32(127.0)
+    wq = np.clip(np.round(w / col), -127, 127).astype(np.int8)
+    acc = node("MatMulInteger", [q, const(name + "_wq", np.ascontiguousarray(wq))], name + "_mmi")
+    acc = node("Cast", [acc], name + "_acc", to=TensorProto.FLOAT)
+    y = node("Mul", [acc, node("Mul", [step, const(name + "_col", col.astype(np.float32))], name + "_scale")],
+             name + "_deq")
+    colsum = (wq.astype(np.float32) * col).sum(0)  # of the int8 weights: see the docstring
+    y = node("Add", [y, node("Mul", [lo, const(name + "_colsum", colsum.astype(np.float32))], name + "_shiftw")],
+             name + "_unshift")
+    return node("Add", [y, const(name + "_b", b)], name)
+
+
 def graph_file(bert: NumpyBert, digest: str, variant: str, cache_dir: Path) -> Path:
     """The cached graph of this model and variant, written (atomically) if missing."""
     if variant not in VARIANTS:
         raise ValueError(f"ONNX variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
-    target = cache_dir / f"minilm-{digest}-{variant}.onnx"
+    target = cache_dir / f"minilm-{digest}-{TAGS[variant]}.onnx"
     if target.is_file():
         return target
     import onnx
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    plain = tmp.with_suffix(".f32.tmp")
-    onnx.save(_graph(bert), str(plain))
-    if variant == "float32":
-        plain.replace(tmp)
-    else:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        weights = [n for n in _graph_nodes(plain) if n.endswith("_mm")]  # products with a weight only
-        quantize_dynamic(str(plain), str(tmp), per_channel=True, weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul"], nodes_to_quantize=weights)
-        plain.unlink()
+    onnx.save(_graph(bert, INT8_PRODUCTS if variant == "int8" else frozenset()), str(tmp))
     tmp.replace(target)
     return target
-
-
-def _graph_nodes(path: Path) -> list[str]:
-    import onnx
-
-    return [n.name for n in onnx.load(str(path)).graph.node]
 
 
 class OnnxBert:
@@ -170,7 +210,7 @@ class OnnxEmbedder(NumpyEmbedder):
             from assistant.settings import default_home
 
             cache_dir = Path(os.environ.get("AIACT_HOME") or default_home()).expanduser() / "models"
-        self.name = f"minilm-onnx-{variant}:{digest}"
+        self.name = f"minilm-onnx-{TAGS.get(variant, variant)}:{digest}"
         graph = graph_file(self._bert, digest, variant, cache_dir)
         try:
             self._bert = OnnxBert(self._bert, graph)
