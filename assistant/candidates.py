@@ -8,7 +8,6 @@ closer to the question than the one before or after it?) and at its best sentenc
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 from collections import defaultdict
@@ -17,8 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant import retrieve as R
-from assistant.facts import read_facts
-from assistant.procedure import load_procedure
 from assistant.references import DATE, find_other_references, find_references, is_descendant
 from aiact.corpus.provision import BINDING, CODE, GUIDELINES, Provision
 from aiact.index.chunk import split_sentences
@@ -161,20 +158,12 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
             # the fitted weights have not seen.
             add(p, "cross-reference")
 
-    # The provisions the question's facts point to join the pool (the feature says why).
-    named_by_facts = fact_provisions(query, as_of)
-    for ref in sorted(named_by_facts.stated | named_by_facts.ruled):
-        p = retriever.in_force("AI Act", ref, as_of) if not ref.startswith("Recital") else None
-        if p is not None:
-            add(p)
-
     if any(c.reason in ("reference", "definition") for c in pool.values()):
         best_similarity = max(best_similarity, 1.0)
     top_rrf = max(rrf.values(), default=0.0) or 1.0
     for c in pool.values():
         c.features["fused"] = rrf.get(c.provision.id, 0.0) / top_rrf
     _describe(retriever, pool, query, embedding, when, amount, requested)
-    _fact_features(pool, named_by_facts)
     return Found(pool, requested, missing, best_similarity, fused_top)
 
 
@@ -199,72 +188,6 @@ def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bo
         out[pid] = score
     return out
 
-
-
-# The facts of the decision procedure (procedure_*.toml) that only say whether the text describes
-# an AI system at all ("we", "our tool", "AI"): true of nearly every question, they name no topic.
-GENERIC_FACTS = "procedure_ai_system"
-
-
-@dataclass(frozen=True)
-class FactProvisions:
-    """The provisions of the Act the question's own words point to through the risk check's facts:
-    ``stated`` are the sources of the facts read from it ('emotions' + 'at work' → the facts
-    emotion_inference and workplace_or_education), ``ruled`` the sources of the rules whose
-    conditions those facts all meet (→ Article 5(1)(f))."""
-
-    stated: frozenset[str] = frozenset()
-    ruled: frozenset[str] = frozenset()
-
-
-@functools.lru_cache(maxsize=8)
-def _procedure_sources(day: dt.date) -> tuple[dict[str, tuple[str, ...]], tuple]:
-    from assistant.law import load_law
-
-    procedure = load_procedure(day)
-    sources = {f.id: tuple(s.reference for s in f.sources) for f in load_law().facts
-               if f.subject.startswith("procedure_") and f.subject != GENERIC_FACTS
-               and f.get("kind") == "question" and f.id in procedure.questions}
-    rules = tuple((tuple(n for n in r.when if not n.startswith("!")),
-                   tuple(n for n in r.any if not n.startswith("!")),
-                   tuple(s.reference for s in r.sources)) for r in procedure.rules)
-    return sources, rules
-
-
-def fact_provisions(query: str, as_of: dt.date) -> FactProvisions:
-    """Read once per question (the facts are regular expressions: about a millisecond)."""
-    sources, rules = _procedure_sources(as_of)
-    fired = {name for name, fact in read_facts(query, load_procedure(as_of)).items()
-             if fact.value and name in sources}
-    if not fired:
-        return FactProvisions()
-    stated = {ref for name in fired for ref in sources[name]}
-    ruled: set[str] = set()
-    for when, any_, refs in rules:
-        if (set(when) | set(any_)) & fired and all(n in fired for n in when) and (
-                not any_ or any(n in fired for n in any_)):
-            ruled.update(refs)
-    return FactProvisions(frozenset(stated), frozenset(ruled))
-
-
-def _related(reference: str | None, named: frozenset[str]) -> bool:
-    """The provision itself, a paragraph or point within it, or the paragraph it lies in (not a
-    whole article or annex: 'Article 5' holds every prohibition)."""
-    if not reference:
-        return False
-    return any(is_descendant(reference, r) or (is_descendant(r, reference) and
-                                               ("(" in reference or ", point" in reference))
-               for r in named)
-
-
-def _fact_features(pool: dict[str, Candidate], named: FactProvisions) -> None:
-    for c in pool.values():
-        p, f = c.provision, c.features
-        act = p.document == "AI Act" and p.kind == BINDING and not p.reference.startswith("Recital")
-        f["fact_stated"] = float(act and _related(p.reference, named.stated))
-        f["fact_ruled"] = float(act and _related(p.reference, named.ruled))
-        rule = explained_rule(p) if p.kind in (GUIDELINES, CODE) else None
-        f["fact_explained"] = float(_related(rule, named.stated | named.ruled))
 
 
 HEADING_POINT = re.compile(r"^[\d.]*\s*Point\s*\(?(\d+)\)?\s*\(([a-z])\)", re.I)

@@ -51,9 +51,6 @@ FEATURES: dict[str, str] = {
     "asked_kind": "the kind of source the question asks for",
     "recital": "a recital",
     "list_head": "introduces a list ('… the following:')",
-    "fact_stated": "a provision (or within / the paragraph of one) a risk-check fact read from the question cites",
-    "fact_ruled": "a provision (or within / the paragraph of one) a rule those facts all meet cites",
-    "fact_explained": "a guideline paragraph explaining a provision the question's facts point to",
 }
 NAMES = tuple(FEATURES)
 
