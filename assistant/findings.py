@@ -220,6 +220,7 @@ class Findings:
 
     def _size(self, part: Part, day: dt.date, used: set[str]) -> list[Clause]:
         out = []
+        covered = []  # which size rules cover this fine (99(6a) covers only paragraphs 4 and 5)
         for fid, asked in (("sme", part.sme), ("smc", part.smc)):
             f = self._fact("penalties", fid, day)
             if f is None:
@@ -231,10 +232,11 @@ class Findings:
                 continue
             text = f"For {f.get('who')}, each such fine is up to the percentage or amount, {f.get('rule')}."
             out.append(Clause(text, refs(f), "conclusion" if asked else "condition", 2.0 if asked else 0.0))
+            covered.append(fid)
         if not part.sme and not part.smc:
-            out = [Clause("If you are an SME or start-up (or a small mid-cap), the fine is capped at the "
-                          "lower of the two instead.", tuple(r for c in out for r in c.cites), "condition")] \
-                if out else []
+            who = "an SME or start-up (or a small mid-cap)" if "smc" in covered else "an SME or start-up"
+            out = [Clause(f"If you are {who}, the fine is capped at the lower of the two instead.",
+                          tuple(r for c in out for r in c.cites), "condition")] if out else []
         return out
 
     # -- obligations, soft law, scope ------------------------------------------------------
@@ -358,7 +360,7 @@ class Findings:
                         f"Not {amount(value)}:", (), "premise")))
             if (part.sme or part.smc) and re.search(r"\bhigher\b", text, re.I):
                 out.append((Premise("higher", "penalties/sme"), Clause(
-                    "Not the higher: for SMEs and start-ups (and small mid-caps) it is whichever is lower.", (),
+                    "Not the higher: for SMEs and start-ups (and, for the fines of Article 99(4) and (5), small mid-caps) it is whichever is lower.", (),
                     "premise")))
         if part.intent == "deadline" and CUE.search(text):
             found = best(self.law.subject("dates", on=day), part.text)

@@ -155,6 +155,13 @@ def test_penalties(findings):
     assert "EUR 1 500 000" in eu[0].text
 
 
+def test_the_size_note_names_small_mid_caps_only_where_article_99_6a_covers_the_fine(findings):
+    """Article 99(6a) caps SMCs' fines of paragraphs 4 and 5 only; 99(6) covers SMEs for 3, 4 and 5."""
+    note = lambda q: next(c.text for c in findings.penalty(plan_of(q).parts[0], TODAY) if "If you are" in c.text)
+    assert "mid-cap" not in note("What is the fine for using a prohibited AI practice?")
+    assert "mid-cap" in note("What is the fine for breaking the high-risk obligations?")
+
+
 def test_false_premises_are_corrected(findings):
     for question, words in [("Given the fine of 10 % of turnover for prohibited practices, what now?", "Not 10 %"),
                             ("Since signing the code of practice gives us a presumption of conformity, are we done?",
