@@ -153,6 +153,9 @@ def test_penalties(findings):
     assert sme[0].cites[0][1] == "Article 99(6)" and "lower" in sme[0].text
     eu = findings.penalty(plan_of("Can EU institutions be fined under the AI Act?").parts[0], TODAY)
     assert "EUR 1 500 000" in eu[0].text
+    told = findings.penalty(plan_of("What is the fine for giving misleading information to a notified body?").parts[0],
+                            TODAY)
+    assert "EUR 7 500 000" in told[0].text and told[0].cites[0][1] == "Article 99(5)"
 
 
 def test_the_size_note_names_small_mid_caps_only_where_article_99_6a_covers_the_fine(findings):
