@@ -297,7 +297,7 @@ class Assistant:
                 and retrieval.results and self.mode == "hybrid+structure":
             # In a message that joins several questions, the tier is read from the one that asks it.
             asked = plan.parts[0].clause if plan.intent == "classification" and plan.parts[0].clause else query
-            retrieval, decided = with_deciding_provision(self, asked, retrieval)
+            retrieval, decided = with_deciding_provision(self, asked, retrieval, day)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
         # Casual words ("label ai pics", "max fine") are not in the passages, so coverage is low even

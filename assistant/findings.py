@@ -496,6 +496,7 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
 
     tier, p, *rest = decided
     opens = rest[0] if rest else ()
+    later = rest[1] if len(rest) > 1 else None  # the day a prohibition not yet applicable applies from
     duty = None
     if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
         duties = findings.obligations(replace(part, actors=("provider", "deployer"),
@@ -505,6 +506,11 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     ref = (p.document, p.reference)
     words = best_sentence(p, "")
     asked = part.text if part is not None else ""
+    if tier == "prohibited" and p.reference.startswith("Article 5") and later is not None:
+        when = long_date(later)
+        lead = f"Yes — from {when}," if verdict(asked, True) != "No —" else f"No, not from {when}: from then on,"
+        return [Clause(f"{lead} {p.reference} prohibits: “{lead_quote(p, '', 900)}”",
+                       (ref, ("AI Act", "Article 113(a)")))]
     if tier == "prohibited" and p.reference.startswith("Article 5"):
         return [Clause(f"{verdict(asked, True)} {p.reference} prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
     if tier == "high-risk":
@@ -615,7 +621,7 @@ def dated_prohibition(dated: Clause, point, question: str) -> Clause | None:
                   strength=dated.strength)
 
 
-def with_deciding_provision(bot, question: str, retrieval):
+def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None = None):
     """'Is X high-risk?' is answered by the provision that decides X's tier — the same walk of
     the Act's decision procedure as ``assess`` (so ask and assess give the same tier), its
     deciding provision placed first. Returns the retrieval and (tier, provision), or None when
@@ -623,17 +629,23 @@ def with_deciding_provision(bot, question: str, retrieval):
     from assistant.assess import Assessor as Procedure
     from assistant.retrieve import Scored
 
-    risk = Procedure(bot).assess(question)
-    if risk.tier in (None, "minimal") or not risk.citations:
+    # The walk reads the law of the day asked (a prohibition not yet applicable is no tier yet).
+    risk = Procedure(bot, day).assess(question)
+    later = next((u for u in risk.upcoming if u.outcome == "prohibited"), None)
+    if (risk.tier in (None, "minimal") and later is None) or not risk.citations:
         return retrieval, None
-    lead = risk.citations[0]  # the deciding provision is cited first
-    p = bot.retriever.in_force(lead.document, lead.reference, bot.today)
+    # A practice prohibited only from a later day is concluded on by the point that prohibits it,
+    # with that day ('from 2 December 2026'), not as the lesser tier of the day asked.
+    lead = risk.citations[0]  # the deciding provision is cited first (the later one, if any)
+    p = bot.retriever.in_force(lead.document, lead.reference, day or bot.today)
     if p is None:
         return retrieval, None
     top = retrieval.results[0].score if retrieval.results else 1.0
     sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
     retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
         [s for s in retrieval.results if s.provision.id != p.id]
+    if later is not None:
+        return retrieval, ("prohibited", p, risk.open_questions, dt.date.fromisoformat(later.from_day))
     return retrieval, (risk.tier, p, risk.open_questions)
 
 

@@ -247,3 +247,16 @@ def test_who_enforces_is_answered_by_the_authorities_the_act_sets(real_assistant
     assert banks.citations[0].reference.startswith("Article 74(")
     gpai = real_assistant.ask("Who supervises and enforces the obligations of GPAI model providers?")
     assert gpai.citations[0].reference == "Article 88(1)"
+
+
+@pytest.mark.slow
+def test_a_prohibition_not_yet_applicable_is_concluded_with_its_day(real_assistant):
+    """The risk walk behind 'can I sell X?' reads the law of the day asked: the day before
+    Article 5(1)(ba) applies the answer says from when; the day after, that it is prohibited."""
+    q = "Can I sell an app that undresses people in photos?"
+    before = real_assistant.ask(q, as_of=dt.date(2026, 12, 1))
+    first = before.text.split("\n\n")[0]
+    assert first.startswith("No, not from 2 December 2026: from then on, Article 5(1)(ba) prohibits"), first
+    assert [c.reference for c in before.citations][:2] == ["Article 5(1)(ba)", "Article 113(a)"]
+    after = real_assistant.ask(q, as_of=dt.date(2026, 12, 3))
+    assert after.text.startswith("No — Article 5(1)(ba) prohibits") and after.citations[0].reference == "Article 5(1)(ba)"
