@@ -378,7 +378,7 @@ def unbacked(answer: Answer) -> list[str]:
     """Dates, amounts, percentages and references in the conclusion (the first paragraph) that
     the provisions its sentences cite do not state. A sentence without markers may only repeat
     the question's own words (a corrected premise: "Not 10 %: …")."""
-    from assistant.law.verify import STATED, fold
+    from assistant.law.words import STATED, fold
 
     quotes = {c.n: fold(c.quote) for c in answer.citations}
     refs = {c.n: c.reference for c in answer.citations}

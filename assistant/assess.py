@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.errors import InvalidQuestion
 from assistant.facts import KnownFact, given_facts, read_facts
-from assistant.law.verify import long_date
+from assistant.law.words import long_date
 from assistant.procedure import ROLES, Procedure, Rule, load_procedure
 from assistant.law import load_law
 from assistant.types import TIERS, Assessment, Citation, Obligation, OpenQuestion, Upcoming

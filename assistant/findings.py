@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.law import Fact, Law, load_law
-from assistant.law.verify import amount, long_date
+from assistant.law.words import amount, long_date
 from assistant.plan import Part, Plan, Premise
 
 Ref = tuple  # (document, reference) or (document, reference, day whose wording is meant)

@@ -14,27 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from assistant.law.model import Fact, Law, Source, load_law
+from assistant.law.words import MONTHS, STATED, amount, fold, long_date  # noqa: F401 (re-exported)
 from aiact.corpus.provision import Provision
-
-MONTHS = ("January February March April May June July August September October November "
-          "December").split()
-STATED = re.compile(
-    r"\b\d{1,2} (?:%s) \d{4}\b|EUR \d{1,3}(?: \d{3})+|\b\d+(?:[.,]\d+)? ?%%|"
-    r"\b(?:Article|Annex|Recital) [0-9IVX]+[a-z]?(?:\(\w+\))*" % "|".join(MONTHS))
-
-
-def fold(text: str) -> str:
-    """White space as one plain space: the corpus wraps lines, data files don't."""
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def amount(value: int) -> str:
-    return "EUR " + f"{value:,}".replace(",", " ")
-
 
 def value_forms(key: str, value: Any) -> list[str]:
     """How a value of the data is written in the Act's text."""
