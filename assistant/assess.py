@@ -120,7 +120,10 @@ class Assessor:
             procedure = load_procedure(day)
             known = {**read_facts(description, procedure), **given_facts(facts, procedure)}
             then = walk(procedure, known)
-            if then.outcome != result.outcome and then.outcome in TIERS:
+            # Only a stricter tier is news: an undecided outcome already asks about the practice,
+            # and the later walk does not repeat the 'close to a practice' check.
+            if then.outcome in TIERS and result.outcome in TIERS and \
+                    TIERS.index(then.outcome) < TIERS.index(result.outcome):
                 return day, then
         return None
 
