@@ -131,13 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 "new_features_questions": len(groups),
                 "dev_hit@5_ranked": round(ranked_hit(groups, ranker, coverage, indexed), 4),
                 "dev_mrr_ranked": round(ranked_hit(groups, ranker, coverage, indexed, mrr=True), 4)}
-        data = {"features": list(NAMES), "weights": [round(w, 5) for w in weights],
-                "intercept": round(intercept, 5), "meta": meta}
-        print(json.dumps(data, indent=1))
-        if not args.dry_run:
-            WEIGHTS_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-            print(f"wrote {WEIGHTS_FILE}")
-        return 0
+        return _write(weights, intercept, meta, args.dry_run)
     if args.coverage_only:
         kept = load_ranker(str(WEIGHTS_FILE))
         weights, intercept, previous = list(kept.weights), kept.intercept, kept.meta
@@ -167,10 +161,15 @@ def main(argv: list[str] | None = None) -> int:
                 "coverage_fitted": dt.date.today().isoformat(),
                 "coverage_command": "python -m aiact.evals.fit_ranker --coverage-only",
                 "coverage_questions": len(groups)}
+    return _write(weights, intercept, meta, args.dry_run)
+
+
+def _write(weights, intercept: float, meta: dict, dry_run: bool) -> int:
+    """Print the fitted ranker and, unless a dry run, save it as the weights file."""
     data = {"features": list(NAMES), "weights": [round(w, 5) for w in weights],
             "intercept": round(intercept, 5), "meta": meta}
     print(json.dumps(data, indent=1))
-    if not args.dry_run:
+    if not dry_run:
         WEIGHTS_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {WEIGHTS_FILE}")
     return 0
