@@ -239,7 +239,9 @@ class Assessor:
                      f"({then.deciding.reference}){f' [{m}]' if m else ''}.", quoted(then.deciding)]
             n = cite(deciding.reference)
             lines.append(f"Until then: {deciding.explain}{where}{f' [{n}]' if n else ''}.")
-            upcoming = (Upcoming(day.isoformat(), then.outcome, then.deciding.reference),)
+            dated_by = next((src.reference for src in then.deciding.sources
+                             if any(long_date(day) in w for w in src.words)), "")
+            upcoming = (Upcoming(day.isoformat(), then.outcome, then.deciding.reference, dated_by),)
         else:
             n = cite(deciding.reference)
             lines = [f"{lead}: **{outcome}**. {deciding.explain}{where}{f' [{n}]' if n else ''}."]

@@ -496,7 +496,7 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
 
     tier, p, *rest = decided
     opens = rest[0] if rest else ()
-    later = rest[1] if len(rest) > 1 else None  # the day a prohibition not yet applicable applies from
+    later = rest[1] if len(rest) > 1 else None  # Upcoming: when a prohibition not yet applicable applies
     duty = None
     if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
         duties = findings.obligations(replace(part, actors=("provider", "deployer"),
@@ -507,10 +507,10 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     words = best_sentence(p, "")
     asked = part.text if part is not None else ""
     if tier == "prohibited" and p.reference.startswith("Article 5") and later is not None:
-        when = long_date(later)
+        when = long_date(dt.date.fromisoformat(later.from_day))
         lead = f"Yes — from {when}," if verdict(asked, True) != "No —" else f"No, not from {when}: from then on,"
-        return [Clause(f"{lead} {p.reference} prohibits: “{lead_quote(p, '', 900)}”",
-                       (ref, ("AI Act", "Article 113(a)")))]
+        dated = ((p.document, later.dated_by),) if later.dated_by else ()
+        return [Clause(f"{lead} {p.reference} prohibits: “{lead_quote(p, '', 900)}”", (ref,) + dated)]
     if tier == "prohibited" and p.reference.startswith("Article 5"):
         return [Clause(f"{verdict(asked, True)} {p.reference} prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
     if tier == "high-risk":
@@ -645,7 +645,7 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
         [s for s in retrieval.results if s.provision.id != p.id]
     if later is not None:
-        return retrieval, ("prohibited", p, risk.open_questions, dt.date.fromisoformat(later.from_day))
+        return retrieval, ("prohibited", p, risk.open_questions, later)
     return retrieval, (risk.tier, p, risk.open_questions)
 
 

@@ -177,9 +177,11 @@ class Upcoming:
     from_day: str
     outcome: str
     reference: str
+    dated_by: str = ""  # the provision that states the day (Article 113(a)), from the rule's sources
 
     def to_dict(self) -> dict:
-        return {"from": self.from_day, "outcome": self.outcome, "reference": self.reference}
+        return {"from": self.from_day, "outcome": self.outcome, "reference": self.reference,
+                "dated_by": self.dated_by}
 
 
 @dataclass(frozen=True)

@@ -342,7 +342,7 @@ def test_a_prohibition_not_yet_applicable_is_the_outcome_from_its_day(bot):
     before = Assessor(bot, dt.date(2026, 12, 1)).assess("A nudify app", None, None)
     assert before.tier == "minimal"
     assert [u.to_dict() for u in before.upcoming] == [
-        {"from": "2026-12-02", "outcome": "prohibited", "reference": "Article 5(1)(ba)"}]
+        {"from": "2026-12-02", "outcome": "prohibited", "reference": "Article 5(1)(ba)", "dated_by": "Article 113(a)"}]
     first = before.text.split("\n\n")[0]
     assert "until 1 December 2026" in first and "prohibited from 2 December 2026" in first
     assert before.citations[0].reference == "Article 5(1)(ba)"
