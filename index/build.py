@@ -322,6 +322,9 @@ def _build_locked(settings: Settings, embedder: Embedder, fp: str, rebuild: bool
         shutil.rmtree(work, ignore_errors=True)
         raise
     _prune(settings, keep={final.name, current.name if current else ""})
+    prepare = getattr(embedder, "prepare_questions", None)
+    if prepare is not None:
+        prepare()  # the question encoder's graph is written now, not on the first question
     return BuildReport(final, fp, True, manifest["provisions"], manifest["nodes"],
                        manifest["documents"], time.perf_counter() - start, _size(final))
 

@@ -128,8 +128,10 @@ BACKENDS = ("numpy", "onnx", "onnx-int8", "torch")
 def load_embedder(model_path: str, batch_size: int = 32, backend: str = "numpy",
                   cache_dir: Path | None = None) -> Embedder:
     """One model per process: loading it costs time, sharing it costs nothing. ``backend`` is
-    ``numpy`` (the default, no torch), ``onnx`` / ``onnx-int8`` (onnxruntime; its graph is cached
-    in ``cache_dir``) or ``torch`` (the transformers reference)."""
+    ``numpy`` (the default, no torch; its questions run the same float32 layers in onnxruntime
+    when ``cache_dir`` is given, see ``NumpyEmbedder._open_question_encoder``), ``onnx`` /
+    ``onnx-int8`` (onnxruntime; its graph is cached in ``cache_dir``) or ``torch`` (the
+    transformers reference)."""
     if backend not in BACKENDS:
         raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     with _cache_lock:
@@ -139,7 +141,7 @@ def load_embedder(model_path: str, batch_size: int = 32, backend: str = "numpy",
             if backend == "numpy":
                 from aiact.index.bert_numpy import NumpyEmbedder
 
-                _cache[key] = NumpyEmbedder(model_path, batch_size)
+                _cache[key] = NumpyEmbedder(model_path, batch_size, graph_dir=cache_dir)
             elif backend.startswith("onnx"):
                 from aiact.index.bert_onnx import OnnxEmbedder
 

@@ -202,6 +202,30 @@ def test_a_damaged_cached_onnx_graph_is_written_again(tmp_path):
     assert float(np.dot(again.embed_query(text), NumpyEmbedder(path).embed_query(text))) >= 0.9999
 
 
+def test_numpy_questions_run_in_onnxruntime_with_the_same_vectors(tmp_path):
+    """The numpy embedder's questions go through the float32 graph (written once into the folder
+    given, then read): the same vectors as numpy's own question path, to float32 rounding, and the
+    passages stay numpy's. A damaged graph is written again; no folder, no onnxruntime."""
+    from assistant.settings import default_model_path
+    from aiact.index.bert_numpy import NumpyBert, NumpyEmbedder
+    from aiact.index.bert_onnx import OnnxBert
+
+    path = default_model_path()
+    plain, fast = NumpyEmbedder(path), NumpyEmbedder(path, graph_dir=tmp_path)
+    assert fast.name == plain.name, "the same index fingerprint: passages are embedded as before"
+    for text in SENTENCES:
+        a, b = np.asarray(plain.embed_query(text)), np.asarray(fast.embed_query(text))
+        assert float(np.dot(a, b)) >= 0.999999 and np.abs(a - b).max() < 1e-5
+    assert isinstance(fast._question_encoder(), OnnxBert)
+    assert isinstance(plain._question_encoder(), NumpyBert)
+    assert np.array_equal(fast.embed_array(SENTENCES[:3]), plain.embed_array(SENTENCES[:3]))
+    (graph,) = tmp_path.glob("*float32.onnx")
+    graph.write_bytes(graph.read_bytes()[:1000])
+    again = NumpyEmbedder(path, graph_dir=tmp_path)
+    assert float(np.dot(again.embed_query(SENTENCES[0]), plain.embed_query(SENTENCES[0]))) >= 0.999999
+    assert graph.stat().st_size > 1_000_000
+
+
 def test_an_unknown_embedding_backend_is_refused_at_start_up(monkeypatch):
     from assistant.errors import SettingsError
     from assistant.settings import Settings
