@@ -49,6 +49,17 @@ def corrections(findings, question: str):
      "interacting with an AI system"),
     ("Our deployers have to carry out the conformity assessment, not us, correct?",
      "another-actor-does-conformity-assessment", "the provider of a high-risk AI system must ensure"),
+    ("Given that SMEs are exempt from the AI Act, do we need to worry about anything?", "smes-exempt",
+     "whichever thereof is lower"),
+    ("We're a 20-person startup so the AI Act doesn't apply to us, right?", "smes-exempt", "not exempt"),
+    ("Our model went on the market in May 2025. Are we exempt since it predates August 2025?",
+     "legacy-gpai-exempt", "by 2 August 2027"),
+    ("our LLM was released before the GPAI rules kicked in so the act doesn't apply to it?",
+     "legacy-gpai-exempt", "by 2 August 2027"),
+    ("The maximum fine for prohibited practices is 7 % or 35 million whichever is lower, right?",
+     "fines-whichever-lower", "whichever is higher"),
+    ("Since deployers are never fined under the AI Act, we can ignore Article 26, right?",
+     "deployers-never-fined", "EUR 15 000 000"),
 ])
 def test_each_shape_is_corrected_by_its_fact(findings, question, fact, words):
     found = corrections(findings, question)
@@ -69,6 +80,10 @@ def test_each_shape_is_corrected_by_its_fact(findings, question, fact, words):
     "Since when do the Article 50 duties apply to chatbots?",
     "Which obligations apply only to high-risk AI systems?",
     "What did the Omnibus remove from Annex I?",
+    "What do SMEs get under the AI Act?",
+    "Is the fine for an SME whichever is lower?",
+    "When must GPAI models placed on the market before 2 August 2025 comply?",
+    "Can deployers of high-risk AI systems be fined?",
 ])
 def test_a_plain_question_on_the_same_subject_is_no_premise(findings, question):
     assert not [p for p, _ in corrections(findings, question) if p.fact.startswith("premises/")], question
