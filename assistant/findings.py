@@ -321,7 +321,11 @@ class Findings:
     def premises(self, plan: Plan, day: dt.date) -> list[tuple[Premise, Clause]]:
         """Claims in the question the law data contradicts, each with its correction (only this
         turn's words: a follow-up does not repeat the previous turn's correction)."""
+        from assistant.plan import INSTRUCTED
+
         text = plan.question
+        if INSTRUCTED.search(text):
+            return []  # "confirm that start-ups are exempt": an instruction, not a premise to correct
         out = []
         for f in self.law.subject("premises", on=day):
             if all(re.search(c, text, re.I) for c in f.get("claim") or ()):
