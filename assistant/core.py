@@ -413,6 +413,8 @@ class Assistant:
                 point = dated_prohibition(dated[0], self._dated_point(dated[0], asked, day), asked)
                 found = [point] if point is not None else []
             found = dated + found if dated and not found else found + dated
+            if found and found[0].kind == "conclusion":  # what the prohibition turns on, when asked
+                found += f.conditions(found[0].cites, part.clause or part.text, day)
         else:
             found = []
         if part.intent in ("classification", "obligations", "other"):

@@ -317,6 +317,15 @@ class Findings:
         return [(long_date(f.get("superseded_date")), long_date(f.get("date")), str(f.get("subject")))
                 for f in self.law.subject("dates", on=day) if f.get("superseded_date") and f.get("date")]
 
+    def conditions(self, cites: tuple, question: str, day: dt.date) -> list[Clause]:
+        """The conditions another provision sets on a conclusion citing ``cites`` that the
+        question asks about (Article 5(1a)(a) on placing a (ba)/(bb) system on the market)."""
+        cited = {ref for _, ref, *__ in cites}
+        return [Clause(_sentence(f.get("says")), refs(f), "condition", strength=1.0)
+                for f in self.law.subject("conditions", on=day)
+                if cited & {f"Article {f.get('within')}{p}" for p in f.get("points") or ()}
+                and any(re.search(a, question, re.I) for a in f.get("asks") or ())]
+
     # -- premises --------------------------------------------------------------------------
     def premises(self, plan: Plan, day: dt.date) -> list[tuple[Premise, Clause]]:
         """Claims in the question the law data contradicts, each with its correction (only this

@@ -115,3 +115,13 @@ def test_personal_use_is_named_strongly_by_the_activity_and_its_setting(findings
     found = findings.scope(parse(normalise(question)).parts[0], TODAY)
     assert found and found[0].cites[0] == ("AI Act", "Article 2(10)")
     assert (found[0].strength >= 4) is strong, found[0].strength
+
+
+def test_placing_a_new_prohibition_system_on_the_market_carries_article_5_1a_condition(findings):
+    cites = (("AI Act", "Article 5(1)(ba)"), ("AI Act", "Article 113(a)"))
+    found = findings.conditions(cites, "Is placing our image generator on the market banned?", TODAY)
+    assert [c.cites[0] for c in found] == [("AI Act", "Article 5(1a)(a)")] and found[0].kind == "condition"
+    assert "only where that generation or manipulation is its intended purpose" in found[0].text
+    # another point, or a question that does not ask about placing on the market, carries none
+    assert not findings.conditions((("AI Act", "Article 5(1)(f)"),), "Can we sell emotion AI to schools?", TODAY)
+    assert not findings.conditions(cites, "Is CSAM generation prohibited?", TODAY)
