@@ -58,6 +58,8 @@ def corrections(findings, question: str):
      "legacy-gpai-exempt", "by 2 August 2027"),
     ("The maximum fine for prohibited practices is 7 % or 35 million whichever is lower, right?",
      "fines-whichever-lower", "whichever is higher"),
+    ("Since non-EU companies aren't covered, our US startup can ignore the AI Act?", "outside-eu-not-covered",
+     "irrespective of whether they are established in the Union"),
     ("Since deployers are never fined under the AI Act, we can ignore Article 26, right?",
      "deployers-never-fined", "EUR 15 000 000"),
 ])
