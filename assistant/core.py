@@ -14,7 +14,7 @@ from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
 from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
                                with_deciding_provision)
-from assistant.plan import TIER_NOUN, Plan, normalise, parse, previous_plan
+from assistant.plan import NOW, TIER_NOUN, Plan, normalise, parse, previous_plan
 from assistant.retrieve import asked_kind
 from aiact.corpus.provision import CODE, GUIDELINES
 from assistant.language import detect, localise, to_english
@@ -30,7 +30,7 @@ RELOAD_SECONDS = 2.0  # how often a long-running assistant looks for a new build
 
 TIER_QUESTION = re.compile(
     r"^\s*(?:is|are|would|will|could|can)\b(?:[^?]*\b(?:high[- ]risk|prohibited|banned|forbidden|allowed|legal|"
-    r"permitted)\s*(?:\?|$|under\b|in the\b|according\b|by\b)|\s+it\s+(?:prohibited|banned|forbidden|allowed|"
+    r"permitted)" + NOW + r"\s*(?:\?|$|under\b|in the\b|according\b|by\b)|\s+it\s+(?:prohibited|banned|forbidden|allowed|"
     r"legal|permitted)\b)|" + TIER_NOUN, re.I)
 
 EXAMPLES = (

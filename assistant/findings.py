@@ -522,6 +522,7 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     if tier == "prohibited" and p.reference.startswith("Article 5") and later is not None:
         when = long_date(dt.date.fromisoformat(later.from_day))
         lead = f"Yes — from {when}," if verdict(asked, True) != "No —" else f"No, not from {when}: from then on,"
+        lead = f"Not yet — from {when}," if YET.search(asked) and lead.startswith("Yes") else lead
         dated = ((p.document, later.dated_by),) if later.dated_by else ()
         return [Clause(f"{lead} {p.reference} prohibits: “{lead_quote(p, '', 900)}”", (ref,) + dated)]
     if tier == "prohibited" and p.reference.startswith("Article 5"):
@@ -617,6 +618,9 @@ def point_words(p, limit: int = 400) -> str:
     return _clip(text, limit)
 
 
+YET = re.compile(r"\byet\b", re.I)
+
+
 def dated_prohibition(dated: Clause, point, question: str) -> Clause | None:
     """A practice prohibited only from a later date (Article 113(a): points (ba) and (bb) from
     2 December 2026) is concluded on by the point that prohibits it, with the date that says
@@ -629,6 +633,8 @@ def dated_prohibition(dated: Clause, point, question: str) -> Clause | None:
     when = f"{m.group(1).lower()} {m.group(2)}"
     lead = f"Yes — {when}," if verdict(question, True) != "No —" else \
         f"No — {when}," if m.group(1) == "Since" else f"No, not from {m.group(2)}: from then on,"
+    if m.group(1) == "From" and YET.search(question) and lead.startswith("Yes"):
+        lead = f"Not yet — {when},"  # "banned yet?" asked before the day: not yet, from that day
     return Clause(f"{lead} {point.reference} prohibits: "
                   f"“{lead_quote(point, '', 900)}”", ((point.document, point.reference),) + dated.cites,
                   strength=dated.strength)
