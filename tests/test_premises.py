@@ -127,3 +127,14 @@ def test_placing_a_new_prohibition_system_on_the_market_carries_article_5_1a_con
     # another point, or a question that does not ask about placing on the market, carries none
     assert not findings.conditions((("AI Act", "Article 5(1)(f)"),), "Can we sell emotion AI to schools?", TODAY)
     assert not findings.conditions(cites, "Is CSAM generation prohibited?", TODAY)
+
+
+@pytest.mark.parametrize("question", [
+    "who's the provider if i just slap my brand on someone elses high risk ai",
+    "we put our logo on a vendor's high-risk hiring tool, are we the provider now?",
+])
+def test_putting_ones_own_brand_on_a_high_risk_system_makes_one_its_provider(findings, question):
+    from assistant.plan import parse, normalise
+
+    found = findings.scope(parse(normalise(question)).parts[0], TODAY)
+    assert found and ("AI Act", "Article 25(1)(a)") in found[0].cites and "name or trademark" in found[0].text
