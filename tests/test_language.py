@@ -180,3 +180,13 @@ def test_the_conclusion_is_written_in_the_questions_language(real_assistant, que
     assert "“" in answer.text  # the proof stays the English verbatim quote, labelled as such
     assert answer.text.rstrip().endswith(("Die Zitate stammen aus dem englischen Text.",
                                           "Les citations sont tirées du texte anglais.")), answer.text[-200:]
+
+
+@pytest.mark.parametrize("question", [
+    "Ist ein KI-System zur Bewerberauswahl ein Hochrisiko-KI-System?",
+    "Ist ein KI-System zur Bewerberauswahl hochriskant?",
+])
+def test_a_german_tier_question_is_read_as_a_classification(question):
+    from assistant.plan import parse
+
+    assert parse(to_english(question, detect(question))).intent == "classification"
