@@ -14,7 +14,7 @@ from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
 from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
                                with_deciding_provision)
-from assistant.plan import Plan, normalise, parse, previous_plan
+from assistant.plan import NOW, TIER_NOUN, Plan, normalise, parse, previous_plan
 from assistant.retrieve import asked_kind
 from aiact.corpus.provision import CODE, GUIDELINES
 from assistant.language import detect, localise, to_english
@@ -30,8 +30,8 @@ RELOAD_SECONDS = 2.0  # how often a long-running assistant looks for a new build
 
 TIER_QUESTION = re.compile(
     r"^\s*(?:is|are|would|will|could|can)\b(?:[^?]*\b(?:high[- ]risk|prohibited|banned|forbidden|allowed|legal|"
-    r"permitted)\s*(?:\?|$|under\b|in the\b|according\b|by\b)|\s+it\s+(?:prohibited|banned|forbidden|allowed|"
-    r"legal|permitted)\b)", re.I)
+    r"permitted)" + NOW + r"\s*(?:\?|$|under\b|in the\b|according\b|by\b)|\s+it\s+(?:prohibited|banned|forbidden|allowed|"
+    r"legal|permitted)\b)|" + TIER_NOUN, re.I)
 
 EXAMPLES = (
     "When do the obligations for high-risk AI systems listed in Annex III apply?",
@@ -413,6 +413,8 @@ class Assistant:
                 point = dated_prohibition(dated[0], self._dated_point(dated[0], asked, day), asked)
                 found = [point] if point is not None else []
             found = dated + found if dated and not found else found + dated
+            if found and found[0].kind == "conclusion":  # what the prohibition turns on, when asked
+                found += f.conditions(found[0].cites, part.clause or part.text, day)
         else:
             found = []
         if part.intent in ("classification", "obligations", "other"):

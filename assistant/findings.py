@@ -317,11 +317,24 @@ class Findings:
         return [(long_date(f.get("superseded_date")), long_date(f.get("date")), str(f.get("subject")))
                 for f in self.law.subject("dates", on=day) if f.get("superseded_date") and f.get("date")]
 
+    def conditions(self, cites: tuple, question: str, day: dt.date) -> list[Clause]:
+        """The conditions another provision sets on a conclusion citing ``cites`` that the
+        question asks about (Article 5(1a)(a) on placing a (ba)/(bb) system on the market)."""
+        cited = {ref for _, ref, *__ in cites}
+        return [Clause(_sentence(f.get("says")), refs(f), "condition", strength=1.0)
+                for f in self.law.subject("conditions", on=day)
+                if cited & {f"Article {f.get('within')}{p}" for p in f.get("points") or ()}
+                and any(re.search(a, question, re.I) for a in f.get("asks") or ())]
+
     # -- premises --------------------------------------------------------------------------
     def premises(self, plan: Plan, day: dt.date) -> list[tuple[Premise, Clause]]:
         """Claims in the question the law data contradicts, each with its correction (only this
         turn's words: a follow-up does not repeat the previous turn's correction)."""
+        from assistant.plan import INSTRUCTED
+
         text = plan.question
+        if INSTRUCTED.search(text):
+            return []  # "confirm that start-ups are exempt": an instruction, not a premise to correct
         out = []
         for f in self.law.subject("premises", on=day):
             if all(re.search(c, text, re.I) for c in f.get("claim") or ()):
@@ -509,6 +522,7 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     if tier == "prohibited" and p.reference.startswith("Article 5") and later is not None:
         when = long_date(dt.date.fromisoformat(later.from_day))
         lead = f"Yes — from {when}," if verdict(asked, True) != "No —" else f"No, not from {when}: from then on,"
+        lead = f"Not yet — from {when}," if YET.search(asked) and lead.startswith("Yes") else lead
         dated = ((p.document, later.dated_by),) if later.dated_by else ()
         return [Clause(f"{lead} {p.reference} prohibits: “{lead_quote(p, '', 900)}”", (ref,) + dated)]
     if tier == "prohibited" and p.reference.startswith("Article 5"):
@@ -604,6 +618,9 @@ def point_words(p, limit: int = 400) -> str:
     return _clip(text, limit)
 
 
+YET = re.compile(r"\byet\b", re.I)
+
+
 def dated_prohibition(dated: Clause, point, question: str) -> Clause | None:
     """A practice prohibited only from a later date (Article 113(a): points (ba) and (bb) from
     2 December 2026) is concluded on by the point that prohibits it, with the date that says
@@ -616,6 +633,8 @@ def dated_prohibition(dated: Clause, point, question: str) -> Clause | None:
     when = f"{m.group(1).lower()} {m.group(2)}"
     lead = f"Yes — {when}," if verdict(question, True) != "No —" else \
         f"No — {when}," if m.group(1) == "Since" else f"No, not from {m.group(2)}: from then on,"
+    if m.group(1) == "From" and YET.search(question) and lead.startswith("Yes"):
+        lead = f"Not yet — {when},"  # "banned yet?" asked before the day: not yet, from that day
     return Clause(f"{lead} {point.reference} prohibits: "
                   f"“{lead_quote(point, '', 900)}”", ((point.document, point.reference),) + dated.cites,
                   strength=dated.strength)

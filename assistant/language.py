@@ -24,6 +24,10 @@ except ModuleNotFoundError:  # Python 3.10
 LANG_DIR = Path(__file__).with_name("lang")
 WORD = re.compile(r"\d+\^\d+|[^\W_]+(?:[-'’][^\W_]+)*", re.U)
 QUOTED = re.compile(r"“[^”]*”")
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+LONG_DATE = re.compile(rf"\b(\d{{1,2}}) ({'|'.join(ENGLISH_MONTHS)}) (\d{{4}})\b")
+AMOUNT = re.compile(r"\bEUR (\d{1,3}(?: \d{3})*)\b")
 ELI = re.compile(r"^https://eur-lex\.europa\.eu/eli/reg/(\d{4})/(\d+)/oj(#.*)?$")
 
 
@@ -38,6 +42,12 @@ class Language:
     terms: tuple[tuple[tuple[str, ...], str], ...]  # token patterns ('*' = prefix) → English, longest first
     compounds: tuple[tuple[str, str], ...]  # stems found inside a long compound word → English
     phrases: tuple[tuple[str, str], ...]  # the answer's fixed English phrases → this language
+    # The conclusion's sentence frames (English regex → this language, in order), the months and
+    # how a date and an amount are written; empty for a language whose conclusions stay English.
+    conclusions: tuple[tuple[re.Pattern, str], ...] = ()
+    months: tuple[str, ...] = ()
+    date_format: str = "{day} {month} {year}"
+    amount_format: str = "EUR {amount}"
 
     @property
     def reference_words(self) -> frozenset[str]:
@@ -60,6 +70,43 @@ class Language:
         for english, local in self.phrases:
             text = text.replace(english, local)
         return text
+
+    def translate_conclusion(self, paragraph: str) -> str:
+        """The conclusion's sentences in this language: its frames ("From 2 December 2027, …
+        apply" → "Ab dem 2. Dezember 2027 gelten: …"), dates and amounts as this language writes
+        them. Quoted law (“…”) stays verbatim English; what no frame covers stays as it is."""
+        if not self.conclusions:
+            return paragraph
+        quotes: list[str] = []
+
+        def hold(m: re.Match) -> str:
+            quotes.append(m.group(0))
+            return f"\u27e6{len(quotes) - 1}\u27e7"
+
+        text = QUOTED.sub(hold, paragraph)
+        for pattern, local in self.conclusions:
+            text = pattern.sub(local, text)
+        text = self.dates_and_amounts(text)
+        return re.sub("\u27e6(\\d+)\u27e7", lambda m: quotes[int(m.group(1))], text)
+
+    def dates_and_amounts(self, text: str) -> str:
+        """'2 December 2027' and 'EUR 35 000 000' as this language writes them (outside quotes)."""
+        if not self.months:
+            return text
+
+        def date(m: re.Match) -> str:
+            month = self.months[ENGLISH_MONTHS.index(m.group(2))]
+            return self.date_format.format(day=m.group(1), month=month, year=m.group(3))
+
+        def money(m: re.Match) -> str:
+            return self.amount_format.format(amount=m.group(1))
+
+        parts, pos = [], 0
+        for m in QUOTED.finditer(text):
+            parts += [LONG_DATE.sub(date, AMOUNT.sub(money, text[pos:m.start()])), m.group(0)]
+            pos = m.end()
+        parts.append(LONG_DATE.sub(date, AMOUNT.sub(money, text[pos:])))
+        return "".join(parts)
 
     def url(self, url: str) -> str:
         """The same provision on EUR-Lex in this language; other addresses unchanged."""
@@ -86,8 +133,12 @@ def _load(path: Path) -> Language:
     compounds.sort(key=lambda t: -len(t[0]))
     phrases = sorted(data.get("phrases", {}).items(), key=lambda kv: -len(kv[0]))
     openings = tuple((re.compile(p, re.I), e) for p, e in data.get("openings", {}).items())
+    conclusions = tuple((re.compile(p), local) for p, local in data.get("conclusions", {}).items())
+    written = data.get("written", {})
     return Language(data["code"], data["name"], data["eurlex"], frozenset(w.lower() for w in data["markers"]),
-                    data["references"], openings, tuple(terms), tuple(compounds), tuple(phrases))
+                    data["references"], openings, tuple(terms), tuple(compounds), tuple(phrases),
+                    conclusions, tuple(written.get("months", ())),
+                    written.get("date", "{day} {month} {year}"), written.get("amount", "EUR {amount}"))
 
 
 @lru_cache(maxsize=1)
@@ -295,6 +346,11 @@ def localise(answer, lang: Language):
     language; quotes stay verbatim in English (the text the assistant has)."""
     citations = tuple(dataclasses.replace(c, url=lang.url(c.url)) for c in answer.citations)
     text = answer.text if answer.abstained else answer.text + "\n\n" + SOURCE_NOTE
+    if not answer.abstained:
+        # The conclusion (the first paragraph) in the question's language; the rest keeps its
+        # fixed phrases translated and dates and amounts written the language's way.
+        head, sep, rest = text.partition("\n\n")
+        text = lang.translate_conclusion(head) + sep + lang.dates_and_amounts(rest)
     return dataclasses.replace(answer, text=lang.translate_phrases(text), citations=citations)
 
 

@@ -49,8 +49,12 @@ OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
     r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?\w+) (?:still |really )?need (?:an?|the|to))\b", _I)
 TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|lawful|permitted|ok|okay)"
+NOW = r"(?:\s+(?:yet|now|already|still|anymore|today))?"  # "banned yet?": the tier on the day asked
+# "Is X a high-risk AI system?": the tier named as what X is (not "… required for a high-risk AI system?")
+TIER_NOUN = (r"^\W*(?:is|are|would|will|could)\b.*(?<!for )(?<!to )(?<!of )(?<!with )(?<!in )(?<!on )(?<!by )"
+             r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:systems?|practices?|uses?)\s*(?:\?|$|under\b)")
 CLASSIFY = re.compile(
-    rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|"
+    rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}{NOW}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|{TIER_NOUN}|"
     rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}|\b{TIER},? or not\b|"
     # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
     r"^\W*(?:can|may|could) (?:i|we|my company|our company|an? (?:company|employer|school|shop)|(?:the )?companies|employers?|schools?|shops?|"

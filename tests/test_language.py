@@ -122,3 +122,71 @@ def test_an_english_question_with_a_clitic_is_not_taken_for_italian():
     assert detect("ai literacy - what's required?") is None
     assert detect("ai literacy – what’s required?") is None
     assert detect("Quali sono gli obblighi dei fornitori ai sensi dell'articolo 16?").code == "it"
+
+
+@pytest.mark.parametrize("code, english, local", [
+    ("de", "From 2 December 2027, the high-risk requirements and obligations (Chapter III, Sections 1 to 3) for AI "
+           "systems classified as high-risk under Article 6(2) and Annex III apply [1].",
+     "Ab dem 2. Dezember 2027 gelten: die Anforderungen und Pflichten für Hochrisiko-KI-Systeme"),
+    ("fr", "Since 2 August 2025, the obligations for general-purpose AI models (Chapter V), notified bodies (Chapter "
+           "III, Section 4), governance (Chapter VII), penalties (Chapter XII) and Article 78 have applied [1].",
+     "Depuis le 2 août 2025 s’appliquent : les obligations relatives aux modèles d’IA à usage général"),
+    ("de", "Up to EUR 35 000 000 or, for an undertaking, up to 7 % of its total worldwide annual turnover for the "
+           "preceding financial year, whichever is higher, for non-compliance with the prohibition of the AI "
+           "practices referred to in Article 5 [1].",
+     "Bis zu 35 000 000 EUR oder, im Falle von Unternehmen, bis zu 7 % des gesamten weltweiten Jahresumsatzes"),
+    ("fr", "For SMEs, including start-ups, each such fine is up to the percentage or amount, whichever thereof is lower [1].",
+     "Pour les PME, y compris les jeunes pousses, chacune de ces amendes s’élève au plus au pourcentage ou au "
+     "montant, le plus faible des deux étant retenu [1]."),
+    ("de", "Yes — from 2 December 2026, Article 5(1)(ba) prohibits: “(ba) the placing on the market” [1]",
+     "Ja — ab dem 2. Dezember 2026 verbietet Article 5(1)(ba): “(ba) the placing on the market” [1]"),
+    ("fr", "Likely yes: a system like this falls under Annex III, point 5(b), which covers “AI systems intended to be "
+           "used to evaluate the creditworthiness of natural persons”, listed in Annex III, so high-risk under Article 6(2) [1].",
+     "Probablement oui : un système de ce type relève de Annex III, point 5(b) (qui vise “AI systems intended"),
+])
+def test_conclusions_in_the_questions_language(code, english, local):
+    out = languages()[code].translate_conclusion(english)
+    assert out.startswith(local), out
+    assert "[1]" in out
+
+
+def test_a_conclusions_quotes_keep_their_english_dates_and_amounts():
+    de = languages()["de"]
+    text = "From 2 August 2026, the AI Act in general apply [1]: “shall apply from 2 August 2026 … EUR 35 000 000”"
+    out = de.translate_conclusion(text)
+    assert out.startswith("Ab dem 2. August 2026 gelten: die KI-Verordnung im Allgemeinen [1]")
+    assert "“shall apply from 2 August 2026 … EUR 35 000 000”" in out
+    # a sentence no frame covers stays as written, with its dates in German
+    assert de.translate_conclusion("The 2024 text said 2 August 2026.") == "The 2024 text said 2. August 2026."
+
+
+def test_a_language_without_conclusion_frames_keeps_the_english_conclusion():
+    it = languages()["it"]
+    text = "From 2 December 2027, the AI Act in general apply [1]."
+    assert it.translate_conclusion(text) == text and it.dates_and_amounts(text) == text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, opening, cited", [
+    ("Ab wann gelten die Pflichten für Hochrisiko-KI-Systeme nach Anhang III?", "Ab dem 2. Dezember 2027 gelten:",
+     "Article 113(c)"),
+    ("Quelle est l'amende maximale pour les pratiques d'IA interdites ?", "Jusqu’à 35 000 000 EUR ou,",
+     "Article 99(3)"),
+])
+def test_the_conclusion_is_written_in_the_questions_language(real_assistant, question, opening, cited):
+    answer = real_assistant.ask(question)
+    assert answer.text.startswith(opening), answer.text[:300]
+    assert answer.citations[0].reference == cited
+    assert "“" in answer.text  # the proof stays the English verbatim quote, labelled as such
+    assert answer.text.rstrip().endswith(("Die Zitate stammen aus dem englischen Text.",
+                                          "Les citations sont tirées du texte anglais.")), answer.text[-200:]
+
+
+@pytest.mark.parametrize("question", [
+    "Ist ein KI-System zur Bewerberauswahl ein Hochrisiko-KI-System?",
+    "Ist ein KI-System zur Bewerberauswahl hochriskant?",
+])
+def test_a_german_tier_question_is_read_as_a_classification(question):
+    from assistant.plan import parse
+
+    assert parse(to_english(question, detect(question))).intent == "classification"

@@ -462,3 +462,38 @@ def test_the_verdict_reads_the_main_question_not_its_reasons(question, prohibite
     from assistant.findings import verdict
 
     assert verdict(question, prohibited) == opening
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("Is an AI system for selecting job applicants a high-risk AI system?", "classification"),
+    ("Is our chatbot a high-risk AI system?", "classification"),
+    ("Is emotion recognition at work a prohibited AI practice?", "classification"),
+    ("Is registration required for a high-risk AI system?", "other"),  # a duty of such a system, not its tier
+    ("What is a high-risk AI system?", "definition"),
+])
+def test_the_tier_named_as_what_the_system_is_asks_its_classification(question, intent):
+    assert parse(question).intent == intent
+
+
+@pytest.mark.parametrize("question", [
+    "Is an AI that makes fake sexual videos of someone without consent banned yet?",
+    "Is social scoring still prohibited?",
+    "Is our CV screener high-risk now?",
+])
+def test_banned_yet_or_still_asks_the_tier_on_the_day(question):
+    assert parse(question).intent == "classification"
+
+
+def test_banned_yet_before_the_day_is_not_yet():
+    from assistant.findings import Clause, dated_prohibition
+
+    class Point:
+        document, reference, title = "AI Act", "Article 5(1)(ba)", ""
+        text = "(ba) the placing on the market … without that person’s consent;"
+
+    dated = Clause("From 2 December 2026, the prohibitions added by the Omnibus apply.", (("AI Act", "Article 113(a)"),))
+    yet = dated_prohibition(dated, Point(), "Is it banned yet?")
+    assert yet.text.startswith("Not yet — from 2 December 2026, Article 5(1)(ba) prohibits:")
+    assert dated_prohibition(dated, Point(), "Is it banned?").text.startswith("Yes — from 2 December 2026")
+    since = Clause("Since 2 December 2026, the prohibitions added by the Omnibus have applied.", dated.cites)
+    assert dated_prohibition(since, Point(), "Is it banned yet?").text.startswith("Yes — since 2 December 2026")
