@@ -74,6 +74,30 @@ def best(facts: tuple[Fact, ...], text: str, keep: Callable[[Fact], bool] = lamb
     return [f for _, _, f in scored]
 
 
+AI_NAMED = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|gpai|models?|algorithm\w*|chatbots?|systems?|"
+                      r"machine learning|deep ?fakes?|bots?|annex (?:i|iii)\b)", re.I)
+JOINS = re.compile(r"\b(?:and|as well as|both|plus)\b", re.I)
+
+
+def spans(fact: Fact, text: str) -> list[tuple[int, int]]:
+    """Where the question names the fact's subject: every match of every term."""
+    return [m.span() for t in fact.get("terms") or () for m in re.finditer(t, text, re.I)]
+
+
+def first_at(fact: Fact, text: str) -> int:
+    """Where the question first names the fact's subject (by a match that joins no two subjects)."""
+    return min((a for a, b in spans(fact, text) if not JOINS.search(text[a:b])), default=len(text))
+
+
+def apart(other: Fact, first: Fact, text: str) -> bool:
+    """The question names ``other`` in words that are not part of how it names ``first`` (not
+    'GPAI' inside 'fines on GPAI providers')."""
+    # a match that runs across 'and' ('GPAI obligations and … fines') joins two subjects: it
+    # is not how the question names one
+    taken = [(a, b) for a, b in spans(first, text) if not JOINS.search(text[a:b])]
+    return any(not any(a <= x and y <= b for a, b in taken) for x, y in spans(other, text))
+
+
 def only_broad(fact: Fact, text: str) -> bool:
     """The question names the subject only by a broad word ('high-risk'), not which kind."""
     broad = fact.get("broad") or ()
@@ -114,9 +138,43 @@ class Findings:
         return Clause(f"The 2024 text said {long_date(old)}; Regulation (EU) 2026/1744 moved the date.",
                       cites, "condition")
 
+    def cutoff(self, fact: Fact, day: dt.date) -> dt.date | None:
+        """The day before which a transitional rule's systems or models were placed on the market
+        (Article 111: 'placed on the market before 2 August 2025'), or None for other facts.
+        ``placed_before_of`` names the fact whose date the rule refers to ('the date of
+        application of Chapter III')."""
+        if fact.get("placed_before"):
+            return fact.get("placed_before")
+        other = self._fact("dates", fact.get("placed_before_of"), day) if fact.get("placed_before_of") else None
+        return other.get("date") if other is not None else None
+
+    def transitional(self, part: Part, facts: tuple[Fact, ...], day: dt.date) -> tuple[list[Fact], set[str]]:
+        """Read the question's 'placed on the market' period against the transitional rules:
+        the rules whose cut-off comes after it and whose category the question is about (they
+        decide the date for this system or model), and the ids of those whose cut-off it is past
+        (they do not apply: the general date does)."""
+        if not part.placed:
+            return [], set()
+        start, end = part.placed
+        applies, past = [], set()
+        for f in facts:
+            c = self.cutoff(f, day)
+            if c is None:
+                continue
+            if end < c and (f.get("category") in part.categories or hits(f, part.text) > 0):
+                applies.append(f)
+            elif start >= c:
+                past.add(f.id)
+        applies.sort(key=lambda f: -hits(f, part.text))
+        return applies, past
+
     def deadline(self, part: Part, day: dt.date) -> list[Clause]:
         facts = self.law.subject("dates", on=day)
-        named = best(facts, part.text)
+        legacy, past = self.transitional(part, facts, day)
+        named = best(facts, part.text, lambda f: f.id not in past)
+        if legacy:  # the period the system was placed on the market in names its rule firmly
+            clauses = [replace(self.date_clause(f, day), strength=max(2.0, hits(f, part.text))) for f in legacy[:2]]
+            return clauses
         found = named or self._actor_dates(part, day)
         if not found:
             return []
@@ -128,6 +186,13 @@ class Findings:
         for other in found[1:2]:  # two transitional rules the question names equally
             if float(other.get("weight", 1)) >= 3 and hits(other, part.text) == hits(first, part.text):
                 clauses.append(replace(self.date_clause(other, day), strength=hits(other, part.text)))
+        joined = next((f for f in found[1:3] if named and JOINS.search(part.text) and apart(f, first, part.text)), None)
+        if joined is not None and len(clauses) == 1:
+            # "the deadlines for GPAI obligations and for Commission fines on GPAI providers": two
+            # subjects, each named in words of its own, each with its date, in the order asked.
+            second = replace(self.date_clause(joined, day), strength=hits(joined, part.text))
+            clauses = [second, clauses[0]] if first_at(joined, part.text) < first_at(first, part.text) \
+                else [clauses[0], second]
         moved = self.moved(first)
         alternative = first.get("alternative")
         if alternative and (only_broad(first, part.text) or not named):  # the actor's duties, either date
@@ -155,7 +220,12 @@ class Findings:
         """A question that is not about a date, on a subject with a date of its own (a practice
         prohibited only from 2 December 2026, a transitional rule for systems already on the
         market): that rule belongs in the conclusion."""
-        facts = [f for f in best(self.law.subject("dates", on=day), part.text)
+        everything = self.law.subject("dates", on=day)
+        legacy, past = self.transitional(part, everything, day)
+        if legacy and any(f.get("rule", "from") in rules for f in legacy):
+            return [replace(self.date_clause(f, day), strength=max(3.0, hits(f, part.text)))
+                    for f in legacy[:2] if f.get("rule", "from") in rules]
+        facts = [f for f in best(everything, part.text, lambda f: f.id not in past)
                  if float(f.get("weight", 1)) >= 3 and f.get("rule", "from") in rules
                  and (f.get("date") or f.get("rule") == "fact")]
         if not facts:
@@ -245,7 +315,10 @@ class Findings:
         categories = part.categories or (("high-risk",) if not part.actors else ("high-risk",))
         # A duty the data words itself ('tell users they are talking to a bot': Article 50(1)); with
         # no actor named, the duty's own actor ('label our news articles': the deployer, 50(4)).
-        worded = [f for f in facts if f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0]
+        worded = [f for f in facts if f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0
+                  and (not f.get("requires") or re.search(f.get("requires"), part.text, re.I))]
+        if not part.actors and not part.categories and not AI_NAMED.search(part.text):
+            worded = []  # a duty's words with nothing of AI ('register a company') are another law's
         if not part.actors and not part.categories and not worded:
             return []  # nothing says whose duties or which: the passages answer
         actors = part.actors or tuple(dict.fromkeys(f.get("actor") for f in worded)) or ("provider",)
@@ -263,7 +336,11 @@ class Findings:
         # Where the duties of a category have their own words (Article 50: a chatbot, a
         # generator, a deep fake), the question's words pick the duties it is about.
         named = {f.id for f in facts if f.get("category") in categories and hits(f, part.text) > 0}
-        own = {f.id for f in worded if float(f.get("weight", 1)) >= 2}  # a duty asked by its name alone
+        # a duty asked by its name alone; of several, the one the question names most ('register
+        # a system we concluded is not high-risk' is Article 6(4), not every registration)
+        strong = [f for f in worded if float(f.get("weight", 1)) >= 2]
+        top = max((hits(f, part.text) for f in strong), default=0)
+        own = {f.id for f in strong if hits(f, part.text) == top}
         for actor in actors:
             for category in categories:
                 for f in facts:

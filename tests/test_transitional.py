@@ -1,0 +1,94 @@
+"""The period a system or model was placed on the market, read against Article 111's cut-off
+dates in the law data; the duty that a specific question asks for (registration) leading; two
+subjects of one deadline question both dated. Fast: the law data and the plan only."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.core import clean_text
+from assistant.findings import Findings
+from assistant.plan import normalise, parse, placed_period
+
+TODAY = dt.date(2026, 11, 24)
+
+
+def part_of(question: str):
+    text, _ = clean_text(question, 2000)
+    return parse(normalise(text)).parts[0]
+
+
+@pytest.fixture(scope="module")
+def findings():
+    return Findings()
+
+
+@pytest.mark.parametrize("question, period", [
+    ("We released our foundation model in June 2025.", (dt.date(2025, 6, 1), dt.date(2025, 6, 30))),
+    ("Our image tool has been on the market since 2025.", (dt.date(2025, 1, 1), dt.date(2025, 12, 31))),
+    ("a generator launched in spring 2026", (dt.date(2026, 3, 1), dt.date(2026, 5, 31))),
+    ("models placed on the market before 2 August 2025", (dt.date.min, dt.date(2025, 8, 1))),
+    ("models placed on the market after August 2025", (dt.date(2025, 9, 1), dt.date.max)),
+    ("When do the GPAI rules apply in 2026?", None),  # a date asked about, not a launch
+])
+def test_the_placed_on_the_market_period(question, period):
+    assert placed_period(question) == period
+
+
+def test_a_model_on_the_market_before_the_cut_off_gets_article_111_3(findings):
+    c = findings.deadline(part_of("We released our foundation model in June 2025. By when must we comply "
+                                  "with the GPAI rules?"), TODAY)
+    assert c[0].cites[0] == ("AI Act", "Article 111(3)") and "2 August 2027" in c[0].text
+
+
+def test_a_model_placed_after_the_cut_off_gets_the_general_gpai_date(findings):
+    c = findings.deadline(part_of("By when did providers of GPAI models placed on the market after August 2025 "
+                                  "have to comply?"), TODAY)
+    assert c[0].cites[0] == ("AI Act", "Article 113(b)") and "2 August 2025" in c[0].text
+
+
+def test_a_generator_on_the_market_since_2025_is_marked_by_2_december_2026(findings):
+    part = part_of("Our genAI image tool has been on the market since 2025. When must its outputs be "
+                   "watermarked under Article 50(2)?")
+    assert part.intent == "deadline"
+    c = findings.deadline(part, TODAY)
+    assert c[0].cites[0] == ("AI Act", "Article 111(4)") and "2 December 2026" in c[0].text
+    new = findings.deadline(part_of("when does the watermarking duty apply to an image generator launched "
+                                    "in 2027?"), TODAY)
+    assert "2 August 2026" in new[0].text and new[0].cites[0] == ("AI Act", "Article 113")
+
+
+def test_a_public_authoritys_legacy_system_has_until_2030(findings):
+    c = findings.deadline(part_of("We're a city council and have used an AI tool for benefit decisions since "
+                                  "2025. By when must it meet the high-risk requirements?"), TODAY)
+    assert "2 August 2030" in c[0].text and c[0].cites[0] == ("AI Act", "Article 111(2)")
+
+
+def test_the_cut_off_of_article_111_2_is_the_chapter_iii_date(findings):
+    legacy = findings.law.get("dates", "legacy-high-risk", TODAY)
+    assert findings.cutoff(legacy, TODAY) == dt.date(2027, 12, 2)
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("Do we need to register our high-risk AI system in the EU database?", "Article 49(1)"),
+    ("Do we need to register an Annex III system we concluded is not high-risk under Article 6(3)?", "Article 49(2)"),
+    ("we think our Annex III system isn't high-risk because of Article 6(3) - what do we have to do?", "Article 6(4)"),
+])
+def test_the_registration_duty_the_question_asks_leads(findings, question, lead):
+    part = part_of(question)
+    assert part.intent == "obligations"
+    c = findings.obligations(part, TODAY)
+    assert c and c[0].cites[0][1] in (lead, "Article 6(4)", "Article 49(2)") and lead in [r for _, r in c[0].cites]
+
+
+def test_registering_a_company_is_no_ai_act_duty(findings):
+    assert findings.obligations(part_of("What do we need to register a limited company in Ireland?"), TODAY) == []
+
+
+def test_two_subjects_of_one_deadline_question_are_both_dated_in_the_order_asked(findings):
+    c = findings.deadline(part_of("What are the deadlines for GPAI obligations and for Commission fines on "
+                                  "GPAI providers?"), TODAY)
+    assert "2 August 2025" in c[0].text and "2 August 2026" in c[1].text
+    one = findings.deadline(part_of("When can the Commission fine GPAI providers?"), TODAY)
+    assert len([x for x in one if x.kind == "conclusion"]) == 1
