@@ -74,8 +74,6 @@ def best(facts: tuple[Fact, ...], text: str, keep: Callable[[Fact], bool] = lamb
     return [f for _, _, f in scored]
 
 
-AI_NAMED = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|gpai|models?|algorithm\w*|chatbots?|systems?|"
-                      r"machine learning|deep ?fakes?|bots?|annex (?:i|iii)\b)", re.I)
 JOINS = re.compile(r"\b(?:and|as well as|both|plus)\b", re.I)
 
 
@@ -317,8 +315,6 @@ class Findings:
         # no actor named, the duty's own actor ('label our news articles': the deployer, 50(4)).
         worded = [f for f in facts if f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0
                   and (not f.get("requires") or re.search(f.get("requires"), part.text, re.I))]
-        if not part.actors and not part.categories and not AI_NAMED.search(part.text):
-            worded = []  # a duty's words with nothing of AI ('register a company') are another law's
         if not part.actors and not part.categories and not worded:
             return []  # nothing says whose duties or which: the passages answer
         actors = part.actors or tuple(dict.fromkeys(f.get("actor") for f in worded)) or ("provider",)
@@ -378,9 +374,18 @@ class Findings:
                 for f in found[:2]]
 
     def scope(self, part: Part, day: dt.date) -> list[Clause]:
-        found = best(self.law.subject("scope", on=day), part.text)
-        return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
-                for f in found[:1]]
+        """The rule on whether the Act (or a prohibition) covers what the question describes:
+        scope and exclusions, or an exception a prohibition writes ('real-time remote biometric
+        identification … to search for a missing child'), with the conditions it comes with."""
+        facts = self.law.subject("scope", on=day) + self.law.subject("exceptions", on=day)
+        found = best(facts, part.text)
+        out = [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+               for f in found[:1]]
+        for fid in (found[0].get("then") or ()) if found else ():
+            then = next((f for f in facts if f.id == fid), None)
+            if then is not None:
+                out.append(Clause(_sentence(then.get("says")), refs(then), "condition"))
+        return out
 
     def not_held(self, text: str) -> NotHeld | None:
         found = best(self.law.subject("not_held"), text)

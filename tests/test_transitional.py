@@ -92,3 +92,22 @@ def test_two_subjects_of_one_deadline_question_are_both_dated_in_the_order_asked
     assert "2 August 2025" in c[0].text and "2 August 2026" in c[1].text
     one = findings.deadline(part_of("When can the Commission fine GPAI providers?"), TODAY)
     assert len([x for x in one if x.kind == "conclusion"]) == 1
+
+
+@pytest.mark.parametrize("question, opening, words", [
+    ("Can real-time remote biometric identification be used to look for a missing child?",
+     "Only in so far as it is strictly necessary", "missing persons"),
+    ("Can the police use live facial recognition to prevent a terrorist attack?",
+     "Only in so far as it is strictly necessary", "terrorist attack"),
+    ("For which suspects may real-time remote biometric identification be used?", "Only for", "at least four years"),
+    ("Is real-time remote biometric identification by police banned?", "Prohibited, with narrow exceptions",
+     "strictly necessary"),
+])
+def test_an_exception_a_prohibition_writes_concludes_with_its_safeguards(findings, question, opening, words):
+    c = findings.scope(part_of(question), TODAY)
+    assert c[0].text.startswith(opening) and words in c[0].text and c[0].cites[0] == ("AI Act", "Article 5(1)(h)")
+    assert c[-1].kind == "condition" and ("AI Act", "Article 5(3)") in c[-1].cites
+
+
+def test_a_shops_facial_recognition_is_not_read_as_the_police_exception(findings):
+    assert not findings.scope(part_of("Is live facial recognition in our shop banned?"), TODAY)
