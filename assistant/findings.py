@@ -313,8 +313,16 @@ class Findings:
         categories = part.categories or (("high-risk",) if not part.actors else ("high-risk",))
         # A duty the data words itself ('tell users they are talking to a bot': Article 50(1)); with
         # no actor named, the duty's own actor ('label our news articles': the deployer, 50(4)).
-        worded = [f for f in facts if f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0
-                  and (not f.get("requires") or re.search(f.get("requires"), part.text, re.I))]
+        def asked(f: Fact) -> bool:
+            return bool(f.get("terms")) and hits(f, part.text) > 0 and \
+                (not f.get("requires") or bool(re.search(f.get("requires"), part.text, re.I)))
+        worded = [f for f in facts if f.get("category") in categories and asked(f)]
+        if not part.categories:
+            # 'chatgpt style model, do we need to publish what data we trained on?': a duty asked
+            # by its own name needs no category named.
+            extra = [f for f in facts if f not in worded and float(f.get("weight", 1)) >= 2 and asked(f)]
+            worded += extra
+            categories = tuple(dict.fromkeys(categories + tuple(f.get("category") for f in extra)))
         if not part.actors and not part.categories and not worded:
             return []  # nothing says whose duties or which: the passages answer
         actors = part.actors or tuple(dict.fromkeys(f.get("actor") for f in worded)) or ("provider",)

@@ -47,7 +47,7 @@ PENALTY = re.compile(r"\b(?:(?<!is )(?<!are )(?<!be )(?<!'s )(?<!'re )(?<!am )fi
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
-    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?\w+) (?:still |really )?need (?:an?|the|to))\b", _I)
+    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?[\w-]+(?: [\w-]+)?) (?:still |really )?need (?:an?|the|to))\b", _I)
 # A question whose verb asks for a specific duty is about that duty, whatever tier it names.
 DUTY_ASKED = re.compile(
     r"^\W*(?:do(?:es)?|must|should|shall|will|would) (?:we|i|you|they|(?:the |our |my )?(?:providers?|deployers?|company|companies))"

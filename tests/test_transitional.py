@@ -111,3 +111,21 @@ def test_an_exception_a_prohibition_writes_concludes_with_its_safeguards(finding
 
 def test_a_shops_facial_recognition_is_not_read_as_the_police_exception(findings):
     assert not findings.scope(part_of("Is live facial recognition in our shop banned?"), TODAY)
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("do we need a human in the loop for our high risk ai", "Article 14(1)"),
+    ("we're rolling out a high-risk AI tool for staff scheduling, do we have to tell the workers first?", "Article 26(7)"),
+    ("chatgpt style model, do we need to publish what data we trained on?", "Article 53(1)(d)"),
+    ("copyright: what do gpai providers have to do about text and data mining opt-outs", "Article 53(1)(c)"),
+    ("do AI-generated texts need a watermark", "Article 50(2)"),
+])
+def test_a_single_duty_asked_by_its_own_words_leads_with_its_paragraph(findings, question, lead):
+    part = part_of(question)
+    assert part.intent == "obligations"
+    assert findings.obligations(part, TODAY)[0].cites[0] == ("AI Act", lead)
+
+
+def test_a_deployer_asking_about_oversight_gets_its_own_duty(findings):
+    c = findings.obligations(part_of("What must deployers do about human oversight?"), TODAY)
+    assert c[0].cites[0] == ("AI Act", "Article 26(2)")
