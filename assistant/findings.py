@@ -50,7 +50,10 @@ def refs(fact: Fact, earlier: bool = False, text: str = "") -> tuple[Ref, ...]:
     if text:
         asked = {w[:7] for w in WORD.findall(text.lower()) if w not in COMMON}
         def overlap(s) -> int:
-            return len(asked & {w[:7] for w in WORD.findall(" ".join(s.words).lower())})
+            # the words a source states, and the name of its document ('the Article 50
+            # transparency guidelines' is answered by those guidelines' own paragraph)
+            said = " ".join(s.words) + ("" if s.document == "AI Act" else " " + s.document)
+            return len(asked & {w[:7] for w in WORD.findall(said.lower())})
         best_overlap = max((overlap(s) for s in sources), default=0)
         if best_overlap and overlap(sources[0]) < best_overlap:
             sources.sort(key=lambda s: -overlap(s))
@@ -378,7 +381,8 @@ class Findings:
         if found:  # a fact that already says what another does ('covers' it) is not said twice
             covered = set(found[0].get("covers") or ())
             found = [found[0]] + [f for f in found[1:] if f.id not in covered]
-        return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+        # a rule every guideline states is proved by the ones the question names first, three at most
+        return [Clause(_sentence(f.get("says")), refs(f, text=part.text)[:3], strength=hits(f, part.text))
                 for f in found[:2]]
 
     def scope(self, part: Part, day: dt.date) -> list[Clause]:

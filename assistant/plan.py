@@ -72,7 +72,8 @@ DEFINITION = re.compile(
     r"how does the (?:ai )?act define|(?:can you )?explain what|tell me what)\b", _I)
 TEXT = re.compile(r"^\s*(?:what (?:does|do|did) (?:article|art\.?|annex|recital)|show me|quote|text of)\b", _I)
 SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|follow|adhere to|join)\w* (?:the |a )?code\b|\bsign(?:ing|ed)? (?:the|it)\b|"
-                      r"\bguidelines? (?:are|is) (?:binding|legally)|\bpresumption of conformity\b", _I)
+                      r"\bguidelines? (?:are|is) (?:binding|legally)|\bpresumption of conformity\b|"
+                      r"^\W*(?:are|is|do|does) (?:the )?(?:[\w()'’-]+ ){0,5}guidelines? (?:legally |really |actually )?(?:binding|enforceable|law)\b", _I)
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
                    r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|does the ai act apply|"
                    r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b", _I)

@@ -129,3 +129,16 @@ def test_a_single_duty_asked_by_its_own_words_leads_with_its_paragraph(findings,
 def test_a_deployer_asking_about_oversight_gets_its_own_duty(findings):
     c = findings.obligations(part_of("What must deployers do about human oversight?"), TODAY)
     assert c[0].cites[0] == ("AI Act", "Article 26(2)")
+
+
+@pytest.mark.parametrize("question, document", [
+    ("are the guidelines binding?", None),
+    ("Are the Commission's prohibited practices guidelines binding?", "Guidelines on prohibited AI practices"),
+    ("are the high-risk classification guidelines legally binding", "Draft guidelines on high-risk classification"),
+])
+def test_whether_guidelines_bind_is_answered_by_their_own_words(findings, question, document):
+    part = part_of(question)
+    assert part.intent == "soft_law"
+    c = findings.soft_law(part, TODAY)
+    assert "not binding" in c[0].text and len(c[0].cites) <= 3 and len(c) == 1  # no code-of-practice clause
+    assert document is None or c[0].cites[0][0] == document
