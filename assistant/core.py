@@ -332,6 +332,13 @@ class Assistant:
             probe = f"What is ‘{term}’?"
             if self.retriever.definition_for(probe):
                 return probe
+            # 'general purpose ai model' is the defined 'general-purpose AI model': hyphens and
+            # spaces are one to a reader
+            loose = re.sub(r"[\s-]+", " ", term.lower()).strip()
+            spelled = next((k for k in getattr(self.retriever, "definitions", {})
+                            if re.sub(r"[\s-]+", " ", k) == loose), None)
+            if spelled and self.retriever.definition_for(f"What is ‘{spelled}’?"):
+                return f"What is ‘{spelled}’?"
         return plan.query
 
     def _finish(self, answer: Answer, question: str, plan: Plan, notes: tuple[str, ...]) -> Answer:

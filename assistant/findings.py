@@ -650,6 +650,7 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
 
 ASKS_BAN = re.compile(r"\b(?:bann?(?:ed|s|ing)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b", re.I)
 ASKS_ALLOWED = re.compile(r"\b(?:allowed|legal|lawful|permitted|ok|okay)\b|^\W*(?:can|may|could)\b", re.I)
+ASKS_RULES = re.compile(r"\b(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)\b", re.I)
 ASKS_HIGH_RISK = re.compile(r"\bhigh[- ]?risk\b", re.I)
 
 
@@ -669,11 +670,13 @@ def verdict(question: str, prohibited: bool) -> str:
     """The answer's first words, in the terms the question asked: 'Does the Act ban X?' → 'Yes —',
     'Is X allowed?' → 'No —' for a prohibited practice; 'Is X allowed?' → 'Allowed, as a
     high-risk AI system:' for a high-risk one."""
-    question = asked_head(question)
+    whole, question = question, asked_head(question)
     if prohibited:
         if ASKS_BAN.search(question):
             return "Yes —"
         return "No —" if ASKS_ALLOWED.search(question) else "Prohibited:"
+    if ASKS_RULES.search(whole) and not ASKS_HIGH_RISK.search(whole):
+        return "Yes, the high-risk rules, likely:"
     if ASKS_HIGH_RISK.search(question) or not (ASKS_BAN.search(question) or ASKS_ALLOWED.search(question)):
         return "Likely yes:"
     if ASKS_BAN.search(question):
@@ -683,7 +686,9 @@ def verdict(question: str, prohibited: bool) -> str:
 
 def limited_verdict(question: str) -> str:
     """The opening for a system with only a transparency duty, in the question's terms."""
-    question = asked_head(question)
+    whole, question = question, asked_head(question)
+    if ASKS_RULES.search(whole) and not ASKS_HIGH_RISK.search(whole):
+        return "Yes, a transparency duty (not high-risk by that fact alone):"
     if ASKS_HIGH_RISK.search(question) or not (ASKS_BAN.search(question) or ASKS_ALLOWED.search(question)):
         return "No, not high-risk by that fact alone:"
     if ASKS_BAN.search(question):

@@ -62,6 +62,10 @@ CLASSIFY = re.compile(
     r"(?:a |the )?(?:banks?|insurers?|landlords?|retailers?|platforms?)) "
     r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
     r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
+    # "we sell an ai tool that picks which loan apps get approved - any rules?": a product
+    # described, and what rules it has — its tier decides them
+    r"\b(?:we|i|our (?:company|startup|team)) (?:sell|build|make|develop|offer|run|provide|deploy)\b.*"
+    r"\b(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on) (?:us|me|it|this))?\s*\W*$|"
     r"^\W*is it (?:still )?(?:legal|lawful|allowed|permitted|ok|okay|banned|prohibited|forbidden|illegal) to\b|"
     # "Does the AI Act ban social scoring by companies?": whether a practice is prohibited
     r"^\W*(?:does|do|will|would) (?:the )?(?:eu )?(?:ai act|act|regulation|eu|law)s? (?:still |really |also |now )?"

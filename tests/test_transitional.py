@@ -142,3 +142,16 @@ def test_whether_guidelines_bind_is_answered_by_their_own_words(findings, questi
     c = findings.soft_law(part, TODAY)
     assert "not binding" in c[0].text and len(c[0].cites) <= 3 and len(c) == 1  # no code-of-practice clause
     assert document is None or c[0].cites[0][0] == document
+
+
+def test_a_product_described_with_any_rules_is_a_classification():
+    part = part_of("we sell an ai tool that picks which loan apps get approved - any rules?")
+    assert part.intent == "classification"
+
+
+def test_the_verdict_answers_any_rules_in_its_terms():
+    from assistant.findings import limited_verdict, verdict
+
+    assert verdict("we sell an ai tool that picks loan apps - any rules?", False).startswith("Yes, the high-risk rules")
+    assert limited_verdict("we build a chatbot for customer support, any rules?").startswith("Yes, a transparency duty")
+    assert verdict("Is my CV tool high-risk?", False) == "Likely yes:"
