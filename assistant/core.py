@@ -355,7 +355,10 @@ class Assistant:
             from assistant.plan import Speller
 
             # The words of the law data's terms count as known words too ('nudify', 'gpai').
-            terms = [" ".join(f.get("terms") or ()) for f in self.findings.law.facts]
+            # Only whole words of a term: a stem before a regex group ('ministr(?:y|ies)') is no
+            # word, and would turn 'ministry' into 'ministr'.
+            terms = [" ".join(re.findall(r"(?<![\\\w(|?])[a-z]{3,}(?=$|[ ,.;:'])", " ".join(f.get("terms") or ())))
+                     for f in self.findings.law.facts]
             self._speller = Speller([p.text for p in self.store.provisions.values()] + terms)
         return self._speller
 

@@ -194,6 +194,11 @@ class Findings:
             second = replace(self.date_clause(joined, day), strength=hits(joined, part.text))
             clauses = [second, clauses[0]] if first_at(joined, part.text) < first_at(first, part.text) \
                 else [clauses[0], second]
+        for f in facts:  # a transitional rule the system came too late for: say why its date is not this one
+            if f.id in past and f.get("date") and f.get("category") in part.categories and len(clauses) < 3:
+                clauses.append(Clause(f"The later date of {refs(f)[0][1]} ({long_date(f.get('date'))}) is only for "
+                                      f"{f.get('subject')}, not for one placed on the market later.",
+                                      refs(f), strength=clauses[0].strength))
         moved = self.moved(first)
         alternative = first.get("alternative")
         if alternative and (only_broad(first, part.text) or not named):  # the actor's duties, either date

@@ -29,7 +29,7 @@ ACTORS = {  # the actor as the obligations data names it → how questions name 
 }
 CATEGORIES = {
     "gpai-systemic-risk": r"systemic[- ]risk",
-    "gpai": r"\bgpai\b|general[- ]purpose ai models?|general purpose ai models?|foundation models?|\bllms?\b",
+    "gpai": r"\bgpai\b|general[- ]purpose (?:ai )?models?|foundation models?|\bllms?\b|(?:large )?language models?",
     "article-50": r"article 50\b|transparen\w*|chatbots?|bots?|deep ?fakes?|label\w*|disclos\w*|watermark\w*|"
                   r"tell (?:users|people|customers|visitors)|(?:say|disclose|tell)\w* .{0,20}\b(?:it'?s|it is) (?:an? )?ai\b|"
                   r"generat\w* (?:images?|content|text|video|audio)|emotion recognition",
@@ -39,7 +39,7 @@ _I = re.I
 DEADLINE = re.compile(
     r"\b(?:from when|since when|by when|until when|what date|which date|deadlines?|timeline|transition\w*|"
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
-    r"still appl\w*|apply yet)\b|"
+    r"still appl\w*|apply yet|(?:do|does|will) (?:we|i|they|it|you) (?:get|have) until)\b|"
     r"\b(?:when|wen)\b.*\b(?:appl\w*|aply|start\w*|begin\w*|enter\w*|take effect|kick in|operational|due|"
     r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
     r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
@@ -114,7 +114,8 @@ FOLLOW_UP = re.compile(
 # when the system or model the question describes was placed on the market (or put into
 # service). Read as a period, so that it can be set against a transitional rule's cut-off date
 # (Article 111: "placed on the market before …") from the law data.
-PLACED_VERB = (r"(?:released|launched|placed (?:it |them )?on the (?:eu |union )?market|put (?:it |them )?(?:in|on)to "
+PLACED_VERB = (r"(?:released|launched|published|uploaded|posted|open[- ]?sourced?|first (?:sold|offered|marketed)|"
+               r"made (?:it |them )?(?:publicly )?available|put (?:[\w-]+ ){1,4}(?:on|online|out)\b|placed (?:it |them )?on the (?:eu |union )?market|put (?:it |them )?(?:in|on)to "
                r"(?:service|the market)|put into service|went live|gone live|came out|come out|shipped|rolled out|deployed|"
                r"(?:been |was |were |is |are )?on the (?:eu |union )?market|in service|in use|(?:have |has |had )?(?:been )?us(?:ed|ing)|"
                r"(?:started|been|began) (?:selling|offering|using)|introduced|available)")

@@ -155,3 +155,18 @@ def test_the_verdict_answers_any_rules_in_its_terms():
     assert verdict("we sell an ai tool that picks loan apps - any rules?", False).startswith("Yes, the high-risk rules")
     assert limited_verdict("we build a chatbot for customer support, any rules?").startswith("Yes, a transparency duty")
     assert verdict("Is my CV tool high-risk?", False) == "Likely yes:"
+
+
+def test_a_model_too_late_for_the_transitional_rule_is_told_why(findings):
+    c = findings.deadline(part_of("Our general-purpose model was published on our website in September 2025. "
+                                  "Do we get until August 2027 to comply?"), TODAY)
+    assert "2 August 2025" in c[0].text and c[0].cites[0] == ("AI Act", "Article 113(b)")
+    assert c[1].cites[0] == ("AI Act", "Article 111(3)") and "only for" in c[1].text
+
+
+@pytest.mark.parametrize("question", [
+    "We open-sourced our 7B language model in May 2025 - when do the GPAI obligations bind us?",
+    "We made our model publicly available in March 2025. By when must we comply?",
+])
+def test_other_words_for_placing_on_the_market(question):
+    assert part_of(question).placed is not None
