@@ -396,6 +396,16 @@ class Findings:
         identification … to search for a missing child'), with the conditions it comes with."""
         facts = self.law.subject("scope", on=day) + self.law.subject("exceptions", on=day)
         found = best(facts, part.text)
+        if found:
+            # "… to AI used for scientific research, and to AI in the military?": two subjects,
+            # each named in words of its own, each with its rule, in the order asked
+            joined = next((f for f in found[1:3] if JOINS.search(part.text) and apart(f, found[0], part.text)
+                           and apart(found[0], f, part.text)), None)
+            if joined is not None:
+                pair = sorted((found[0], joined), key=lambda f: first_at(f, part.text))
+                found = pair + [f for f in found if f not in pair]
+                return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+                        for f in pair]
         out = [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
                for f in found[:1]]
         for fid in (found[0].get("then") or ()) if found else ():

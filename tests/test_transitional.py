@@ -170,3 +170,11 @@ def test_a_model_too_late_for_the_transitional_rule_is_told_why(findings):
 ])
 def test_other_words_for_placing_on_the_market(question):
     assert part_of(question).placed is not None
+
+
+def test_two_subjects_of_one_scope_question_get_a_rule_each(findings):
+    c = findings.scope(part_of("Does the AI Act apply to AI used for scientific research, and to AI in the military?"),
+                       TODAY)
+    assert [x.cites[0][1] for x in c] == ["Article 2(6)", "Article 2(3)"]
+    one = findings.scope(part_of("Does the AI Act apply to AI used only for research?"), TODAY)
+    assert len(one) == 1
