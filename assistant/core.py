@@ -357,7 +357,8 @@ class Assistant:
             # The words of the law data's terms count as known words too ('nudify', 'gpai').
             # Only whole words of a term: a stem before a regex group ('ministr(?:y|ies)') is no
             # word, and would turn 'ministry' into 'ministr'.
-            terms = [" ".join(re.findall(r"(?<![\\\w(|?])[a-z]{3,}(?=$|[ ,.;:'])", " ".join(f.get("terms") or ())))
+            terms = [" ".join(re.findall(r"(?<![a-z])[a-z]{3,}(?=$|[ ,.;:'|)])",
+                                         re.sub(r"\\[a-zA-Z]", " ", " ".join(f.get("terms") or ()))))
                      for f in self.findings.law.facts]
             self._speller = Speller([p.text for p in self.store.provisions.values()] + terms)
         return self._speller
