@@ -157,12 +157,16 @@ class Findings:
         if not part.placed:
             return [], set()
         start, end = part.placed
+        # What the question is about: the categories it names, or that of the date it names by
+        # its subject ('rank job applicants' is the Annex III date, so high-risk).
+        subject = next((f for f in best(facts, part.text) if self.cutoff(f, day) is None and f.get("category")), None)
+        about = set(part.categories) | ({subject.get("category")} if subject is not None else set())
         applies, past = [], set()
         for f in facts:
             c = self.cutoff(f, day)
-            if c is None:
-                continue
-            if end < c and (f.get("category") in part.categories or hits(f, part.text) > 0):
+            if c is None or (f.get("only_if") and not re.search(f.get("only_if"), part.text, re.I)):
+                continue  # not a transitional rule, or one for another duty of its category
+            if end < c and (f.get("category") in about if f.get("category") else hits(f, part.text) > 0):
                 applies.append(f)
             elif start >= c:
                 past.add(f.id)
@@ -175,6 +179,12 @@ class Findings:
         named = best(facts, part.text, lambda f: f.id not in past)
         if legacy:  # the period the system was placed on the market in names its rule firmly
             clauses = [replace(self.date_clause(f, day), strength=max(2.0, hits(f, part.text))) for f in legacy[:2]]
+            of = next((f.get("placed_before_of") for f in legacy[:2] if f.get("placed_before_of")), None)
+            dated = self._fact("dates", of, day) if of else None
+            if dated is not None:  # 'the date of application of Chapter III': which date that is
+                c = self.date_clause(dated, day)
+                clauses.append(Clause(f"The date of application of Chapter III it refers to: {c.text[0].lower()}{c.text[1:]}",
+                                      c.cites, "condition"))
             return clauses
         found = named or self._actor_dates(part, day)
         if not found:

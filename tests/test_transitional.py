@@ -178,3 +178,13 @@ def test_two_subjects_of_one_scope_question_get_a_rule_each(findings):
     assert [x.cites[0][1] for x in c] == ["Article 2(6)", "Article 2(3)"]
     one = findings.scope(part_of("Does the AI Act apply to AI used only for research?"), TODAY)
     assert len(one) == 1
+
+
+def test_a_transitional_rule_applies_only_to_its_own_subject(findings):
+    hiring = findings.deadline(part_of("Our app was launched in 2023 and uses AI to rank job applicants. "
+                                       "When do we have to comply?"), TODAY)
+    assert hiring[0].cites[0] == ("AI Act", "Article 111(2)")  # not the GPAI rule for 'launched in'
+    assert any("2 December 2027" in c.text for c in hiring if c.kind == "condition")
+    bot = findings.deadline(part_of("Our chatbot went live in 2024 - when must it tell users they talk to an AI?"),
+                            TODAY)
+    assert "2 August 2026" in bot[0].text  # Article 111(4) is for the marking duty of 50(2) only
