@@ -188,3 +188,11 @@ def test_a_transitional_rule_applies_only_to_its_own_subject(findings):
     bot = findings.deadline(part_of("Our chatbot went live in 2024 - when must it tell users they talk to an AI?"),
                             TODAY)
     assert "2 August 2026" in bot[0].text  # Article 111(4) is for the marking duty of 50(2) only
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("do providers need to report serious incidents?", "Article 73(1)"),
+    ("How quickly must a provider report a serious incident involving its high-risk AI system?", "Article 73(2)"),
+])
+def test_serious_incidents_who_reports_or_how_quickly(findings, question, lead):
+    assert findings.obligations(part_of(question), TODAY)[0].cites[0] == ("AI Act", lead)
