@@ -360,7 +360,8 @@ class Findings:
         named = {f.id for f in facts if f.get("category") in categories and hits(f, part.text) > 0}
         # a duty asked by its name alone; of several, the one the question names most ('register
         # a system we concluded is not high-risk' is Article 6(4), not every registration)
-        strong = [f for f in worded if float(f.get("weight", 1)) >= 2]
+        # (only the asked actor's: an importer asking about the CE marking is not told the provider's duty)
+        strong = [f for f in worded if float(f.get("weight", 1)) >= 2 and f.get("actor") in actors + ("any",)]
         top = max((hits(f, part.text) for f in strong), default=0)
         own = {f.id for f in strong if hits(f, part.text) == top}
         for actor in actors:

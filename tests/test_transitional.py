@@ -196,3 +196,10 @@ def test_a_transitional_rule_applies_only_to_its_own_subject(findings):
 ])
 def test_serious_incidents_who_reports_or_how_quickly(findings, question, lead):
     assert findings.obligations(part_of(question), TODAY)[0].cites[0] == ("AI Act", lead)
+
+
+def test_the_conformity_assessment_duty_leads_and_an_actor_keeps_its_own_duties(findings):
+    c = findings.obligations(part_of("Do we need a conformity assessment for our high-risk AI?"), TODAY)
+    assert c[0].cites[0] == ("AI Act", "Article 16(f)")
+    importer = findings.obligations(part_of("do importers need to check the CE marking?"), TODAY)
+    assert importer and importer[0].cites[0] == ("AI Act", "Article 23(1)")
