@@ -203,3 +203,12 @@ def test_the_conformity_assessment_duty_leads_and_an_actor_keeps_its_own_duties(
     assert c[0].cites[0] == ("AI Act", "Article 16(f)")
     importer = findings.obligations(part_of("do importers need to check the CE marking?"), TODAY)
     assert importer and importer[0].cites[0] == ("AI Act", "Article 23(1)")
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("when r the ai act prohibitions live", "deadline"),
+    ("When are the GPAI rules enforceable?", "deadline"),
+    ("When is live facial recognition allowed?", "classification"),
+])
+def test_casual_ways_of_asking_from_when(question, intent):
+    assert part_of(question).intent == intent
