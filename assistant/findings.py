@@ -518,7 +518,8 @@ CUE = re.compile(r"^\s*(?:since|now that|given|because|as)\b|\bright\s*\?|\bisn'
 GENERIC_WORDS = COMMON | set("""fine fines fined penalty penalties maximum highest much amount amounts
 sanction sanctions there please tell know could level levels biggest large top million euro euros
 correct right true break breaks breaking breach breaches breaching breached violate violates violating
-rules apply applies""".split())  # "The max fine is EUR 20 million, correct?" asks about the fines in general
+rules apply applies happens happen ignore ignoring consequence consequences compliance comply complying
+startup startups company companies business businesses""".split())  # "The max fine is EUR 20 million, correct?" asks about the fines in general
 
 
 DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities check checks

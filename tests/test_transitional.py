@@ -212,3 +212,9 @@ def test_the_conformity_assessment_duty_leads_and_an_actor_keeps_its_own_duties(
 ])
 def test_casual_ways_of_asking_from_when(question, intent):
     assert part_of(question).intent == intent
+
+
+def test_the_consequences_of_not_complying_are_the_fines(findings):
+    part = part_of("What are the consequences of non-compliance with the AI Act?")
+    assert part.intent == "penalty"
+    assert "35 000 000" in findings.penalty(part, TODAY)[0].text
