@@ -218,3 +218,15 @@ def test_the_consequences_of_not_complying_are_the_fines(findings):
     part = part_of("What are the consequences of non-compliance with the AI Act?")
     assert part.intent == "penalty"
     assert "35 000 000" in findings.penalty(part, TODAY)[0].text
+
+
+@pytest.mark.parametrize("question, lead, opening", [
+    ("Does an Annex III system that only prepares a human decision count as high-risk?", "Article 6(3)(d)", "Not high-risk, if"),
+    ("Our Annex III tool just improves the result of work a human already finished. Still high-risk?",
+     "Article 6(3)(b)", "Not high-risk, if"),
+    ("Our Annex III tool only performs a narrow procedural task. Is it still high-risk?", "Article 6(3)(a)", "Not high-risk, if"),
+    ("is an annex iii system that profiles people always high-risk?", "Article 6(3)", "Yes: "),
+])
+def test_each_condition_of_article_6_3_is_concluded_by_its_point(findings, question, lead, opening):
+    c = findings.scope(part_of(question), TODAY)
+    assert c[0].text.startswith(opening) and c[0].cites[0] == ("AI Act", lead)
