@@ -97,6 +97,10 @@ def _named_in(reference: str, text: str) -> bool:
                                       + re.escape(m.group(2)), text))
 
 
+COMPLY = re.compile(r"\b(?:have|need|got|required|obliged) to comply\b|\bmust (?:we |i |they )?comply\b|"
+                    r"\bdo(?:es)? (?:the |these |those )?(?:rules|requirements|obligations) (?:already |yet )?apply\b", re.I)
+
+
 DATA_INTENTS = ("deadline", "penalty", "soft_law", "obligations", "classification")
 
 
@@ -328,6 +332,13 @@ class Assistant:
             probe = f"What is ‘{term}’?"
             if self.retriever.definition_for(probe):
                 return probe
+            # 'general purpose ai model' is the defined 'general-purpose AI model': hyphens and
+            # spaces are one to a reader
+            loose = re.sub(r"[\s-]+", " ", term.lower()).strip()
+            spelled = next((k for k in getattr(self.retriever, "definitions", {})
+                            if re.sub(r"[\s-]+", " ", k) == loose), None)
+            if spelled and self.retriever.definition_for(f"What is ‘{spelled}’?"):
+                return f"What is ‘{spelled}’?"
         return plan.query
 
     def _finish(self, answer: Answer, question: str, plan: Plan, notes: tuple[str, ...]) -> Answer:
@@ -344,7 +355,11 @@ class Assistant:
             from assistant.plan import Speller
 
             # The words of the law data's terms count as known words too ('nudify', 'gpai').
-            terms = [" ".join(f.get("terms") or ()) for f in self.findings.law.facts]
+            # Only whole words of a term: a stem before a regex group ('ministr(?:y|ies)') is no
+            # word, and would turn 'ministry' into 'ministr'.
+            terms = [" ".join(re.findall(r"(?<![a-z])[a-z]{3,}(?=$|[ ,.;:'|)])",
+                                         re.sub(r"\\[a-zA-Z]", " ", " ".join(f.get("terms") or ()))))
+                     for f in self.findings.law.facts]
             self._speller = Speller([p.text for p in self.store.provisions.values()] + terms)
         return self._speller
 
@@ -417,10 +432,24 @@ class Assistant:
                 found += f.conditions(found[0].cites, part.clause or part.text, day)
         else:
             found = []
+        if part.placed and part.intent in ("classification", "obligations", "other"):
+            # A system or model already on the market when the rules began: its transitional rule
+            # (Article 111) says whether and by when ('Do we need to comply?'); after a tier, it
+            # says from when that tier's duties bind this system.
+            legacy = f.dated_subject(part, day, rules=("by", "fact"))
+            found = found + legacy if part.intent == "classification" else legacy + found
+        if part.intent == "obligations" and not found and COMPLY.search(part.text):
+            # "Do I have to comply with the high-risk requirements?": from when they bind, said
+            # plainly — not yet (a date to come) or yes (a date passed).
+            found = [dataclasses.replace(c, text=("Not yet: " if c.text.startswith("From ") else "Yes: ") + c.text[0].lower() + c.text[1:])
+                     if i == 0 and c.kind == "conclusion" and c.text.startswith(("From ", "Since ")) else c
+                     for i, c in enumerate(f.deadline(part, day))]
         if part.intent in ("classification", "obligations", "other"):
             rule = f.scope(part, day)
-            if rule and (rule[0].strength >= 4 or rule[0].strength >= 2
-                         and _supported(rule, retrieval, weak, 99)):
+            duty = max((c.strength for c in found if c.kind != "condition"), default=0) \
+                if part.intent == "obligations" else 0
+            if rule and rule[0].strength > duty and (rule[0].strength >= 4 or rule[0].strength >= 2
+                                                     and _supported(rule, retrieval, weak, 99)):
                 found = rule + [c for c in found if c.kind == "condition"]
         if premise_cited and part.intent in ("classification", "other", "scope"):
             found = [c for c in found if c.kind == "condition"]

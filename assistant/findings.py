@@ -50,7 +50,10 @@ def refs(fact: Fact, earlier: bool = False, text: str = "") -> tuple[Ref, ...]:
     if text:
         asked = {w[:7] for w in WORD.findall(text.lower()) if w not in COMMON}
         def overlap(s) -> int:
-            return len(asked & {w[:7] for w in WORD.findall(" ".join(s.words).lower())})
+            # the words a source states, and the name of its document ('the Article 50
+            # transparency guidelines' is answered by those guidelines' own paragraph)
+            said = " ".join(s.words) + ("" if s.document == "AI Act" else " " + s.document)
+            return len(asked & {w[:7] for w in WORD.findall(said.lower())})
         best_overlap = max((overlap(s) for s in sources), default=0)
         if best_overlap and overlap(sources[0]) < best_overlap:
             sources.sort(key=lambda s: -overlap(s))
@@ -72,6 +75,28 @@ def best(facts: tuple[Fact, ...], text: str, keep: Callable[[Fact], bool] = lamb
     # one it names only by a broad word ('high-risk').
     scored.sort(key=lambda x: (-x[0], only_broad(x[2], text), x[1]))
     return [f for _, _, f in scored]
+
+
+JOINS = re.compile(r"\b(?:and|as well as|both|plus)\b", re.I)
+
+
+def spans(fact: Fact, text: str) -> list[tuple[int, int]]:
+    """Where the question names the fact's subject: every match of every term."""
+    return [m.span() for t in fact.get("terms") or () for m in re.finditer(t, text, re.I)]
+
+
+def first_at(fact: Fact, text: str) -> int:
+    """Where the question first names the fact's subject (by a match that joins no two subjects)."""
+    return min((a for a, b in spans(fact, text) if not JOINS.search(text[a:b])), default=len(text))
+
+
+def apart(other: Fact, first: Fact, text: str) -> bool:
+    """The question names ``other`` in words that are not part of how it names ``first`` (not
+    'GPAI' inside 'fines on GPAI providers')."""
+    # a match that runs across 'and' ('GPAI obligations and … fines') joins two subjects: it
+    # is not how the question names one
+    taken = [(a, b) for a, b in spans(first, text) if not JOINS.search(text[a:b])]
+    return any(not any(a <= x and y <= b for a, b in taken) for x, y in spans(other, text))
 
 
 def only_broad(fact: Fact, text: str) -> bool:
@@ -114,9 +139,53 @@ class Findings:
         return Clause(f"The 2024 text said {long_date(old)}; Regulation (EU) 2026/1744 moved the date.",
                       cites, "condition")
 
+    def cutoff(self, fact: Fact, day: dt.date) -> dt.date | None:
+        """The day before which a transitional rule's systems or models were placed on the market
+        (Article 111: 'placed on the market before 2 August 2025'), or None for other facts.
+        ``placed_before_of`` names the fact whose date the rule refers to ('the date of
+        application of Chapter III')."""
+        if fact.get("placed_before"):
+            return fact.get("placed_before")
+        other = self._fact("dates", fact.get("placed_before_of"), day) if fact.get("placed_before_of") else None
+        return other.get("date") if other is not None else None
+
+    def transitional(self, part: Part, facts: tuple[Fact, ...], day: dt.date) -> tuple[list[Fact], set[str]]:
+        """Read the question's 'placed on the market' period against the transitional rules:
+        the rules whose cut-off comes after it and whose category the question is about (they
+        decide the date for this system or model), and the ids of those whose cut-off it is past
+        (they do not apply: the general date does)."""
+        if not part.placed:
+            return [], set()
+        start, end = part.placed
+        # What the question is about: the categories it names, or that of the date it names by
+        # its subject ('rank job applicants' is the Annex III date, so high-risk).
+        subject = next((f for f in best(facts, part.text) if self.cutoff(f, day) is None and f.get("category")), None)
+        about = set(part.categories) | ({subject.get("category")} if subject is not None else set())
+        applies, past = [], set()
+        for f in facts:
+            c = self.cutoff(f, day)
+            if c is None or (f.get("only_if") and not re.search(f.get("only_if"), part.text, re.I)):
+                continue  # not a transitional rule, or one for another duty of its category
+            if end < c and (f.get("category") in about if f.get("category") else hits(f, part.text) > 0):
+                applies.append(f)
+            elif start >= c:
+                past.add(f.id)
+        applies.sort(key=lambda f: -hits(f, part.text))
+        return applies, past
+
     def deadline(self, part: Part, day: dt.date) -> list[Clause]:
         facts = self.law.subject("dates", on=day)
-        named = best(facts, part.text)
+        legacy, past = self.transitional(part, facts, day)
+        named = best(facts, part.text, lambda f: f.id not in past)
+        if legacy:  # the period the system was placed on the market in names its rule firmly
+            clauses = [replace(self.date_clause(f, day), strength=max(2.0, hits(f, part.text))) for f in legacy[:2]]
+            of = next((f.get("placed_before_of") for f in legacy[:2] if f.get("placed_before_of")), None)
+            dated = self._fact("dates", of, day) if of else None
+            if dated is not None:  # 'the date of application of Chapter III': which date that is
+                c = self.date_clause(dated, day)
+                clauses.append(Clause(f"The date of application of Chapter III it refers to: {c.text[0].lower()}{c.text[1:]}",
+                                      c.cites, "condition"))
+            return clauses
         found = named or self._actor_dates(part, day)
         if not found:
             return []
@@ -128,6 +197,18 @@ class Findings:
         for other in found[1:2]:  # two transitional rules the question names equally
             if float(other.get("weight", 1)) >= 3 and hits(other, part.text) == hits(first, part.text):
                 clauses.append(replace(self.date_clause(other, day), strength=hits(other, part.text)))
+        joined = next((f for f in found[1:3] if named and JOINS.search(part.text) and apart(f, first, part.text)), None)
+        if joined is not None and len(clauses) == 1:
+            # "the deadlines for GPAI obligations and for Commission fines on GPAI providers": two
+            # subjects, each named in words of its own, each with its date, in the order asked.
+            second = replace(self.date_clause(joined, day), strength=hits(joined, part.text))
+            clauses = [second, clauses[0]] if first_at(joined, part.text) < first_at(first, part.text) \
+                else [clauses[0], second]
+        for f in facts:  # a transitional rule the system came too late for: say why its date is not this one
+            if f.id in past and f.get("date") and f.get("category") in part.categories and len(clauses) < 3:
+                clauses.append(Clause(f"The later date of {refs(f)[0][1]} ({long_date(f.get('date'))}) is only for "
+                                      f"{f.get('subject')}, not for one placed on the market later.",
+                                      refs(f), strength=clauses[0].strength))
         moved = self.moved(first)
         alternative = first.get("alternative")
         if alternative and (only_broad(first, part.text) or not named):  # the actor's duties, either date
@@ -155,7 +236,12 @@ class Findings:
         """A question that is not about a date, on a subject with a date of its own (a practice
         prohibited only from 2 December 2026, a transitional rule for systems already on the
         market): that rule belongs in the conclusion."""
-        facts = [f for f in best(self.law.subject("dates", on=day), part.text)
+        everything = self.law.subject("dates", on=day)
+        legacy, past = self.transitional(part, everything, day)
+        if legacy and any(f.get("rule", "from") in rules for f in legacy):
+            return [replace(self.date_clause(f, day), strength=max(3.0, hits(f, part.text)))
+                    for f in legacy[:2] if f.get("rule", "from") in rules]
+        facts = [f for f in best(everything, part.text, lambda f: f.id not in past)
                  if float(f.get("weight", 1)) >= 3 and f.get("rule", "from") in rules
                  and (f.get("date") or f.get("rule") == "fact")]
         if not facts:
@@ -245,7 +331,16 @@ class Findings:
         categories = part.categories or (("high-risk",) if not part.actors else ("high-risk",))
         # A duty the data words itself ('tell users they are talking to a bot': Article 50(1)); with
         # no actor named, the duty's own actor ('label our news articles': the deployer, 50(4)).
-        worded = [f for f in facts if f.get("terms") and f.get("category") in categories and hits(f, part.text) > 0]
+        def asked(f: Fact) -> bool:
+            return bool(f.get("terms")) and hits(f, part.text) > 0 and \
+                (not f.get("requires") or bool(re.search(f.get("requires"), part.text, re.I)))
+        worded = [f for f in facts if f.get("category") in categories and asked(f)]
+        if not part.categories:
+            # 'chatgpt style model, do we need to publish what data we trained on?': a duty asked
+            # by its own name needs no category named.
+            extra = [f for f in facts if f not in worded and float(f.get("weight", 1)) >= 2 and asked(f)]
+            worded += extra
+            categories = tuple(dict.fromkeys(categories + tuple(f.get("category") for f in extra)))
         if not part.actors and not part.categories and not worded:
             return []  # nothing says whose duties or which: the passages answer
         actors = part.actors or tuple(dict.fromkeys(f.get("actor") for f in worded)) or ("provider",)
@@ -263,7 +358,12 @@ class Findings:
         # Where the duties of a category have their own words (Article 50: a chatbot, a
         # generator, a deep fake), the question's words pick the duties it is about.
         named = {f.id for f in facts if f.get("category") in categories and hits(f, part.text) > 0}
-        own = {f.id for f in worded if float(f.get("weight", 1)) >= 2}  # a duty asked by its name alone
+        # a duty asked by its name alone; of several, the one the question names most ('register
+        # a system we concluded is not high-risk' is Article 6(4), not every registration)
+        # (only the asked actor's: an importer asking about the CE marking is not told the provider's duty)
+        strong = [f for f in worded if float(f.get("weight", 1)) >= 2 and f.get("actor") in actors + ("any",)]
+        top = max((hits(f, part.text) for f in strong), default=0)
+        own = {f.id for f in strong if hits(f, part.text) == top}
         for actor in actors:
             for category in categories:
                 for f in facts:
@@ -297,13 +397,33 @@ class Findings:
         if found:  # a fact that already says what another does ('covers' it) is not said twice
             covered = set(found[0].get("covers") or ())
             found = [found[0]] + [f for f in found[1:] if f.id not in covered]
-        return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+        # a rule every guideline states is proved by the ones the question names first, three at most
+        return [Clause(_sentence(f.get("says")), refs(f, text=part.text)[:3], strength=hits(f, part.text))
                 for f in found[:2]]
 
     def scope(self, part: Part, day: dt.date) -> list[Clause]:
-        found = best(self.law.subject("scope", on=day), part.text)
-        return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
-                for f in found[:1]]
+        """The rule on whether the Act (or a prohibition) covers what the question describes:
+        scope and exclusions, or an exception a prohibition writes ('real-time remote biometric
+        identification … to search for a missing child'), with the conditions it comes with."""
+        facts = self.law.subject("scope", on=day) + self.law.subject("exceptions", on=day)
+        found = best(facts, part.text)
+        if found:
+            # "… to AI used for scientific research, and to AI in the military?": two subjects,
+            # each named in words of its own, each with its rule, in the order asked
+            joined = next((f for f in found[1:3] if JOINS.search(part.text) and apart(f, found[0], part.text)
+                           and apart(found[0], f, part.text)), None)
+            if joined is not None:
+                pair = sorted((found[0], joined), key=lambda f: first_at(f, part.text))
+                found = pair + [f for f in found if f not in pair]
+                return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+                        for f in pair]
+        out = [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+               for f in found[:1]]
+        for fid in (found[0].get("then") or ()) if found else ():
+            then = next((f for f in facts if f.id == fid), None)
+            if then is not None:
+                out.append(Clause(_sentence(then.get("says")), refs(then), "condition"))
+        return out
 
     def not_held(self, text: str) -> NotHeld | None:
         found = best(self.law.subject("not_held"), text)
@@ -411,7 +531,8 @@ CUE = re.compile(r"^\s*(?:since|now that|given|because|as)\b|\bright\s*\?|\bisn'
 GENERIC_WORDS = COMMON | set("""fine fines fined penalty penalties maximum highest much amount amounts
 sanction sanctions there please tell know could level levels biggest large top million euro euros
 correct right true break breaks breaking breach breaches breaching breached violate violates violating
-rules apply applies""".split())  # "The max fine is EUR 20 million, correct?" asks about the fines in general
+rules apply applies happens happen ignore ignoring consequence consequences compliance comply complying
+startup startups company companies business businesses""".split())  # "The max fine is EUR 20 million, correct?" asks about the fines in general
 
 
 DUTY_WORDS = COMMON | set("""obligations duties duty requirements require required responsibilities check checks
@@ -570,6 +691,7 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
 
 ASKS_BAN = re.compile(r"\b(?:bann?(?:ed|s|ing)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b", re.I)
 ASKS_ALLOWED = re.compile(r"\b(?:allowed|legal|lawful|permitted|ok|okay)\b|^\W*(?:can|may|could)\b", re.I)
+ASKS_RULES = re.compile(r"\b(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)\b", re.I)
 ASKS_HIGH_RISK = re.compile(r"\bhigh[- ]?risk\b", re.I)
 
 
@@ -589,11 +711,13 @@ def verdict(question: str, prohibited: bool) -> str:
     """The answer's first words, in the terms the question asked: 'Does the Act ban X?' → 'Yes —',
     'Is X allowed?' → 'No —' for a prohibited practice; 'Is X allowed?' → 'Allowed, as a
     high-risk AI system:' for a high-risk one."""
-    question = asked_head(question)
+    whole, question = question, asked_head(question)
     if prohibited:
         if ASKS_BAN.search(question):
             return "Yes —"
         return "No —" if ASKS_ALLOWED.search(question) else "Prohibited:"
+    if ASKS_RULES.search(whole) and not ASKS_HIGH_RISK.search(whole):
+        return "Yes, the high-risk rules, likely:"
     if ASKS_HIGH_RISK.search(question) or not (ASKS_BAN.search(question) or ASKS_ALLOWED.search(question)):
         return "Likely yes:"
     if ASKS_BAN.search(question):
@@ -603,7 +727,9 @@ def verdict(question: str, prohibited: bool) -> str:
 
 def limited_verdict(question: str) -> str:
     """The opening for a system with only a transparency duty, in the question's terms."""
-    question = asked_head(question)
+    whole, question = question, asked_head(question)
+    if ASKS_RULES.search(whole) and not ASKS_HIGH_RISK.search(whole):
+        return "Yes, a transparency duty (not high-risk by that fact alone):"
     if ASKS_HIGH_RISK.search(question) or not (ASKS_BAN.search(question) or ASKS_ALLOWED.search(question)):
         return "No, not high-risk by that fact alone:"
     if ASKS_BAN.search(question):

@@ -29,7 +29,7 @@ ACTORS = {  # the actor as the obligations data names it → how questions name 
 }
 CATEGORIES = {
     "gpai-systemic-risk": r"systemic[- ]risk",
-    "gpai": r"\bgpai\b|general[- ]purpose ai models?|general purpose ai models?|foundation models?|\bllms?\b",
+    "gpai": r"\bgpai\b|general[- ]purpose (?:ai )?models?|foundation models?|\bllms?\b|(?:large )?language models?",
     "article-50": r"article 50\b|transparen\w*|chatbots?|bots?|deep ?fakes?|label\w*|disclos\w*|watermark\w*|"
                   r"tell (?:users|people|customers|visitors)|(?:say|disclose|tell)\w* .{0,20}\b(?:it'?s|it is) (?:an? )?ai\b|"
                   r"generat\w* (?:images?|content|text|video|audio)|emotion recognition",
@@ -39,15 +39,23 @@ _I = re.I
 DEADLINE = re.compile(
     r"\b(?:from when|since when|by when|until when|what date|which date|deadlines?|timeline|transition\w*|"
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
-    r"still appl\w*|apply yet)\b|"
+    r"still appl\w*|apply yet|(?:do|does|will) (?:we|i|they|it|you) (?:get|have) until)\b|"
+    r"\b(?:when|wen)\b.*\b(?:live|effective|enforceable)\s*\W*$|"  # "when r the prohibitions live"
     r"\b(?:when|wen)\b.*\b(?:appl\w*|aply|start\w*|begin\w*|enter\w*|take effect|kick in|operational|due|"
     r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
     r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
-PENALTY = re.compile(r"\b(?:(?<!is )(?<!are )(?<!be )(?<!'s )(?<!'re )(?<!am )fine(?![- ]?tun)(?!, right)|fine[ds](?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b",
+PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk)\b.{0,30}\b(?:if|when)\b.{0,40}\b(?:ignore|break|breach|violate|"
+                     r"infring\w*|(?:do not|don'?t|doesn'?t|does not|fail to|won'?t) comply)\w*|\bconsequences? of (?:non-?compliance|breaking|breaching|ignoring)\b|"
+                     r"\b(?:(?<!is )(?<!are )(?<!be )(?<!'s )(?<!'re )(?<!am )fine(?![- ]?tun)(?!, right)|fine[ds](?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b",
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
-    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?\w+) (?:still |really )?need (?:an?|the|to))\b", _I)
+    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?[\w-]+(?: [\w-]+)?) (?:still |really )?need (?:an?|the|to))\b", _I)
+# A question whose verb asks for a specific duty is about that duty, whatever tier it names.
+DUTY_ASKED = re.compile(
+    r"^\W*(?:do(?:es)?|must|should|shall|will|would) (?:we|i|you|they|(?:the |our |my )?(?:providers?|deployers?|company|companies))"
+    r" (?:still |also |then |really )?(?:need|have|got) to (?:register|document|notify|report|inform|label|disclose|"
+    r"appoint|keep|mark|watermark|carry out|perform|do an?)\b", re.I)
 TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|lawful|permitted|ok|okay)"
 NOW = r"(?:\s+(?:yet|now|already|still|anymore|today))?"  # "banned yet?": the tier on the day asked
 # "Is X a high-risk AI system?": the tier named as what X is (not "… required for a high-risk AI system?")
@@ -61,6 +69,10 @@ CLASSIFY = re.compile(
     r"(?:a |the )?(?:banks?|insurers?|landlords?|retailers?|platforms?)) "
     r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
     r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
+    # "we sell an ai tool that picks which loan apps get approved - any rules?": a product
+    # described, and what rules it has — its tier decides them
+    r"\b(?:we|i|our (?:company|startup|team)) (?:sell|build|make|develop|offer|run|provide|deploy)\b.*"
+    r"\b(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on) (?:us|me|it|this))?\s*\W*$|"
     r"^\W*is it (?:still )?(?:legal|lawful|allowed|permitted|ok|okay|banned|prohibited|forbidden|illegal) to\b|"
     # "Does the AI Act ban social scoring by companies?": whether a practice is prohibited
     r"^\W*(?:does|do|will|would) (?:the )?(?:eu )?(?:ai act|act|regulation|eu|law)s? (?:still |really |also |now )?"
@@ -71,7 +83,8 @@ DEFINITION = re.compile(
     r"how does the (?:ai )?act define|(?:can you )?explain what|tell me what)\b", _I)
 TEXT = re.compile(r"^\s*(?:what (?:does|do|did) (?:article|art\.?|annex|recital)|show me|quote|text of)\b", _I)
 SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|follow|adhere to|join)\w* (?:the |a )?code\b|\bsign(?:ing|ed)? (?:the|it)\b|"
-                      r"\bguidelines? (?:are|is) (?:binding|legally)|\bpresumption of conformity\b", _I)
+                      r"\bguidelines? (?:are|is) (?:binding|legally)|\bpresumption of conformity\b|"
+                      r"^\W*(?:are|is|do|does) (?:the )?(?:[\w()'’-]+ ){0,5}guidelines? (?:legally |really |actually )?(?:binding|enforceable|law)\b", _I)
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
                    r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|does the ai act apply|"
                    r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b", _I)
@@ -104,6 +117,53 @@ INSTRUCTED = re.compile(  # the question tells the assistant what to say or to d
 FOLLOW_UP = re.compile(
     r"^\s*(?:and|&|also|plus|but|so|what about|how about|and what about|what if|same for|"
     r"and for|and if|and under|and with|and the|and from|and when|and what|and how|what of)\b", _I)
+# "We released our model in June 2025", "on the market since 2025", "launched after August 2025":
+# when the system or model the question describes was placed on the market (or put into
+# service). Read as a period, so that it can be set against a transitional rule's cut-off date
+# (Article 111: "placed on the market before …") from the law data.
+PLACED_VERB = (r"(?:released|launched|published|uploaded|posted|open[- ]?sourced?|first (?:sold|offered|marketed)|"
+               r"made (?:it |them )?(?:publicly )?available|put (?:[\w-]+ ){1,4}(?:on|online|out)\b|placed (?:it |them )?on the (?:eu |union )?market|put (?:it |them )?(?:in|on)to "
+               r"(?:service|the market)|put into service|went live|gone live|came out|come out|shipped|rolled out|deployed|"
+               r"(?:been |was |were |is |are )?on the (?:eu |union )?market|in service|in use|(?:have |has |had )?(?:been )?us(?:ed|ing)|"
+               r"(?:started|been|began) (?:selling|offering|using)|introduced|available)")
+_MONTH = r"January|February|March|April|May|June|July|August|September|October|November|December|" \
+         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+PLACED = re.compile(
+    rf"\b{PLACED_VERB}\b[^.?!;]{{0,80}}?\b(?P<rel>back in|in|since|before|after|during|from|as of|as early as)\s+"
+    rf"(?:(?P<part>early|mid|late|spring|summer|autumn|fall|winter)(?:\s+of)?\s+)?(?:(?P<day>\d{{1,2}})\s+)?"
+    rf"(?:(?P<month>{_MONTH})\.?\s+)?(?P<year>20[12]\d)\b", re.I)
+SEASONS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12), "spring": (3, 5), "summer": (6, 8),
+           "autumn": (9, 11), "fall": (9, 11), "winter": (1, 2)}
+
+
+def placed_period(text: str) -> tuple[dt.date, dt.date] | None:
+    """The period in which the question says its system or model was placed on the market:
+    'released in June 2025' → 1–30 June 2025; 'before 2 August 2026' → up to 1 August 2026;
+    'after August 2025' → from 1 September 2025. None when the question says no such date."""
+    import calendar
+
+    m = PLACED.search(text)
+    if not m:
+        return None
+    year = int(m.group("year"))
+    month = m.group("month")
+    if month:
+        number = next(i for i, name in enumerate(calendar.month_name) if name and name.lower().startswith(month.lower()[:3]))
+        first, last = (number, number)
+    else:
+        first, last = SEASONS.get((m.group("part") or "").lower(), (1, 12))
+    if m.group("day") and month:
+        start = end = dt.date(year, first, min(int(m.group("day")), calendar.monthrange(year, first)[1]))
+    else:
+        start, end = dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+    rel = m.group("rel").lower()
+    if rel == "before":
+        return dt.date.min, start - dt.timedelta(days=1)
+    if rel == "after":
+        return end + dt.timedelta(days=1), dt.date.max
+    return start, end
+
+
 SME = re.compile(r"\b(?:smes?|start-?ups?|small (?:and medium|company|business|enterprise)s?)\b", _I)
 SMC = re.compile(r"\b(?:smcs?|small mid-?caps?|mid-?caps?)\b", _I)
 
@@ -174,6 +234,8 @@ class Part:
     smc: bool = False
     source_kind: str | None = None
     term: str | None = None  # the term a definition question asks about
+    # when the system or model asked about was placed on the market (first day, last day)
+    placed: tuple[dt.date, dt.date] | None = None
     clause: str = ""  # in a message that joins several questions, the words of this one
 
 
@@ -195,6 +257,8 @@ class Plan:
                 "as_of": self.as_of.isoformat() if self.as_of else None, "follow_up": self.follow_up,
                 "parts": [{"intent": p.intent, "actors": list(p.actors), "categories": list(p.categories),
                            "references": list(p.references), "sme": p.sme, "smc": p.smc,
+                           **({"placed": [d.isoformat() if d not in (dt.date.min, dt.date.max) else None
+                                          for d in p.placed]} if p.placed else {}),
                            **({"clause": p.clause} if p.clause else {})} for p in self.parts],
                 "premises": [{"claim": p.claim, "fact": p.fact} for p in self.premises]}
 
@@ -228,6 +292,8 @@ def intent_of(text: str) -> str:
         return "penalty"
     if DEFINITION.search(text) and not OBLIGATIONS.search(text) and not CLASSIFY.search(text):
         return "definition"
+    if DUTY_ASKED.search(text):  # "Do we need to register a system we concluded is not high-risk?"
+        return "obligations"
     if CLASSIFY.search(text):
         return "classification"
     if SCOPE.search(text):
@@ -256,8 +322,14 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
         # "and when do those rules apply?" after "Is my credit scoring tool high-risk?" asks a
         # date: the previous turn gives the slots (the system), not the intent.
         intent = own
+    placed = placed_period(query)
+    if placed and intent == "obligations" and re.search(r"\b(?:when|wen)\b", question, re.I):
+        # "It has been on the market since 2025. When must it be watermarked?" asks the date
+        # by which a system already on the market must comply.
+        intent = "deadline"
     base = Part(intent, query, actors, categories, refs, bool(SME.search(query)), bool(SMC.search(query)),
-                term=defined_term(query) if intent in ("definition", "other") else None)
+                term=defined_term(query) if intent in ("definition", "other") else None,
+                placed=placed)
     parts = [base]
     # "provider vs deployer duties" / "obligations of providers and deployers": one part per actor.
     if intent in ("obligations", "comparison", "other") and len(actors) > 1:
