@@ -124,8 +124,10 @@ class Findings:
             verb = "must comply by" if day <= date else "had to comply by"
             text = _sentence(f"{subject}: {verb} {long_date(date)}")
         else:
-            text = _sentence(f"From {long_date(date)}, {subject} apply" if day < date
-                             else f"Since {long_date(date)}, {subject} have applied")
+            # 'the AI Act in general applies', 'the prohibited practices apply': the subject's number is data
+            one = bool(fact.get("singular"))
+            text = _sentence(f"From {long_date(date)}, {subject} {'applies' if one else 'apply'}" if day < date
+                             else f"Since {long_date(date)}, {subject} {'has' if one else 'have'} applied")
         return Clause(text, refs(fact))
 
     def moved(self, fact: Fact) -> Clause | None:

@@ -152,7 +152,7 @@ def test_conclusions_in_the_questions_language(code, english, local):
 
 def test_a_conclusions_quotes_keep_their_english_dates_and_amounts():
     de = languages()["de"]
-    text = "From 2 August 2026, the AI Act in general apply [1]: “shall apply from 2 August 2026 … EUR 35 000 000”"
+    text = "From 2 August 2026, the AI Act in general applies [1]: “shall apply from 2 August 2026 … EUR 35 000 000”"
     out = de.translate_conclusion(text)
     assert out.startswith("Ab dem 2. August 2026 gelten: die KI-Verordnung im Allgemeinen [1]")
     assert "“shall apply from 2 August 2026 … EUR 35 000 000”" in out
@@ -162,7 +162,7 @@ def test_a_conclusions_quotes_keep_their_english_dates_and_amounts():
 
 def test_a_language_without_conclusion_frames_keeps_the_english_conclusion():
     it = languages()["it"]
-    text = "From 2 December 2027, the AI Act in general apply [1]."
+    text = "From 2 December 2027, the AI Act in general applies [1]."
     assert it.translate_conclusion(text) == text and it.dates_and_amounts(text) == text
 
 

@@ -497,3 +497,17 @@ def test_banned_yet_before_the_day_is_not_yet():
     assert dated_prohibition(dated, Point(), "Is it banned?").text.startswith("Yes — from 2 December 2026")
     since = Clause("Since 2 December 2026, the prohibitions added by the Omnibus have applied.", dated.cites)
     assert dated_prohibition(since, Point(), "Is it banned yet?").text.startswith("Yes — since 2 December 2026")
+
+
+@pytest.mark.parametrize("question", [
+    "do i need ce marking for my ai credit scoring thing",
+    "Do we need a conformity assessment for our hiring tool?",
+    "r chatbots supposed to tell ppl they are talking to a bot?",
+])
+def test_a_duty_asked_without_an_article_or_by_what_one_is_supposed_to_do_is_an_obligations_question(question):
+    assert parse(question).intent == "obligations"
+
+
+def test_supposed_to_without_a_duty_verb_stays_a_deadline_question():
+    question = "Under the original timetable, by when were all of the AI Act's rules supposed to be in application?"
+    assert parse(question).intent == "deadline"
