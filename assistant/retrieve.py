@@ -17,6 +17,7 @@ from assistant.references import DATE, find_other_references, find_references, i
 from aiact.corpus.provision import BINDING, CODE, GUIDELINES, KIND_RANK, Provision
 from aiact.index.chunk import chapters_named, split_sentences
 from aiact.index.embed import Embedder
+from aiact.index.stems import known as known_stems, rule_digest
 from aiact.index.store import IndexStore
 from assistant.candidates import cover, gather
 from assistant.rank import load_ranker
@@ -316,8 +317,19 @@ def _stems(text: str) -> frozenset[str]:
 @lru_cache(maxsize=32768)
 def _stems_cached(text: str) -> frozenset[str]:
     # Every question compares itself with the same provision texts, titles and sentences: their
-    # stems are worked out once per process (a quarter of a warm answer's time before).
+    # stems are worked out once per process (a quarter of a warm answer's time before), or read
+    # from the build, which stored them under this very rule (aiact.index.stems).
+    found = known_stems(text, stem_rule())
+    return found if found is not None else content_stems(text)
+
+
+def content_stems(text: str) -> frozenset[str]:
     return frozenset(w[:6] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2)
+
+
+@lru_cache(maxsize=1)
+def stem_rule() -> str:
+    return rule_digest(content_stems)
 
 
 CHAPTER_PATH = re.compile(r"^CHAPTER ([IVX]+)(?:, SECTION (\d+))?")

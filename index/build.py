@@ -32,8 +32,9 @@ from assistant.errors import IndexBusy, IndexDamaged, IndexMissing, StorageFull
 from assistant.settings import Settings
 from aiact.corpus import fingerprint as corpus_fingerprint
 from aiact.corpus import load_corpus
-from aiact.index.chunk import CHUNKER_VERSION, chunk_provisions
+from aiact.index.chunk import CHUNKER_VERSION, chunk_provisions, split_sentences
 from aiact.index.embed import Embedder
+from aiact.index.stems import STEMS, provision_texts, write_stems
 from aiact.index.store import COLLECTION_PREFIX, VECTORS, chroma_client, forget_chroma, tokenize_for_bm25
 
 log = logging.getLogger(__name__)
@@ -397,6 +398,8 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
     vectors = vectors_digest(stored if stored is not None else
                              _stored_vectors(work, settings, collection_name, [c.id for c in chunks]))
 
+    _write_stems(work, provisions)
+
     documents: dict[str, int] = {}
     for p in provisions:
         documents[p.document] = documents.get(p.document, 0) + 1
@@ -416,6 +419,14 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
     # The manifest is written last: a directory without it is not a build.
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
+
+
+def _write_stems(work: Path, provisions: list) -> None:
+    """The stems answering compares questions with, worked out once here instead of in every
+    process that meets a provision for the first time."""
+    from assistant.retrieve import content_stems, stem_rule
+
+    write_stems(work / STEMS, provision_texts(provisions, split_sentences), content_stems, stem_rule())
 
 
 def _embed(embedder: Embedder, texts: list[str], done: Callable[[int], object], slice_size: int) -> np.ndarray:

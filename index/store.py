@@ -8,6 +8,8 @@ Layout of one build (a directory named by its fingerprint)::
     bm25/             bm25s index over the nodes, in the order of nodes.json
     vectors.npy       the nodes' embeddings (float32, in the order of nodes.json): exact search
                       reads them without importing chromadb
+    stems.npz         the content-word stems of the provisions' texts, sentences and headings
+                      (aiact.index.stems; older builds lack it and stem as they go)
     chroma/           the embedded Chroma store (absent when a Chroma server holds the vectors)
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 
 from aiact.corpus.provision import Provision
 from aiact.index.chunk import date_key
+from aiact.index.stems import register as register_stems
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +133,7 @@ class IndexStore:
 
         self.directory = directory
         self.manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        register_stems(directory, self.manifest)  # read at the first question, not here
         raw = json.loads((directory / "provisions.json").read_text(encoding="utf-8"))
         self.provisions: dict[str, Provision] = {d["id"]: Provision.from_dict(d["provision"]) for d in raw}
         nodes = json.loads((directory / "nodes.json").read_text(encoding="utf-8"))
