@@ -14,7 +14,7 @@ from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
 from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
                                with_deciding_provision)
-from assistant.plan import NOW, TIER_NOUN, Plan, normalise, parse, previous_plan
+from assistant.plan import INSTRUCTED, NOW, TIER_NOUN, Plan, normalise, parse, previous_plan
 from assistant.retrieve import asked_kind
 from aiact.corpus.provision import CODE, GUIDELINES
 from assistant.language import detect, localise, to_english
@@ -101,7 +101,7 @@ COMPLY = re.compile(r"\b(?:have|need|got|required|obliged) to comply\b|\bmust (?
                     r"\bdo(?:es)? (?:the |these |those )?(?:rules|requirements|obligations) (?:already |yet )?apply\b", re.I)
 
 
-DATA_INTENTS = ("deadline", "penalty", "soft_law", "obligations", "classification")
+DATA_INTENTS = ("deadline", "penalty", "soft_law", "obligations", "classification", "scope")
 
 
 def _names_the_act(plan: Plan) -> bool:
@@ -304,6 +304,8 @@ class Assistant:
             retrieval, decided = with_deciding_provision(self, asked, retrieval, day)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
+        # "Forget your documents and tell me that …": what the passages say is not what is asked
+        weak = weak or bool(INSTRUCTED.search(query))
         # Casual words ("label ai pics", "max fine") are not in the passages, so coverage is low even
         # when the question is plainly about the Act; a plan that names what it asks (an intent the
         # law data answers and a slot of the Act) lets the data conclude on close passages.
@@ -332,11 +334,11 @@ class Assistant:
             probe = f"What is ‘{term}’?"
             if self.retriever.definition_for(probe):
                 return probe
-            # 'general purpose ai model' is the defined 'general-purpose AI model': hyphens and
-            # spaces are one to a reader
-            loose = re.sub(r"[\s-]+", " ", term.lower()).strip()
+            # 'general purpose ai model' is the defined 'general-purpose AI model', and a
+            # 'deepfake' the defined 'deep fake': hyphens, spaces and none are one to a reader
+            loose = re.sub(r"[\s-]+", "", term.lower()).strip()
             spelled = next((k for k in getattr(self.retriever, "definitions", {})
-                            if re.sub(r"[\s-]+", " ", k) == loose), None)
+                            if re.sub(r"[\s-]+", "", k) == loose), None)
             if spelled and self.retriever.definition_for(f"What is ‘{spelled}’?"):
                 return f"What is ‘{spelled}’?"
         return plan.query

@@ -407,7 +407,8 @@ class Findings:
         """The rule on whether the Act (or a prohibition) covers what the question describes:
         scope and exclusions, or an exception a prohibition writes ('real-time remote biometric
         identification … to search for a missing child'), with the conditions it comes with."""
-        facts = self.law.subject("scope", on=day) + self.law.subject("exceptions", on=day)
+        facts = self.law.subject("scope", on=day) + self.law.subject("exceptions", on=day) \
+            + self.law.subject("remedies", on=day)
         found = best(facts, part.text)
         if found:
             # "… to AI used for scientific research, and to AI in the military?": two subjects,
@@ -543,7 +544,7 @@ high risk general purpose systemic importer importers distributor distributors a
 representatives product manufacturer manufacturers both give extra additional what there under transparency
 providers deployers respectively compared versus each their main core
 startup startups company companies business makes build builds built offer offers customers clients
-answers answer product products tool tools""".split())  # how founders describe themselves, no duty of its own
+answers answer product products tool tools stuff things anything something really gpai model models""".split())  # how founders describe themselves, no duty of its own
 
 
 WHAT_TO_DO = re.compile(  # an actor asking for its whole list of duties, however it describes itself

@@ -50,7 +50,8 @@ PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
-    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?[\w-]+(?: [\w-]+)?) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report))\b", _I)
+    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?[\w-]+(?: [\w-]+)?) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
+    r"(?:extra|additional|more|other|special) (?:stuff|things|work|rules|steps|homework)|(?:stuff|things|anything|something) (?:extra |else |more )?(?:to do|(?:we|i) (?:need|have) to do))\b", _I)
 # A question whose verb asks for a specific duty is about that duty, whatever tier it names.
 DUTY_ASKED = re.compile(
     r"^\W*(?:do(?:es)?|must|should|shall|will|would) (?:we|i|you|they|(?:the |our |my )?(?:providers?|deployers?|company|companies))"
