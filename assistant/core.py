@@ -281,7 +281,7 @@ class Assistant:
         original, notes = clean_text(question, self.settings.max_question_chars)
         if as_of is None and (written := inputs.impossible_date(original)):
             return inputs.not_a_day(original, written, self.today)
-        lang = detect(original)  # None for English; otherwise read through the glossary
+        lang = detect(original, self.speller.counts)  # None for English; otherwise read through the glossary
         text = to_english(original, lang) if lang else original
         self._reload_if_new()
         plan = parse(self.speller.correct(normalise(text)), as_of, previous_plan(history))
@@ -446,7 +446,9 @@ class Assistant:
             found = [dataclasses.replace(c, text=("Not yet: " if c.text.startswith("From ") else "Yes: ") + c.text[0].lower() + c.text[1:])
                      if i == 0 and c.kind == "conclusion" and c.text.startswith(("From ", "Since ")) else c
                      for i, c in enumerate(f.deadline(part, day))]
-        if part.intent in ("classification", "obligations", "other"):
+        # a "what is …" question on no defined term ("the AI Act in a nutshell") may be the scope data's
+        defined = part.intent == "definition" and any(s.reason == "definition" for s in retrieval.results)
+        if part.intent in ("classification", "obligations", "other", "definition") and not defined:
             rule = f.scope(part, day)
             duty = max((c.strength for c in found if c.kind != "condition"), default=0) \
                 if part.intent == "obligations" else 0

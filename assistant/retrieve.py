@@ -276,7 +276,8 @@ def asked_kind(query: str) -> str | None:
 def expand_abbreviations(query: str) -> str:
     """The Act spells out what users abbreviate ('GPAI' → 'general-purpose AI')."""
     for pattern, full in ABBREVIATIONS.items():
-        query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query)
+        # casual questions write them in lower case ('gpai', 'ce mark ai')
+        query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query, flags=re.I)
     return query
 
 

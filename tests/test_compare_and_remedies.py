@@ -66,3 +66,48 @@ def test_spelling_variants_of_a_term_reach_its_fact():
     for q in ("we fine tune llama, are we a provider now?", "we finetuned mistral, are we the provider now",
               "we fine-tune llama for our product, are we a provider?"):
         assert best((fact,), q), q
+
+
+def test_compared_actors_are_a_definition_question_unless_duties_are_asked():
+    assert parse("distributor vs importer - whats the difference?").intent == "definition"
+    assert parse("is an importer the same as a distributor").intent == "definition"
+    assert [p.intent for p in parse("provider vs deployer duties for high risk AI").parts] == ["obligations"] * 2
+
+
+def test_when_as_a_conjunction_is_no_date_question():
+    assert parse("can i demand an explanation when a bank's ai rejects my credit application?").intent != "deadline"
+    assert parse("when does the ai act apply").intent == "deadline"
+
+
+def test_an_act_notion_keeps_a_question_naming_another_law_on_topic():
+    assert parse("do i need a dpia and a fundamental rights impact assessment").intent != "off_topic"
+    assert parse("What does the DSA require from very large online platforms on systemic risk assessment?").intent == "off_topic"
+    assert parse("how long do we have to report a personal data breach").intent == "off_topic"
+
+
+def test_the_original_timetable_is_the_law_before_the_omnibus():
+    from aiact.corpus.provision import OMNIBUS_IN_FORCE
+
+    assert parse("Under the original timetable, when did everything apply?").as_of < OMNIBUS_IN_FORCE
+
+
+def test_a_word_of_the_english_texts_outweighs_one_short_foreign_word():
+    from assistant.language import detect
+
+    english = {"mark", "marking", "obligations"}
+    assert detect("ce mark ai", english) is None
+    assert detect("ce marquage obligatoire ?", english).code == "fr"
+    assert detect("Quelles sont les obligations de transparence ?", english).code == "fr"
+    assert detect("Was ist KI?", english).code == "de"
+
+
+def test_the_timeline_lists_the_stages_in_order_and_only_those_to_come_when_asked():
+    import datetime as dt
+
+    f = Findings()
+    day = dt.date(2026, 12, 3)
+    stages = f.deadline(parse("ai act timeline").parts[0], day)
+    dates = [re.search(r"\d{1,2} \w+ 20\d\d", c.text).group(0) for c in stages]
+    assert dates[0] == "2 February 2025" and dates[-1] == "2 August 2028" and len(dates) == len(set(dates)) >= 5
+    coming = f.deadline(parse("what are the main deadlines coming up").parts[0], day)
+    assert [re.search(r"\d{1,2} \w+ 20\d\d", c.text).group(0) for c in coming] == ["2 December 2027", "2 August 2028"]
