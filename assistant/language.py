@@ -157,9 +157,7 @@ def detect(question: str, english_words: Collection[str] = ()) -> Language | Non
         return None
     # "what's", "it’s": the English word before the clitic counts as English
     english = sum(w in ENGLISH or re.sub(r"['’](?:s|re|ll|ve|d|m|t)$", "", w) in ENGLISH for w in words)
-    if english_words:
-        marked = {w for lang in languages().values() for w in words if w in lang.markers or w in lang.reference_words}
-        english += sum(len(w) > 2 and w in english_words and w not in marked and w not in ENGLISH for w in words)
+
     best, best_n = None, 0
     for lang in languages().values():
         hits = [w for w in words if w in lang.markers or w in lang.reference_words]
@@ -167,6 +165,11 @@ def detect(question: str, english_words: Collection[str] = ()) -> Language | Non
         n = len(hits) if any(w not in SHARED_WITH_ENGLISH for w in hits) else 0
         if n > best_n:
             best, best_n = lang, n
+    if best is not None and best_n == 1 and english_words:
+        # one short marker ('ce mark ai') against words of the English texts is no language of ours
+        lone = next(w for w in words if w in best.markers or w in best.reference_words)
+        if len(lone) <= 2 and any(len(w) > 2 and w in english_words and w != lone for w in words):
+            return None
     return best if best is not None and best_n > english and best_n >= 1 else None
 
 

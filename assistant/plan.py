@@ -192,8 +192,9 @@ DEFINITION_FORMS = [re.compile(p, re.I) for p in (
     r"^\W*who (?:is|are)(?: considered)?\s+(?P<t>.+)$",
     r"^\W*how does the (?:ai )?act define\s+(?P<t>.+)$",
 )]
-TERM_TAIL = re.compile(r"\s*(?:(?:under|in|according to|for the purposes of|by) (?:the )?(?:ai act|act|regulation)"
-                       r"(?: 2024/1689)?|in the ai act|pls|please)?\s*[?.!]*\s*$", re.I)
+TERM_TAIL = re.compile(r"(?:\s*(?:(?:under|in|according to|for the purposes of|by) (?:the )?(?:eu )?(?:ai act|act|regulation)"
+                       r"(?: 2024/1689)?|in the ai act|in (?:simple|plain|layman'?s?) (?:terms|words|english)|simply|"
+                       r"exactly|actually|anyway|pls|please|,))*\s*[?.!]*\s*$", re.I)
 
 
 def normalise(text: str) -> str:

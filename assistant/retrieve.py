@@ -243,11 +243,13 @@ class Retriever:
         return merged
 
 
+# Casual questions write them in lower case ('gpai', 'fria', 'ce mark'); 'ce' alone stays the
+# French word a translated question may keep, so only 'ce' before 'mark' is the CE marking.
 ABBREVIATIONS = {
-    r"\bGPAI\b": "general-purpose AI", r"\bFRIA\b": "fundamental rights impact assessment",
-    r"\bRBI\b": "remote biometric identification", r"\bSMEs?\b": "SME small and medium-sized enterprise",
-    r"\bSMCs?\b": "SMC small mid-cap enterprise", r"\bFLOPs?\b": "floating point operations",
-    r"\bQMS\b": "quality management system", r"\bCE\b": "CE marking",
+    r"(?i:\bGPAI\b)": "general-purpose AI", r"(?i:\bFRIA\b)": "fundamental rights impact assessment",
+    r"(?i:\bRBI\b)": "remote biometric identification", r"\bSMEs?\b": "SME small and medium-sized enterprise",
+    r"\bSMCs?\b": "SMC small mid-cap enterprise", r"(?i:\bFLOPs?\b)": "floating point operations",
+    r"(?i:\bQMS\b)": "quality management system", r"\bCE\b|(?i:\bce(?=[- ]?mark))": "CE marking",
     r"\bCVs?\b": "curriculum vitae job applications of candidates",
 }
 
@@ -276,8 +278,7 @@ def asked_kind(query: str) -> str | None:
 def expand_abbreviations(query: str) -> str:
     """The Act spells out what users abbreviate ('GPAI' → 'general-purpose AI')."""
     for pattern, full in ABBREVIATIONS.items():
-        # casual questions write them in lower case ('gpai', 'ce mark ai')
-        query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query, flags=re.I)
+        query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query)
     return query
 
 
