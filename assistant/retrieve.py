@@ -20,6 +20,7 @@ from aiact.index.embed import Embedder
 from aiact.index.stems import known as known_stems, rule_digest
 from aiact.index.store import IndexStore
 from assistant.candidates import cover, gather
+from assistant.patterns import compiled
 from assistant.rank import load_ranker
 
 MODES = ("dense", "bm25", "hybrid", "hybrid+structure")
@@ -271,7 +272,7 @@ def asked_kind(query: str) -> str | None:
 def expand_abbreviations(query: str) -> str:
     """The Act spells out what users abbreviate ('GPAI' → 'general-purpose AI')."""
     for pattern, full in ABBREVIATIONS.items():
-        query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query)
+        query = compiled(pattern).sub(lambda m: f"{m.group(0)} ({full})", query)
     return query
 
 
@@ -381,8 +382,8 @@ def _mentions(text: str, reference: str) -> bool:
         head, _, point = reference.partition(", point ")
         if point:
             return f"point {point} of {head}" in text or reference in text
-        return bool(re.search(re.escape(head) + r"\b", text))
-    return bool(re.search(re.escape(reference) + r"(?![0-9a-z])", text))
+        return bool(compiled(re.escape(head) + r"\b").search(text))
+    return bool(compiled(re.escape(reference) + r"(?![0-9a-z])").search(text))
 
 
 def _term_key(term: str) -> str:
