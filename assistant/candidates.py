@@ -182,9 +182,9 @@ def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bo
         score *= weights.get(p.kind, 0.75)
         if p.reference.startswith("Recital"):
             score *= 0.8
-        if when and _states(p.text)[0]:
+        if when and _has(DATE, p.text):
             score *= 1.35
-        if amount and _states(p.text)[1]:
+        if amount and _has(R.HAS_AMOUNT, p.text):
             score *= 1.35
         out[pid] = score
     return out
@@ -255,10 +255,9 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
         f["neighbour_margin"] = _margin(retriever, p, c.similarity, embedding)
         f["mentions_named"] = float(any(R._mentions(p.text, r) for r in requested
                                         if not is_descendant(p.reference, r)))
-        states = _states(p.text)
-        f["date_for_when"] = float(when and states[0])
-        f["amount_for_fine"] = float(amount and states[1])
-        f["duration_for_how_long"] = float(how_long and states[2])
+        f["date_for_when"] = float(when and _has(DATE, p.text))
+        f["amount_for_fine"] = float(amount and _has(R.HAS_AMOUNT, p.text))
+        f["duration_for_how_long"] = float(how_long and _has(DURATION, p.text))
         f["rationale_for_why"] = float(why and any(RATIONALE_HEADING.search(h) for h in p.path[-2:]))
         f["when_without_date"] = float(when and not f["date_for_when"])
         f["fine_without_amount"] = float(amount and not f["amount_for_fine"])
@@ -278,10 +277,10 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
 
 # What a provision's text states is the text's alone: worked out once per text, not again for
 # each of the ~70 candidates of every question (as the stems are, retrieve._stems_cached).
-@lru_cache(maxsize=32768)
-def _states(text: str) -> tuple[bool, bool, bool]:
-    """Whether the text states a date, an amount, a duration."""
-    return bool(DATE.search(text)), bool(R.HAS_AMOUNT.search(text)), bool(DURATION.search(text))
+@lru_cache(maxsize=65536)
+def _has(pattern: re.Pattern, text: str) -> bool:
+    """Whether the text states a date, an amount, a duration (``pattern`` is one of those)."""
+    return bool(pattern.search(text))
 
 
 @lru_cache(maxsize=16384)

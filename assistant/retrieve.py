@@ -291,6 +291,11 @@ def ancestors(reference: str) -> list[str]:
 def _cross_references(text: str) -> list[str]:
     """Specific provisions a text points at: 'referred to in Article 6(2)', 'point 4(a) of Annex
     III', 'Article 5(1)(a) AI Act'. Whole articles are too broad to count as evidence."""
+    return list(_cross_references_of(text))
+
+
+@lru_cache(maxsize=16384)  # the same provision texts for every question: read once per process
+def _cross_references_of(text: str) -> tuple[str, ...]:
     out = []
     for m in CROSS_REF.finditer(text):
         ref = re.sub(r"\s+", " ", m.group(1))
@@ -300,7 +305,7 @@ def _cross_references(text: str) -> list[str]:
         out.append(f"Annex {m.group(2)}, point {m.group(1)}")
     for m in ARTICLE_AI_ACT.finditer(text):
         out.append(m.group(1))
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 def _about_references(question: str) -> bool:
