@@ -12,6 +12,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -189,9 +190,9 @@ def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bo
         score *= weights.get(p.kind, 0.75)
         if p.reference.startswith("Recital"):
             score *= 0.8
-        if when and DATE.search(p.text):
+        if when and _has(DATE, p.text):
             score *= 1.35
-        if amount and R.HAS_AMOUNT.search(p.text):
+        if amount and _has(R.HAS_AMOUNT, p.text):
             score *= 1.35
         out[pid] = score
     return out
@@ -257,14 +258,14 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
         f["dense"] = max(0.0, c.similarity)
         f["dense_relative"] = math.exp(-10.0 * max(0.0, best - c.similarity))
         f["text_overlap"] = R._overlap(q, p.text)
-        f["sentence_overlap"] = max((R._overlap(q, s) for s in split_sentences(p.text)), default=0.0)
+        f["sentence_overlap"] = max((len(q & s) / (1 + len(q)) for s in _sentence_stems(p.text)), default=0.0)
         f["title_overlap"] = R._overlap(q, " ".join((p.document, p.title) + tuple(p.path)))
         f["neighbour_margin"] = _margin(retriever, p, c.similarity, embedding)
         f["mentions_named"] = float(any(R._mentions(p.text, r) for r in requested
                                         if not is_descendant(p.reference, r)))
-        f["date_for_when"] = float(when and bool(DATE.search(p.text)))
-        f["amount_for_fine"] = float(amount and bool(R.HAS_AMOUNT.search(p.text)))
-        f["duration_for_how_long"] = float(how_long and bool(DURATION.search(p.text)))
+        f["date_for_when"] = float(when and _has(DATE, p.text))
+        f["amount_for_fine"] = float(amount and _has(R.HAS_AMOUNT, p.text))
+        f["duration_for_how_long"] = float(how_long and _has(DURATION, p.text))
         f["rationale_for_why"] = float(why and any(RATIONALE_HEADING.search(h) for h in p.path[-2:]))
         f["when_without_date"] = float(when and not f["date_for_when"])
         f["fine_without_amount"] = float(amount and not f["amount_for_fine"])
@@ -280,6 +281,20 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
         f["list_head"] = float(p.text.rstrip().endswith(":"))
         for k in list(f):
             f[k] = round(float(f[k]), 4)
+
+
+# What a provision's text states is the text's alone: worked out once per text, not again for
+# each of the ~70 candidates of every question (as the stems are, retrieve._stems_cached).
+@lru_cache(maxsize=65536)
+def _has(pattern: re.Pattern, text: str) -> bool:
+    """Whether the text states a date, an amount, a duration (``pattern`` is one of those)."""
+    return bool(pattern.search(text))
+
+
+@lru_cache(maxsize=16384)
+def _sentence_stems(text: str) -> tuple[frozenset[str], ...]:
+    """The stems of each sentence (``R._overlap`` of a sentence is ``len(q & stems) / (1 + len(q))``)."""
+    return tuple(R._stems(s) for s in split_sentences(text))
 
 
 def _rows(retriever) -> dict[str, list[int]]:
@@ -318,11 +333,29 @@ def _neighbours(retriever) -> dict[str, list[Provision]]:
     return cached
 
 
+def _neighbour_vectors(retriever, pid: str) -> tuple[np.ndarray, bool] | None:
+    """A provision's neighbours' vectors (their rows, in order) and whether one has none (None
+    without neighbours): the same rows for every question, gathered once per process rather
+    than once per candidate of each."""
+    cached = getattr(retriever, "_neighbour_vectors", None)
+    if cached is None:
+        cached = retriever._neighbour_vectors = {}
+    if pid not in cached:
+        near, rows = _neighbours(retriever).get(pid, []), _rows(retriever)
+        wanted = sorted({i for x in near for i in rows.get(x.id, ())})
+        vectors = retriever.store.node_embeddings(wanted) if wanted else np.zeros((0, 0), np.float32)
+        cached[pid] = (vectors, any(not rows.get(x.id) for x in near)) if near else None
+    return cached[pid]
+
+
 def _margin(retriever, p: Provision, similarity: float, embedding: np.ndarray) -> float:
-    near = _neighbours(retriever).get(p.id, [])
-    if not near:
+    near = _neighbour_vectors(retriever, p.id)
+    if near is None:
         return 0.5
-    best = max(_similarities(retriever, near, embedding).values(), default=0.0)
+    vectors, unembedded = near
+    # as _similarities of the neighbours: the best of their rows, and 0.0 for one without rows
+    sims = (vectors @ embedding).tolist() if len(vectors) else []
+    best = max(sims + [0.0] if unembedded or not sims else sims)
     return 1.0 / (1.0 + math.exp(-20.0 * (similarity - best)))  # 0.5 when as close as its neighbour
 
 

@@ -18,6 +18,7 @@ from assistant.plan import INSTRUCTED, NOW, TIER_NOUN, Plan, normalise, parse, p
 from assistant.retrieve import asked_kind
 from aiact.corpus.provision import CODE, GUIDELINES
 from assistant.language import detect, localise, to_english
+from assistant.patterns import compiled
 from assistant.rank import with_features
 from assistant.references import point_in_time
 from assistant.retrieve import Retriever
@@ -477,7 +478,7 @@ class Assistant:
         fact = next((f for f in self.findings.law.subject("dates", on=day) if f.get("points")
                      and _named_in(next(iter(f.get("points"))), dated.text)), None)
         for reference, terms in ((fact.get("points") or {}).items() if fact else ()):
-            if any(re.search(t, question, re.I) for t in terms):  # the data says which point it is
+            if any(compiled(t, re.I).search(question) for t in terms):  # the data says which point it is
                 return next((x for x in points if x.reference == reference), None)
         q = np.asarray(self.embedder.embed_query(question))
         docs = np.asarray(self.embedder.embed_documents([x.text for x in points]))

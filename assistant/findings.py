@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from assistant.law import Fact, Law, load_law
 from assistant.law.words import amount, long_date
+from assistant.patterns import compiled
 from assistant.plan import Part, Plan, Premise
 
 Ref = tuple  # (document, reference) or (document, reference, day whose wording is meant)
@@ -63,13 +64,13 @@ def refs(fact: Fact, earlier: bool = False, text: str = "") -> tuple[Ref, ...]:
 def hits(fact: Fact, text: str) -> float:
     """How strongly a question names the fact's subject: matched terms × the fact's weight."""
     terms = fact.get("terms") or ()
-    n = sum(1 for t in terms if re.search(t, text, re.I))
+    n = sum(1 for t in terms if compiled(t, re.I).search(text))
     return n * float(fact.get("weight", 1))
 
 
 def best(facts: tuple[Fact, ...], text: str, keep: Callable[[Fact], bool] = lambda f: True) -> list[Fact]:
     scored = [(hits(f, text), i, f) for i, f in enumerate(facts) if keep(f)
-              and (not f.get("requires") or re.search(f.get("requires"), text, re.I))]
+              and (not f.get("requires") or compiled(f.get("requires"), re.I).search(text))]
     scored = [x for x in scored if x[0] > 0]
     # At equal strength, a fact the question names by a specific word ('Annex I') goes before
     # one it names only by a broad word ('high-risk').
@@ -87,7 +88,7 @@ UPCOMING = re.compile(r"\b(?:upcoming|coming up|next|still to come|ahead|future|
 
 def spans(fact: Fact, text: str) -> list[tuple[int, int]]:
     """Where the question names the fact's subject: every match of every term."""
-    return [m.span() for t in fact.get("terms") or () for m in re.finditer(t, text, re.I)]
+    return [m.span() for t in fact.get("terms") or () for m in compiled(t, re.I).finditer(text)]
 
 
 def first_at(fact: Fact, text: str) -> int:
@@ -109,7 +110,7 @@ def only_broad(fact: Fact, text: str) -> bool:
     broad = fact.get("broad") or ()
     if not broad:
         return False
-    named = [t for t in fact.get("terms") or () if re.search(t, text, re.I)]
+    named = [t for t in fact.get("terms") or () if compiled(t, re.I).search(text)]
     return bool(named) and all(t in broad for t in named)
 
 
@@ -171,7 +172,7 @@ class Findings:
         applies, past = [], set()
         for f in facts:
             c = self.cutoff(f, day)
-            if c is None or (f.get("only_if") and not re.search(f.get("only_if"), part.text, re.I)):
+            if c is None or (f.get("only_if") and not compiled(f.get("only_if"), re.I).search(part.text)):
                 continue  # not a transitional rule, or one for another duty of its category
             if end < c and (f.get("category") in about if f.get("category") else hits(f, part.text) > 0):
                 applies.append(f)
@@ -356,7 +357,7 @@ class Findings:
         # no actor named, the duty's own actor ('label our news articles': the deployer, 50(4)).
         def asked(f: Fact) -> bool:
             return bool(f.get("terms")) and hits(f, part.text) > 0 and \
-                (not f.get("requires") or bool(re.search(f.get("requires"), part.text, re.I)))
+                (not f.get("requires") or bool(compiled(f.get("requires"), re.I).search(part.text)))
         worded = [f for f in facts if f.get("category") in categories and asked(f)]
         if not part.categories:
             # 'chatgpt style model, do we need to publish what data we trained on?': a duty asked
@@ -372,7 +373,7 @@ class Findings:
         rest = part.text
         for f in worded:  # the duty's own words say what it is; any other detail is the passages'
             for t in f.get("terms") or ():
-                rest = re.sub(t, " ", rest, flags=re.I)
+                rest = compiled(t, re.I).sub(" ", rest)
         if not any_question and not generic(rest, DUTY_WORDS, 2) and not (part.actors and WHAT_TO_DO.search(part.text)) \
                 and not any(float(f.get("weight", 1)) >= 2 for f in worded):
             return []  # a question on one specific duty ('how quickly must … report …') is the passages' to answer
@@ -470,7 +471,7 @@ class Findings:
         return [Clause(_sentence(f.get("says")), refs(f), "condition", strength=1.0)
                 for f in self.law.subject("conditions", on=day)
                 if cited & {f"Article {f.get('within')}{p}" for p in f.get("points") or ()}
-                and any(re.search(a, question, re.I) for a in f.get("asks") or ())]
+                and any(compiled(a, re.I).search(question) for a in f.get("asks") or ())]
 
     # -- premises --------------------------------------------------------------------------
     def premises(self, plan: Plan, day: dt.date) -> list[tuple[Premise, Clause]]:
@@ -483,7 +484,7 @@ class Findings:
             return []  # "confirm that start-ups are exempt": an instruction, not a premise to correct
         out = []
         for f in self.law.subject("premises", on=day):
-            if all(re.search(c, text, re.I) for c in f.get("claim") or ()):
+            if all(compiled(c, re.I).search(text) for c in f.get("claim") or ()):
                 out.append((Premise(f.get("claim")[0], f"premises/{f.id}"),
                             Clause(_sentence(f.get("correction")), refs(f), "premise")))
         if out:

@@ -14,7 +14,7 @@ import dataclasses
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 try:
@@ -50,7 +50,7 @@ class Language:
     date_format: str = "{day} {month} {year}"
     amount_format: str = "EUR {amount}"
 
-    @property
+    @cached_property  # the language data's alone; detect() reads it for every word of a question
     def reference_words(self) -> frozenset[str]:
         """Words for 'Article', 'Annex', 'paragraph' … that English does not share."""
         words = {w.lower().rstrip(".") for key in ("article", "paragraph", "annex", "recital", "letter")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from aiact.corpus.provision import OMNIBUS_IN_FORCE
+from assistant.patterns import compiled
 from assistant.references import find_references, point_in_time
 
 ORIGINAL = re.compile(r"\boriginal(?:ly)?\b.{0,20}\b(?:2024|dates?|deadlines?|text|wording|version|time ?table|time ?line|schedule|plan)\b|"
@@ -272,7 +273,7 @@ class Plan:
 def found(patterns: dict[str, str], text: str) -> tuple[str, ...]:
     hits = []
     for name, pattern in patterns.items():
-        m = re.search(rf"\b(?:{pattern})\b", text, re.I)
+        m = compiled(rf"\b(?:{pattern})\b", re.I).search(text)
         if m:
             hits.append((m.start(), name))
     return tuple(name for _, name in sorted(hits))

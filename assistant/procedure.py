@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.law import Fact, load_law
+from assistant.patterns import compiled
 
 # The Act's order of questions: a rule of an earlier step decides before any of a later one
 # (no system at all → not an AI system → outside the scope → a model, not a system → a prohibited practice
@@ -79,7 +80,7 @@ class Procedure:
 
 
 def _patterns(values) -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(v, re.I) for v in values or ())
+    return tuple(compiled(v, re.I) for v in values or ())
 
 
 def _node(fact: Fact):

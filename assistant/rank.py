@@ -62,7 +62,7 @@ class Ranker:
     meta: dict
 
     def score(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(w * features.get(n, 0.0) for n, w in zip(NAMES, self.weights))
+        z = self.intercept + sum([w * features.get(n, 0.0) for n, w in zip(NAMES, self.weights)])
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def contributions(self, features: dict[str, float]) -> dict[str, float]:

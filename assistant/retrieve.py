@@ -20,6 +20,7 @@ from aiact.index.embed import Embedder
 from aiact.index.stems import known as known_stems, rule_digest
 from aiact.index.store import IndexStore
 from assistant.candidates import cover, gather
+from assistant.patterns import compiled
 from assistant.rank import load_ranker
 
 MODES = ("dense", "bm25", "hybrid", "hybrid+structure")
@@ -278,7 +279,7 @@ def asked_kind(query: str) -> str | None:
 def expand_abbreviations(query: str) -> str:
     """The Act spells out what users abbreviate ('GPAI' → 'general-purpose AI')."""
     for pattern, full in ABBREVIATIONS.items():
-        query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query)
+        query = compiled(pattern).sub(lambda m: f"{m.group(0)} ({full})", query)
     return query
 
 
@@ -297,6 +298,11 @@ def ancestors(reference: str) -> list[str]:
 def _cross_references(text: str) -> list[str]:
     """Specific provisions a text points at: 'referred to in Article 6(2)', 'point 4(a) of Annex
     III', 'Article 5(1)(a) AI Act'. Whole articles are too broad to count as evidence."""
+    return list(_cross_references_of(text))
+
+
+@lru_cache(maxsize=16384)  # the same provision texts for every question: read once per process
+def _cross_references_of(text: str) -> tuple[str, ...]:
     out = []
     for m in CROSS_REF.finditer(text):
         ref = re.sub(r"\s+", " ", m.group(1))
@@ -306,7 +312,7 @@ def _cross_references(text: str) -> list[str]:
         out.append(f"Annex {m.group(2)}, point {m.group(1)}")
     for m in ARTICLE_AI_ACT.finditer(text):
         out.append(m.group(1))
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 def _about_references(question: str) -> bool:
@@ -398,8 +404,8 @@ def _mentions(text: str, reference: str) -> bool:
         head, _, point = reference.partition(", point ")
         if point:
             return f"point {point} of {head}" in text or reference in text
-        return bool(re.search(re.escape(head) + r"\b", text))
-    return bool(re.search(re.escape(reference) + r"(?![0-9a-z])", text))
+        return bool(compiled(re.escape(head) + r"\b").search(text))
+    return bool(compiled(re.escape(reference) + r"(?![0-9a-z])").search(text))
 
 
 def _term_key(term: str) -> str:

@@ -56,6 +56,11 @@ def chapter_titles(provisions: list[Provision]) -> dict[tuple[str, str], str]:
 def chapters_named(text: str) -> list[tuple[str, str]]:
     """Chapters and sections a text names, in order: [('III', '4'), ('V', '')] for 'Chapter III
     Section 4, Chapter V' ('' = the whole chapter)."""
+    return list(_chapters_named(text))
+
+
+@lru_cache(maxsize=4096)  # answering asks it of the same dated provisions for every 'when' question
+def _chapters_named(text: str) -> tuple[tuple[str, str], ...]:
     named: list[tuple[str, str]] = []
     for m in CHAPTER_REF.finditer(text):
         romans = re.findall(r"[IVX]+", m.group(1))
@@ -64,7 +69,7 @@ def chapters_named(text: str) -> list[tuple[str, str]]:
             named += [(romans[0], x) for x in sections]
         else:
             named += [(r, "") for r in romans]
-    return list(dict.fromkeys(named))
+    return tuple(dict.fromkeys(named))
 
 
 def chapter_context(text: str, titles: dict[tuple[str, str], str]) -> str:

@@ -1,6 +1,7 @@
 """The shortcuts taken for speed give what the plain computation gives: the build's single
 embedding pass, the chunker's whole-provision count, the per-day vectors of exact search, the
-per-process stems of provision texts, and the web server's concurrency setting."""
+per-process stems of provision texts, the top-k of exact search, the data's compiled patterns, the
+per-text facts of candidates, and the web server's concurrency setting."""
 from __future__ import annotations
 
 import datetime as dt
@@ -80,6 +81,76 @@ def test_exact_search_over_the_day_s_vectors_is_the_brute_force_search(mini_sett
         sims = vectors[live] @ query
         want = [(int(live[j]), round(float(sims[j]), 6)) for j in np.argsort(-sims, kind="stable")[:7]]
         assert [(h.node_index, round(h.score, 6)) for h in store.dense(query.tolist(), day, 7)] == want
+
+
+@pytest.mark.parametrize("k", [0, 1, 5, 40, 99, 100, 250])
+def test_top_k_of_exact_search_is_the_stable_sort(k):
+    from aiact.index.store import _top
+
+    rng = np.random.default_rng(k)
+    for sims in (rng.normal(size=100).astype(np.float32),
+                 np.round(rng.normal(size=100), 1).astype(np.float32),  # many ties
+                 np.zeros(100, np.float32), np.array([], np.float32)):
+        assert _top(sims, k).tolist() == np.argsort(-sims, kind="stable")[:k].tolist()
+
+
+def test_the_data_s_patterns_compile_once_and_match_as_re_does():
+    import re
+
+    from assistant.patterns import compiled
+    from assistant.law import load_law
+
+    terms = {t for f in load_law().facts for t in (f.get("terms") or ())}
+    assert len(terms) > 100  # more than a handful: the reason for a cache of our own
+    text = "Which fines apply to providers of general-purpose AI models with systemic risk?"
+    for t in sorted(terms)[:300]:
+        assert compiled(t, re.I) is compiled(t, re.I)
+        assert bool(compiled(t, re.I).search(text)) == bool(re.search(t, text, re.I))
+
+
+def test_per_text_facts_of_candidates_are_the_plain_ones():
+    from assistant import candidates as C
+    from assistant import retrieve as R
+    from aiact.index.chunk import chapters_named
+
+    texts = ["This Regulation shall apply from 2 August 2026. Fines of up to EUR 15 000 000 apply.",
+             "Chapter III, Section 4 and Chapter V shall apply from 2 August 2025.",
+             "The provider shall keep the logs for a period of six months, referred to in Article 6(2) "
+             "and point 4(a) of Annex III.", ""]
+    for text in texts:
+        assert C._has(C.DATE, text) == bool(C.DATE.search(text))
+        assert C._has(R.HAS_AMOUNT, text) == bool(R.HAS_AMOUNT.search(text))
+        assert C._has(C.DURATION, text) == bool(C.DURATION.search(text))
+        assert C._sentence_stems(text) == tuple(R._stems(s) for s in split_sentences(text))
+        refs = R._cross_references(text)
+        refs.append("changed by a caller")
+        assert "changed by a caller" not in R._cross_references(text)
+        named = chapters_named(text)
+        named.append(("X", ""))
+        assert ("X", "") not in chapters_named(text)
+    assert chapters_named(texts[1]) == [("III", "4"), ("V", "")]
+    assert "Article 6(2)" in R._cross_references(texts[2])
+
+
+def test_neighbour_margin_is_the_one_over_the_neighbours_similarities(mini_settings, hash_embedder):
+    import math
+
+    from assistant.candidates import _neighbours, _margin, _similarities
+    from assistant.retrieve import Retriever
+
+    report = build_index(mini_settings, hash_embedder, progress=False)
+    retriever = Retriever(IndexStore(report.directory), hash_embedder)
+    query = np.asarray(hash_embedder.embed_query("transparency duties of deployers"), dtype=np.float32)
+    checked = 0
+    for p in list(retriever.store.provisions.values())[:60]:
+        near = _neighbours(retriever).get(p.id, [])
+        want = 0.5
+        if near:
+            best = max(_similarities(retriever, near, query).values(), default=0.0)
+            want = 1.0 / (1.0 + math.exp(-20.0 * (0.3 - best)))
+            checked += 1
+        assert _margin(retriever, p, 0.3, query) == want
+    assert checked
 
 
 def test_embedding_pass_reports_progress_and_keeps_the_order():

@@ -60,7 +60,11 @@ class Fact:
         raise AttributeError(f"fact {self.subject}/{self.id} has no field {name!r}")
 
     def get(self, name: str, default: Any = None) -> Any:
-        return dict(self.values).get(name, default)
+        return self._value_map.get(name, default)
+
+    @functools.cached_property  # get() is asked thousands of times a question: the dict built once
+    def _value_map(self) -> dict[str, Any]:
+        return dict(self.values)
 
     def in_force_on(self, day: dt.date) -> bool:
         if self.valid_from and day < self.valid_from:
@@ -77,7 +81,15 @@ class Law:
     facts: tuple[Fact, ...]
 
     def subject(self, name: str, on: dt.date | None = None) -> tuple[Fact, ...]:
-        return tuple(f for f in self.facts if f.subject == name and (on is None or f.in_force_on(on)))
+        return tuple(f for f in self._by_subject.get(name, ()) if on is None or f.in_force_on(on))
+
+    @functools.cached_property
+    def _by_subject(self) -> dict[str, tuple[Fact, ...]]:
+        # Answering asks for a subject's facts many times a question: grouped once, in file order.
+        groups: dict[str, list[Fact]] = {}
+        for f in self.facts:
+            groups.setdefault(f.subject, []).append(f)
+        return {name: tuple(fs) for name, fs in groups.items()}
 
     def get(self, subject: str, fact_id: str, on: dt.date | None = None) -> Fact:
         for f in self.subject(subject, on):
