@@ -310,7 +310,7 @@ def _lead(results: list[Scored], question: str = "",
     binding = [s for s in results[:8] if s.provision.kind == preferred and s.score >= 0.5 * top]
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
     about = (_about_qualifier(binding, question) or _stating_duration(binding[:5], question)
-             or _listing_parent(binding[:6], question) or _answering(binding[:6], question))
+             or _listing_parent(binding[:6], question))
     first = about or (binding[0] if binding else results[0])
     if parts is not None:
         first = _point_stating_duration(first, question, parts) or first
@@ -380,33 +380,6 @@ def _defining(candidates: list[Scored], question: str) -> Scored | None:
     return next((s for s in candidates if s.reason == "definition"), None)
 
 
-
-
-def _answering(candidates: list[Scored], question: str) -> Scored | None:
-    """Of close candidates, the one that carries the words of the question's subject that the
-    others lack ('Who is the *controller* of the EU database?' → the paragraph naming the
-    controller, not its neighbour on entering data). A word every candidate shares tells none
-    apart and weighs nothing; the best hit keeps the lead unless another carries clearly more."""
-    if not WH_Q.search(question):
-        return None  # a yes/no question is led by the rule that decides it, which the ranking gives
-    subject = _roots(question) - NOISE_ROOTS - ASKING
-    if candidates and not candidates[0].provision.reference.startswith("Recital"):
-        candidates = [s for s in candidates if not s.provision.reference.startswith("Recital")]
-    if len(candidates) < 2 or len(subject) < 2:
-        return None
-    first = candidates[0].provision
-    # a neighbour, not the list the best hit belongs to nor an item of its own list
-    candidates = [candidates[0]] + [s for s in candidates[1:] if not (
-        s.provision.document == first.document and (is_descendant(first.reference, s.provision.reference)
-                                                    or is_descendant(s.provision.reference, first.reference)))]
-    if len(candidates) < 2:
-        return None
-    cover = _cover(candidates, question)
-    best = max(range(len(cover)), key=lambda i: (cover[i], -i))
-    return candidates[best] if best and cover[best] >= cover[0] + 0.5 else None
-
-
-WH_Q = re.compile(r"^\W*(?:who|whom|whose|which|what|how|where|within how|for how|to whom|by whom)\b", re.I)
 SUFFIX = re.compile(r"(?:ings?|ed|es|s)$")
 
 
@@ -419,7 +392,8 @@ def _roots(text: str) -> set[str]:
 # The broad words, less the actors: 'we deploy' tells the deployers' paragraph from the providers'.
 NOISE_ROOTS = _roots(BROAD_WORDS) - _roots("provider providers deployer deployers deploy")
 # Words that only say what kind of question it is: they tell no passage from another.
-ASKING = _roots("who whom whose which what where why how long often many much quickly soon else sit sits acts")
+ASKING = _roots("who whom whose which what where why how long often many much quickly soon else sit sits acts "
+                "following")  # and the words that introduce a list in legal text
 
 
 # "Which biometric systems are listed…?", "What extra obligations apply…?", "What two conditions…":
