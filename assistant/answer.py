@@ -427,8 +427,17 @@ def _point_stating_duration(first: Scored, question: str,
     p = first.provision
     if not HOW_LONG.search(question) or DURATION.search(p.text) or not introduces_list(p):
         return None
-    item = next((x for x in parts(p) if DURATION.search(x.text)), None)
+    stating = [x for x in parts(p) if DURATION.search(x.text)]
+    if re.search(r"\bhow long\b", question, re.I):
+        # 'how long' asks how long something lasts ('not longer than six months'), not a time
+        # limit for acting ('within 30 days')
+        stating.sort(key=lambda x: not LASTING.search(x.text))
+    item = next(iter(stating), None)
     return Scored(item, first.score, first.similarity, "part") if item is not None else None
+
+
+LASTING = re.compile(r"\b(?:(?:no |not )?longer than|exceed(?:ing)?|up to|maximum of|period of|duration of|"
+                     r"for (?:a period of )?(?:at least |up to )?)\s*(?:(?:an?|the)\s+)?" + DURATION.pattern, re.I)
 
 
 def _about_qualifier(candidates: list[Scored], question: str) -> Scored | None:

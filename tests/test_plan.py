@@ -575,6 +575,8 @@ def test_how_long_led_by_a_list_of_conditions_is_led_by_the_item_that_states_the
 
     head = _scored("Article 60(4)", "4. Providers may conduct the testing only where all of the following conditions are met:")
     items = [_scored("Article 60(4)(a)", "(a) the provider has drawn up a real-world testing plan;").provision,
+             _scored("Article 60(4)(b)", "(b) the authority has approved it; where it has not answered within "
+                                         "30 days, the plan shall be understood to have been approved;").provision,
              _scored("Article 60(4)(f)", "(f) the testing does not last longer than necessary and in any case not "
                                          "longer than six months;").provision]
     lead = _lead([head], "How long may a high-risk AI system be tested in real-world conditions?",
