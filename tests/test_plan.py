@@ -22,6 +22,8 @@ def plan_of(question: str, previous: Plan | None = None, as_of=None) -> Plan:
 @pytest.mark.parametrize("question, intent", [
     ("When do the high-risk rules kick in for our HR tool?", "deadline"),
     ("wen do the highrisk rules aply for anex III", "deadline"),
+    ("What is the general date from which the AI Act applies?", "deadline"),  # not a definition
+    ("when did the EU AI Act come into force?", "deadline"),
     ("What's the fine for not labelling deepfakes?", "penalty"),
     ("What does signing the GPAI code of practice give a provider?", "soft_law"),
     ("Is my customer-service chatbot high-risk?", "classification"),
@@ -582,3 +584,10 @@ def test_how_long_led_by_a_list_of_conditions_is_led_by_the_item_that_states_the
     lead = _lead([head], "How long may a high-risk AI system be tested in real-world conditions?",
                  parts=lambda p: items)
     assert lead[0].provision.reference == "Article 60(4)(f)"
+
+
+def test_the_entry_into_force_is_concluded_with_its_day_from_the_text_that_gives_it(findings):
+    for question in ("On what date did the AI Act enter into force?", "when did the EU AI Act come into force?"):
+        clauses = findings.deadline(plan_of(question).parts[0], TODAY)
+        assert clauses and "1 August 2024" in clauses[0].text
+        assert ("Digital Omnibus (Regulation (EU) 2026/1744)", "Recital 1") in clauses[0].cites
