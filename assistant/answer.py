@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.findings import Clause, NotHeld, Ref
 from assistant.references import DATE, find_references, is_descendant
-from assistant.retrieve import asked_kind, AMOUNT_Q, COMPARE_WORDS, WHEN_Q, Retrieval, Scored
+from assistant.retrieve import ancestors, asked_kind, AMOUNT_Q, COMPARE_WORDS, WHEN_Q, Retrieval, Scored
 from assistant.timeline import dated_sentences as _dated
 from assistant.timeline import superseded_date
 from assistant.types import Answer, Citation
@@ -199,11 +199,11 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
         kept = [(backs(s), i, s) for i, s in enumerate(pool)]
         # The parts of a cited provision come first (Annex III, point 4(a) after point 4).
         pool = [s for _, _, s in sorted((t for t in kept if t[0]), key=lambda t: t[:2])]
-    lead = _lead(pool, question)
+    lead = _lead(pool, question, parts)
     if head:
         lead = [s for s in lead if not citer.cited(s.provision)][:1]
     results = pool
-    if parts and lead and lead[0].provision.text.rstrip().endswith(":"):
+    if parts and lead and introduces_list(lead[0].provision):
         listed = [Scored(p, lead[0].score, lead[0].similarity, "part") for p in parts(lead[0].provision)]
         ids = {x.provision.id for x in listed}
         results = [lead[0]] + listed + [x for x in results if x is not lead[0] and x.provision.id not in ids]
@@ -217,11 +217,17 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
         if p.valid_to and p.valid_to <= today:
             intro = (f"In its original 2024 wording (in force until "
                      f"{(p.valid_to - dt.timedelta(days=1)).strftime('%-d %B %Y')}), {describe(p)} read")
-        quoted = f"{intro}: “{lead_quote(p, question)}” [{n}]"
+        said = f"{intro}: “{lead_quote(p, question)}” [{n}]"
+        if s is lead[0] and parts and introduces_list(p) and not head:
+            # Words that stop at "the following:" say nothing yet: the items they introduce are
+            # the answer, quoted with them.
+            items = [x for x in parts(p) if x.reference != p.reference][:LISTED]
+            said += "".join(f"{';' if j else ':'} “{_short(' '.join(x.text.split()), 400)}” [{citer.cite(x, s.similarity)}]"
+                            for j, x in enumerate(items))
         if side_by_side and i:
-            paragraphs[-1] += " " + quoted
+            paragraphs[-1] += " " + said
         else:
-            paragraphs.append(quoted)
+            paragraphs.append(said)
         old = earlier.get(p.id)
         if old is not None and p.valid_to is None:
             current = best_sentence(p, question)
@@ -259,12 +265,13 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
 
 # Words that say what kind of question it is, or name the Act's broad categories: a passage that
 # shares only these with the question ('a date', 'high-risk') does not bear on its subject.
-BROAD = stems("""when from since until date dates deadline deadlines applies apply applied start starts
+BROAD_WORDS = """when from since until date dates deadline deadlines applies apply applied start starts
 start begin begins fine fines penalty penalties much amount high risk high-risk system systems model models
 provider providers deployer deployers obligations obligation duties duty requirements comply compliance
 prohibited banned allowed legal tool product products company companies business use used using need needs
 have has must rules rule tell say says know people person persons purpose their they them these those
-other others such also into about""")  # not 'general': its stem is that of 'generate'
+other others such also into about"""  # not 'general': its stem is that of 'generate'
+BROAD = stems(BROAD_WORDS)
 
 
 def supports(question: str, cited: Sequence[Citation]) -> Callable[[Scored], int]:
@@ -291,7 +298,8 @@ def supports(question: str, cited: Sequence[Citation]) -> Callable[[Scored], int
     return backs
 
 
-def _lead(results: list[Scored], question: str = "") -> list[Scored]:
+def _lead(results: list[Scored], question: str = "",
+          parts: Callable[[Provision], list[Provision]] | None = None) -> list[Scored]:
     """The provisions quoted first: binding law when it answers about as well as the best hit,
     and a close second of the same kind."""
     if not results:
@@ -302,16 +310,23 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
         if len(defined) > 1 and COMPARE_WORDS.search(question):
             return sorted(defined, key=lambda s: _asked_at(s.provision.text, question))  # in the order asked
         return results[:1]
+    defining = _defining(results[:8], question)
+    if defining is not None:
+        return [defining]
     top = results[0].score
     preferred = asked_kind(question) or BINDING
     binding = [s for s in results[:8] if s.provision.kind == preferred and s.score >= 0.5 * top]
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
-    about = _about_qualifier(binding, question) or _stating_duration(binding[:5], question)
+    about = (_about_qualifier(binding, question) or _stating_duration(binding[:5], question)
+             or _listing_parent(binding[:6], question))
     first = about or (binding[0] if binding else results[0])
+    if parts is not None:
+        first = _point_stating_duration(first, question, parts) or first
     lead = [first]
     for s in results[:4]:
         if s is not first and s.provision.kind == first.provision.kind and s.score >= 0.85 * first.score \
-                and s.provision.reference != first.provision.reference:
+                and s.provision.reference != first.provision.reference \
+                and not (introduces_list(first.provision) and is_descendant(s.provision.reference, first.provision.reference)):
             lead.append(s)
             break
     return lead
@@ -330,12 +345,114 @@ DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|te
                       r"(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
 
 
+FREQUENCY = re.compile(r"\b(?:once|twice|(?:\w+) times)\s+(?:a|per|every)\s+(?:day|week|month|year)\b|"
+                       r"\bevery\s+(?:\d+|two|three|four|five|six|twelve)?\s*(?:days?|weeks?|months?|years?)\b|"
+                       r"\b(?:annually|yearly)\b", re.I)
+
+
+def _states_period(text: str, question: str) -> bool:
+    """'How often …?' is answered by a frequency ('at least twice a year'), other 'how long'
+    questions by a period ('15 days')."""
+    return bool(FREQUENCY.search(text) if re.search(r"\bhow often\b", question, re.I) else DURATION.search(text))
+
+
 def _stating_duration(candidates: list[Scored], question: str) -> Scored | None:
-    """'How quickly must … report?': of the close candidates, the first that states a period
-    ('15 days', 'six months'), when the best one states none."""
-    if not candidates or not HOW_LONG.search(question) or DURATION.search(candidates[0].provision.text):
+    """'How quickly must … report?': of the close candidates that state a period ('15 days',
+    'six months'), the one that also carries the question's subject, when the best one states
+    none."""
+    if not candidates or not HOW_LONG.search(question) or _states_period(candidates[0].provision.text, question):
         return None
-    return next((s for s in candidates[1:] if DURATION.search(s.provision.text)), None)
+    stating = [s for s in candidates[1:] if _states_period(s.provision.text, question)]
+    if not stating:
+        return None
+    cover = _cover(candidates, question)
+    at = {id(s): i for i, s in enumerate(candidates)}
+    best = max(stating, key=lambda s: (cover[at[id(s)]], -at[id(s)]))
+    # the best ranked wins unless another carries clearly more of the subject
+    return best if cover[at[id(best)]] >= cover[at[id(stating[0])]] + 0.5 else stating[0]
+
+
+def _cover(candidates: list[Scored], question: str) -> list[float]:
+    """How much of the question's subject each candidate carries: a word every candidate shares
+    tells none apart and weighs nothing, a word only one has weighs most."""
+    subject = _roots(question) - NOISE_ROOTS - ASKING
+    texts = [_roots(s.provision.text) for s in candidates]
+    n = len(texts)
+    weight = {w: (n - sum(w in t for t in texts)) / n for w in subject}
+    return [sum(weight[w] for w in subject if w in t) for t in texts]
+
+
+LISTED = 6  # items of a list quoted with the words that introduce it
+
+
+def _defining(candidates: list[Scored], question: str) -> Scored | None:
+    """'What is an AI regulatory sandbox?': the Article 3 point that defines the term asked leads,
+    even when passages that use the term ranked above it."""
+    from assistant.plan import defined_term
+
+    if defined_term(" ".join(question.split())) is None:
+        return None
+    return next((s for s in candidates if s.reason == "definition"), None)
+
+
+SUFFIX = re.compile(r"(?:ings?|ed|es|s)$")
+
+
+def _roots(text: str) -> set[str]:
+    """Words cut to a rough root, so that 'chairs' meets 'chaired' and 'meet' meets 'meetings'."""
+    return {(SUFFIX.sub("", w) if len(w) > 4 else w)[:6] for w in WORD.findall(text.lower())
+            if w not in STOP and len(w) > 1}
+
+
+# The broad words, less the actors: 'we deploy' tells the deployers' paragraph from the providers'.
+NOISE_ROOTS = _roots(BROAD_WORDS) - _roots("provider providers deployer deployers deploy")
+# Words that only say what kind of question it is: they tell no passage from another.
+ASKING = _roots("who whom whose which what where why how long often many much quickly soon else sit sits acts "
+                "following")  # and the words that introduce a list in legal text
+
+
+# "Which biometric systems are listed…?", "What extra obligations apply…?", "What two conditions…":
+# the question asks for the whole list, not one item of it.
+LIST_Q = re.compile(
+    r"^\W*(?:which|what)\b(?:\s+[\w-]+){0,3}?\s+(?:obligations|systems|conditions|requirements|criteria|"
+    r"elements|information|items|cases|uses|practices|duties|points|measures|steps|bodies|authorities|"
+    r"organisations|organizations|documents|details|tasks|powers|rights|offences|areas)\b", re.I)
+
+
+def _listing_parent(candidates: list[Scored], question: str) -> Scored | None:
+    """A list asked for, and the best hit one item of it ('(b) …'): the provision that introduces
+    the list leads, so that its items are quoted together."""
+    if not candidates or not LIST_Q.search(question) or introduces_list(candidates[0].provision):
+        return None
+    first = candidates[0].provision
+    parent = next(iter(ancestors(first.reference)), None)
+    return next((s for s in candidates[1:] if s.provision.document == first.document
+                 and s.provision.reference == parent and introduces_list(s.provision)), None)
+
+
+def introduces_list(p: Provision) -> bool:
+    """The provision's words stop at a list ('… the following:'), whose items are provisions of their own."""
+    text = p.text.rstrip()
+    return text.endswith(":") or bool(re.search(r":\s*…", text))
+
+
+def _point_stating_duration(first: Scored, question: str,
+                            parts: Callable[[Provision], list[Provision]]) -> Scored | None:
+    """'How long may … be tested?' led by a list of conditions: the item that states the period."""
+    p = first.provision
+    if not HOW_LONG.search(question) or DURATION.search(p.text) or not introduces_list(p):
+        return None
+    stating = [x for x in parts(p) if DURATION.search(x.text)]
+    if re.search(r"\bhow long\b", question, re.I):
+        # 'how long' asks how long something lasts ('not longer than six months'), not a time
+        # limit for acting ('within 30 days')
+        stating.sort(key=lambda x: not LASTING.search(x.text))
+    item = next(iter(stating), None)
+    return Scored(item, first.score, first.similarity, "part") if item is not None else None
+
+
+LASTING = re.compile(r"\b(?:(?:no |not )?longer than|exceed(?:ing)?|up to|maximum of|period of|duration of|"
+                     r"for (?:a period of )?(?:at least |up to )?)\s*(?:(?:an?|the)\s+)?" + DURATION.pattern, re.I)
 
 
 def _about_qualifier(candidates: list[Scored], question: str) -> Scored | None:

@@ -319,7 +319,7 @@ class Assistant:
             answer = abstention(text, retrieval, day)
         else:
             answer = compose(query, retrieval, self._earlier, self.today, self.settings.max_citations,
-                             parts=lambda p: self.retriever.resolve(p.document, p.reference, day)[1:5],
+                             parts=lambda p: self.retriever.resolve(p.document, p.reference, day, limit=12)[1:],
                              conclusion=clauses, resolve=lambda r: self._cited(r, day),
                              moved_dates=self.findings.moved_dates(day))
         answer = with_features(answer, retrieval)

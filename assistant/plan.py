@@ -42,8 +42,9 @@ DEADLINE = re.compile(
     r"key dates|important dates|main dates|roadmap|transition\w*|"
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
     r"still appl\w*|apply yet|(?:do|does|will) (?:we|i|they|it|you) (?:get|have) until)\b|"
+    r"\b(?:date|day)\s+(?:from|on|by|until)\s+which\b|"  # "the general date from which the Act applies"
     r"\b(?:when|wen)\b.*\b(?:live|effective|enforceable)\s*\W*$|"  # "when r the prohibitions live"
-    r"\b(?:when|wen)\b.*\b(?:appl(?:y|ies|ied|ying|icable)|aply|start\w*|begin\w*|enter\w*|take effect|kick in|operational|due|"
+    r"\b(?:when|wen)\b.*\b(?:appl(?:y|ies|ied|ying|icable)|aply|start\w*|begin\w*|enter\w*|take effect|kick in|into force|operational|due|"
     r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
     r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
 PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk)\b.{0,30}\b(?:if|when)\b.{0,40}\b(?:ignore|break|breach|violate|"

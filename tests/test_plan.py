@@ -22,6 +22,8 @@ def plan_of(question: str, previous: Plan | None = None, as_of=None) -> Plan:
 @pytest.mark.parametrize("question, intent", [
     ("When do the high-risk rules kick in for our HR tool?", "deadline"),
     ("wen do the highrisk rules aply for anex III", "deadline"),
+    ("What is the general date from which the AI Act applies?", "deadline"),  # not a definition
+    ("when did the EU AI Act come into force?", "deadline"),
     ("What's the fine for not labelling deepfakes?", "penalty"),
     ("What does signing the GPAI code of practice give a provider?", "soft_law"),
     ("Is my customer-service chatbot high-risk?", "classification"),
@@ -511,3 +513,81 @@ def test_a_duty_asked_without_an_article_or_by_what_one_is_supposed_to_do_is_an_
 def test_supposed_to_without_a_duty_verb_stays_a_deadline_question():
     question = "Under the original timetable, by when were all of the AI Act's rules supposed to be in application?"
     assert parse(question).intent == "deadline"
+
+
+def _scored(reference: str, text: str, score: float = 1.0, reason: str = "retrieved"):
+    from aiact.corpus.provision import BINDING, Provision
+    from assistant.retrieve import Scored
+
+    p = Provision(document="AI Act", reference=reference, title="", text=text, url="", kind=BINDING,
+                  version="", source="", path=(), valid_from=dt.date(2024, 8, 1), valid_to=None,
+                  amendment="", amended_by="", order=0, extra=())
+    return Scored(p, score, score, reason)
+
+
+def test_a_definition_asked_as_what_is_an_x_leads_with_its_article_3_point():
+    from assistant.answer import _lead
+
+    use = _scored("Article 57(9)(b)", "(b) supporting the sharing of best practices in the AI regulatory sandbox;")
+    definition = _scored("Article 3(55)", "(55) ‘AI regulatory sandbox’ means a controlled framework …", 0.9,
+                         "definition")
+    assert _lead([use, definition], "What is an AI regulatory sandbox?")[0] is definition
+    # not a definition question: the ranking decides
+    assert _lead([use, definition], "Who supervises an AI regulatory sandbox?")[0] is use
+
+
+def test_a_list_asked_for_is_led_by_the_provision_that_introduces_it_with_its_items():
+    from assistant.answer import _lead, compose, introduces_list
+    from assistant.retrieve import Retrieval
+
+    head = _scored("Article 55(1)", "1. … providers of general-purpose AI models with systemic risk shall:", 0.9)
+    a = _scored("Article 55(1)(a)", "(a) perform model evaluation, including adversarial testing;", 0.8)
+    b = _scored("Article 55(1)(b)", "(b) assess and mitigate possible systemic risks at Union level;", 1.0)
+    d = _scored("Article 55(1)(d)", "(d) ensure an adequate level of cybersecurity protection.", 0.7)
+    question = "What extra obligations apply to providers of GPAI models with systemic risk?"
+    assert introduces_list(head.provision) and not introduces_list(b.provision)
+    assert _lead([b, head, a], question)[0] is head
+    assert _lead([b, head, a], "Must providers of systemic-risk models assess systemic risks?")[0] is b
+    answer = compose(question, Retrieval([b, head, a, d], TODAY), {}, TODAY,
+                     parts=lambda p: [a.provision, b.provision, d.provision] if p is head.provision else [])
+    first = answer.text.split("\n\n")[0]
+    assert "adversarial testing" in first and "cybersecurity" in first  # the items stand in the first paragraph
+    assert [c.reference for c in answer.citations][:4] == ["Article 55(1)", "Article 55(1)(a)",
+                                                          "Article 55(1)(b)", "Article 55(1)(d)"]
+
+
+def test_how_often_is_answered_by_a_frequency_and_how_long_by_the_period_of_the_subject():
+    from assistant.answer import _lead
+
+    term = _scored("Article 67(4)", "4. The term of office of the members shall be two years.", 0.85)
+    meets = _scored("Article 67(7)", "7. The advisory forum shall hold meetings at least twice a year.", 1.0)
+    assert _lead([meets, term], "How often does the advisory forum have to meet?")[0] is meets
+    assert _lead([term, meets], "How often does the advisory forum have to meet?")[0] is meets
+    dates = _scored("Article 111(2)", "2. … shall comply by 2 August 2030.", 1.0, "application date")
+    review = _scored("Article 112(7)", "7. By 2 August 2028 and every three years thereafter, the Commission "
+                                       "shall evaluate codes of conduct.", 0.97, "application date")
+    providers = _scored("Article 19(1)", "1. Providers shall keep the logs for at least six months.", 0.94)
+    deployers = _scored("Article 26(6)", "6. Deployers shall keep the logs for at least six months.", 0.93)
+    lead = _lead([dates, review, providers, deployers], "We deploy a high-risk AI system. How long do we keep its logs?")
+    assert lead[0] is deployers
+
+
+def test_how_long_led_by_a_list_of_conditions_is_led_by_the_item_that_states_the_period():
+    from assistant.answer import _lead
+
+    head = _scored("Article 60(4)", "4. Providers may conduct the testing only where all of the following conditions are met:")
+    items = [_scored("Article 60(4)(a)", "(a) the provider has drawn up a real-world testing plan;").provision,
+             _scored("Article 60(4)(b)", "(b) the authority has approved it; where it has not answered within "
+                                         "30 days, the plan shall be understood to have been approved;").provision,
+             _scored("Article 60(4)(f)", "(f) the testing does not last longer than necessary and in any case not "
+                                         "longer than six months;").provision]
+    lead = _lead([head], "How long may a high-risk AI system be tested in real-world conditions?",
+                 parts=lambda p: items)
+    assert lead[0].provision.reference == "Article 60(4)(f)"
+
+
+def test_the_entry_into_force_is_concluded_with_its_day_from_the_text_that_gives_it(findings):
+    for question in ("On what date did the AI Act enter into force?", "when did the EU AI Act come into force?"):
+        clauses = findings.deadline(plan_of(question).parts[0], TODAY)
+        assert clauses and "1 August 2024" in clauses[0].text
+        assert ("Digital Omnibus (Regulation (EU) 2026/1744)", "Recital 1") in clauses[0].cites
