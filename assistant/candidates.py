@@ -19,7 +19,6 @@ from assistant import retrieve as R
 from assistant.references import DATE, find_other_references, find_references, is_descendant
 from aiact.corpus.provision import BINDING, CODE, GUIDELINES, Provision
 from aiact.index.chunk import split_sentences
-from assistant.rank import load_ranker
 
 # A reference named as a qualifier of something else, not as what the question is about.
 QUALIFIER = re.compile(r"(?:referred to in|listed in|pursuant to|in accordance with|set out in|"
@@ -32,17 +31,6 @@ DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|ten|twelve|fi
 # "Why does the Commission consider …?": the guidelines give their reasons under a heading of that kind.
 WHY_Q = re.compile(r"\bwhy\b|\breasons?\b|\brationale\b", re.I)
 RATIONALE_HEADING = re.compile(r"\brationale\b|\bobjectives?\b", re.I)
-# "How many members?", "who decides?": answered by the paragraph that carries a number or names a
-# body, where its neighbours on the same topic often do not.
-HOW_MANY_Q = re.compile(r"\bhow many\b|\bnumber of\b|\bminimum\b|\bmaximum\b|\bat least\b", re.I)
-NUMBER = re.compile(r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty)\b", re.I)
-WHO_Q = re.compile(r"^\s*(?:who|whom|which (?:authority|authorities|body|bodies|institution))\b|"
-                   r"\b(?:to|by|with) whom\b|\bwho (?:must|shall|has to|should|is|are|decides?|can|may|"
-                   r"enforces?|supervises?|checks?|issues?|appoints?)\b", re.I)
-BODY = re.compile(r"\b(?:Commission|AI Office|Board|market surveillance authorit\w*|notifying authorit\w*|"
-                  r"notified bod\w*|national competent authorit\w*|scientific panel|advisory forum|"
-                  r"European Data Protection Supervisor|Member States?|provider|deployer|importer|distributor|"
-                  r"authorised representative)s?\b")
 DEFINITION_WORDS = re.compile(r"\b(mean|means|meaning|define[sd]?|definition|counts? as|what is an?|"
                               r"what are|who is|who are)\b", re.I)
 
@@ -64,9 +52,8 @@ class Found:
     fused_top: list[Provision]
 
 
-def gather(retriever, query: str, as_of: dt.date, guidance: bool, prf: dict | None = None) -> Found:
-    """All candidates for a question, with their features. ``prf`` (pseudo-relevance feedback:
-    source, k, w) defaults to the fitted setting in ranker.json; ``{}`` turns it off."""
+def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
+    """All candidates for a question, with their features."""
     store = retriever.store
     expanded = R.expand_abbreviations(query)
     embedding = np.asarray(retriever.embedder.embed_query(expanded), dtype=np.float32)
@@ -98,10 +85,6 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool, prf: dict | No
         add(store.provisions[store.node_provision[hit.node_index]], bm25_rank=1.0 / (1 + rank))
         node_rrf[hit.node_index] += 1.0 / (retriever.rrf_k + rank + 1)
     rrf = _fused(store, node_rrf, query, when, amount)
-    feedback = _feedback(store, embedding, dense, node_rrf, load_ranker().meta.get("prf", {}) if prf is None else prf)
-    if feedback is not None:
-        for rank, hit in enumerate(store.dense(feedback.tolist(), as_of, retriever.k)):
-            add(store.provisions[store.node_provision[hit.node_index]], prf_rank=1.0 / (1 + rank))
     fused_top = [pool[pid].provision for pid in sorted(rrf, key=lambda x: -rrf[x]) if pid in pool][:5]
     best_similarity = max((h.score for h in dense), default=0.0)
 
@@ -180,26 +163,8 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool, prf: dict | No
     top_rrf = max(rrf.values(), default=0.0) or 1.0
     for c in pool.values():
         c.features["fused"] = rrf.get(c.provision.id, 0.0) / top_rrf
-    _describe(retriever, pool, query, embedding, when, amount, requested, feedback)
+    _describe(retriever, pool, query, embedding, when, amount, requested)
     return Found(pool, requested, missing, best_similarity, fused_top)
-
-
-def _feedback(store, embedding: np.ndarray, dense, node_rrf: dict[int, float], prf: dict) -> np.ndarray | None:
-    """Pseudo-relevance feedback (Rocchio): the question's vector moved towards the mean of its
-    first k nodes (of the dense list, or of the fused dense+BM25 list), q' = q + w·mean, normalised.
-    A lay question's words rarely are the Act's; the passages it does find carry them."""
-    k, w = int(prf.get("k", 0)), float(prf.get("w", 0.0))
-    if k <= 0 or w <= 0.0:
-        return None
-    if prf.get("source", "dense") == "fused":
-        rows = sorted(node_rrf, key=lambda i: -node_rrf[i])[:k]
-    else:
-        rows = [hit.node_index for hit in dense[:k]]
-    if not rows:
-        return None
-    moved = embedding + w * store.node_embeddings(rows).mean(axis=0)
-    norm = float(np.linalg.norm(moved))
-    return (moved / norm).astype(np.float32) if norm else None
 
 
 def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bool) -> dict[str, float]:
@@ -269,25 +234,20 @@ def _terms_in(retriever, query: str) -> list[str]:
 
 
 def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.ndarray, when: bool,
-              amount: bool, requested: list[str], feedback: np.ndarray | None = None) -> None:
+              amount: bool, requested: list[str]) -> None:
     """Fill every candidate's features (flags set while gathering are kept)."""
     store = retriever.store
     q = R._stems(R.expand_abbreviations(query))
     asked = R.asked_kind(query)
     about = bool(requested) and R._about_references(query)
     how_long, why = bool(HOW_LONG_Q.search(query)), bool(WHY_Q.search(query))
-    detail = _asked_detail(query, when, amount, how_long)
-    near_map = _neighbours(retriever)
     sims = _similarities(retriever, [c.provision for c in pool.values()], embedding)
     best = max(sims.values(), default=0.0)
-    moved = _similarities(retriever, [c.provision for c in pool.values()], feedback) if feedback is not None else {}
     for c in pool.values():
         p, f = c.provision, c.features
         c.similarity = sims.get(p.id, 0.0)
         f["dense"] = max(0.0, c.similarity)
         f["dense_relative"] = math.exp(-10.0 * max(0.0, best - c.similarity))
-        if feedback is not None:
-            f["prf_dense"] = max(0.0, moved.get(p.id, 0.0))
         f["text_overlap"] = R._overlap(q, p.text)
         f["sentence_overlap"] = max((R._overlap(q, s) for s in split_sentences(p.text)), default=0.0)
         f["title_overlap"] = R._overlap(q, " ".join((p.document, p.title) + tuple(p.path)))
@@ -298,13 +258,6 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
         f["amount_for_fine"] = float(amount and bool(R.HAS_AMOUNT.search(p.text)))
         f["duration_for_how_long"] = float(how_long and bool(DURATION.search(p.text)))
         f["rationale_for_why"] = float(why and any(RATIONALE_HEADING.search(h) for h in p.path[-2:]))
-        f["number_for_how_many"] = float(bool(HOW_MANY_Q.search(query)) and bool(NUMBER.search(p.text)))
-        f["body_for_who"] = float(bool(WHO_Q.search(query)) and bool(BODY.search(p.text)))
-        near = near_map.get(p.id, [])
-        f["overlap_margin"] = _overlap_margin(q, p, near)
-        f["own_share"] = _own_share(q, p, near)
-        f["detail_unlike_neighbour"] = float(detail is not None and bool(detail.search(p.text))
-                                             and any(not detail.search(n.text) for n in near))
         f["when_without_date"] = float(when and not f["date_for_when"])
         f["fine_without_amount"] = float(amount and not f["amount_for_fine"])
         named = f.get("named_subject", 0.0) or f.get("named_within", 0.0)
@@ -319,41 +272,6 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
         f["list_head"] = float(p.text.rstrip().endswith(":"))
         for k in list(f):
             f[k] = round(float(f[k]), 4)
-
-
-def _asked_detail(query: str, when: bool, amount: bool, how_long: bool) -> re.Pattern | None:
-    """The kind of detail the question asks for (a date, an amount, a period, a number, a body)."""
-    if how_long:
-        return DURATION
-    if when:
-        return DATE
-    if amount:
-        return R.HAS_AMOUNT
-    if HOW_MANY_Q.search(query):
-        return NUMBER
-    if WHO_Q.search(query):
-        return BODY
-    return None
-
-
-def _overlap_margin(q, p: Provision, near: list[Provision]) -> float:
-    """How many more of the question's words the paragraph holds than its closest-worded
-    neighbour (0.5 = as many; one word more of six ≈ 0.9)."""
-    if not near or not q:
-        return 0.5
-    own = len(q & R._stems(p.text))
-    best = max(len(q & R._stems(n.text)) for n in near)
-    return 1.0 / (1.0 + math.exp(-15.0 * (own - best) / (1 + len(q))))
-
-
-def _own_share(q, p: Provision, near: list[Provision]) -> float:
-    """The share of the question's words found around the paragraph (it and its neighbours) that
-    the paragraph itself holds: 1 when the neighbours add none."""
-    own = q & R._stems(p.text)
-    around = set(own)
-    for n in near:
-        around |= q & R._stems(n.text)
-    return len(own) / len(around) if around else 0.0
 
 
 def _rows(retriever) -> dict[str, list[int]]:

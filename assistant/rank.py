@@ -51,13 +51,6 @@ FEATURES: dict[str, str] = {
     "asked_kind": "the kind of source the question asks for",
     "recital": "a recital",
     "list_head": "introduces a list ('… the following:')",
-    "number_for_how_many": "states a number, for a question about how many",
-    "body_for_who": "names a body or an operator, for a question about who",
-    "overlap_margin": "how many more of the question's words it holds than its closest-worded neighbour (0.5 = as many)",
-    "own_share": "share of the question's words found in it and its neighbours that it holds itself",
-    "detail_unlike_neighbour": "states the kind of detail asked for (date, amount, period, number, body) that a neighbour lacks",
-    "prf_rank": "1/(1+rank) in the dense list of the question moved towards its first passages (pseudo-relevance feedback)",
-    "prf_dense": "cosine similarity to the question moved towards its first passages",
 }
 NAMES = tuple(FEATURES)
 
