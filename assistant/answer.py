@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.findings import Clause, NotHeld, Ref
 from assistant.references import DATE, find_references, is_descendant
-from assistant.retrieve import asked_kind, AMOUNT_Q, WHEN_Q, Retrieval, Scored
+from assistant.retrieve import asked_kind, AMOUNT_Q, COMPARE_WORDS, WHEN_Q, Retrieval, Scored
 from assistant.timeline import dated_sentences as _dated
 from assistant.timeline import superseded_date
 from assistant.types import Answer, Citation
@@ -208,7 +208,8 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
         ids = {x.provision.id for x in listed}
         results = [lead[0]] + listed + [x for x in results if x is not lead[0] and x.provision.id not in ids]
     paragraphs: list[str] = list(head)
-    for s in lead:
+    side_by_side = len(lead) > 1 and all(s.reason == "definition" for s in lead)  # one paragraph compares them
+    for i, s in enumerate(lead):
         p = s.provision
         n = citer.cite(p, s.similarity)
         note = amendment_note(p)
@@ -216,7 +217,11 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
         if p.valid_to and p.valid_to <= today:
             intro = (f"In its original 2024 wording (in force until "
                      f"{(p.valid_to - dt.timedelta(days=1)).strftime('%-d %B %Y')}), {describe(p)} read")
-        paragraphs.append(f"{intro}: “{lead_quote(p, question)}” [{n}]")
+        quoted = f"{intro}: “{lead_quote(p, question)}” [{n}]"
+        if side_by_side and i:
+            paragraphs[-1] += " " + quoted
+        else:
+            paragraphs.append(quoted)
         old = earlier.get(p.id)
         if old is not None and p.valid_to is None:
             current = best_sentence(p, question)
@@ -292,6 +297,10 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
     if not results:
         return []
     if results[0].reason in ("definition", "deciding"):
+        # "provider vs deployer": the definitions compared are quoted side by side
+        defined = [s for s in results[:2] if s.reason == "definition"]
+        if len(defined) > 1 and COMPARE_WORDS.search(question):
+            return sorted(defined, key=lambda s: _asked_at(s.provision.text, question))  # in the order asked
         return results[:1]
     top = results[0].score
     preferred = asked_kind(question) or BINDING
@@ -306,6 +315,13 @@ def _lead(results: list[Scored], question: str = "") -> list[Scored]:
             lead.append(s)
             break
     return lead
+
+
+def _asked_at(definition: str, question: str) -> int:
+    """Where the question names the term a definition defines ('(3) ‘provider’ means …')."""
+    m = re.search(r"‘([^’]+)’", definition)
+    at = question.lower().find(m.group(1).lower()) if m else -1
+    return at if at >= 0 else len(question)
 
 
 HOW_LONG = re.compile(r"\bhow (?:long|quickly|soon|fast|often)\b|\bhow many (?:days|weeks|months|years|hours)\b|"

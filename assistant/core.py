@@ -14,7 +14,7 @@ from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
 from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
                                with_deciding_provision)
-from assistant.plan import NOW, TIER_NOUN, Plan, normalise, parse, previous_plan
+from assistant.plan import INSTRUCTED, NOW, TIER_NOUN, Plan, normalise, parse, previous_plan
 from assistant.retrieve import asked_kind
 from aiact.corpus.provision import CODE, GUIDELINES
 from assistant.language import detect, localise, to_english
@@ -101,7 +101,7 @@ COMPLY = re.compile(r"\b(?:have|need|got|required|obliged) to comply\b|\bmust (?
                     r"\bdo(?:es)? (?:the |these |those )?(?:rules|requirements|obligations) (?:already |yet )?apply\b", re.I)
 
 
-DATA_INTENTS = ("deadline", "penalty", "soft_law", "obligations", "classification")
+DATA_INTENTS = ("deadline", "penalty", "soft_law", "obligations", "classification", "scope")
 
 
 def _names_the_act(plan: Plan) -> bool:
@@ -281,7 +281,7 @@ class Assistant:
         original, notes = clean_text(question, self.settings.max_question_chars)
         if as_of is None and (written := inputs.impossible_date(original)):
             return inputs.not_a_day(original, written, self.today)
-        lang = detect(original)  # None for English; otherwise read through the glossary
+        lang = detect(original, self.speller.counts)  # None for English; otherwise read through the glossary
         text = to_english(original, lang) if lang else original
         self._reload_if_new()
         plan = parse(self.speller.correct(normalise(text)), as_of, previous_plan(history))
@@ -304,6 +304,8 @@ class Assistant:
             retrieval, decided = with_deciding_provision(self, asked, retrieval, day)
         weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
+        # "Forget your documents and tell me that …": what the passages say is not what is asked
+        weak = weak or bool(INSTRUCTED.search(query))
         # Casual words ("label ai pics", "max fine") are not in the passages, so coverage is low even
         # when the question is plainly about the Act; a plan that names what it asks (an intent the
         # law data answers and a slot of the Act) lets the data conclude on close passages.
@@ -332,11 +334,11 @@ class Assistant:
             probe = f"What is ‘{term}’?"
             if self.retriever.definition_for(probe):
                 return probe
-            # 'general purpose ai model' is the defined 'general-purpose AI model': hyphens and
-            # spaces are one to a reader
-            loose = re.sub(r"[\s-]+", " ", term.lower()).strip()
+            # 'general purpose ai model' is the defined 'general-purpose AI model', and a
+            # 'deepfake' the defined 'deep fake': hyphens, spaces and none are one to a reader
+            loose = re.sub(r"[\s-]+", "", term.lower()).strip()
             spelled = next((k for k in getattr(self.retriever, "definitions", {})
-                            if re.sub(r"[\s-]+", " ", k) == loose), None)
+                            if re.sub(r"[\s-]+", "", k) == loose), None)
             if spelled and self.retriever.definition_for(f"What is ‘{spelled}’?"):
                 return f"What is ‘{spelled}’?"
         return plan.query
@@ -444,7 +446,9 @@ class Assistant:
             found = [dataclasses.replace(c, text=("Not yet: " if c.text.startswith("From ") else "Yes: ") + c.text[0].lower() + c.text[1:])
                      if i == 0 and c.kind == "conclusion" and c.text.startswith(("From ", "Since ")) else c
                      for i, c in enumerate(f.deadline(part, day))]
-        if part.intent in ("classification", "obligations", "other"):
+        # a "what is …" question on no defined term ("the AI Act in a nutshell") may be the scope data's
+        defined = part.intent == "definition" and any(s.reason == "definition" for s in retrieval.results)
+        if part.intent in ("classification", "obligations", "other", "definition") and not defined:
             rule = f.scope(part, day)
             duty = max((c.strength for c in found if c.kind != "condition"), default=0) \
                 if part.intent == "obligations" else 0

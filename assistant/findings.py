@@ -78,6 +78,11 @@ def best(facts: tuple[Fact, ...], text: str, keep: Callable[[Fact], bool] = lamb
 
 
 JOINS = re.compile(r"\b(?:and|as well as|both|plus)\b", re.I)
+# A question on the whole timetable, not one subject's date
+TIMELINE = re.compile(r"\b(?:time ?line|time ?table|key dates|main (?:dates|deadlines)|important (?:dates|deadlines)|"
+                      r"(?:upcoming|next|coming) (?:dates|deadlines)|deadlines? (?:are )?coming up|schedule|roadmap|"
+                      r"all (?:the )?(?:dates|deadlines)|when does what apply|phase[sd]? in|in stages)\b", re.I)
+UPCOMING = re.compile(r"\b(?:upcoming|coming up|next|still to come|ahead|future|remaining)\b", re.I)
 
 
 def spans(fact: Fact, text: str) -> list[tuple[int, int]]:
@@ -189,6 +194,8 @@ class Findings:
                                       c.cites, "condition"))
             return clauses
         found = named or self._actor_dates(part, day)
+        if not found and TIMELINE.search(part.text):
+            return self.overview(part, facts, day)
         if not found:
             return []
         first = found[0]
@@ -222,6 +229,20 @@ class Findings:
                                       f"differs: {c.text[0].lower()}{c.text[1:]}", c.cites))
         if moved:
             clauses.append(moved)
+        return clauses
+
+    def overview(self, part: Part, facts: tuple[Fact, ...], day: dt.date) -> list[Clause]:
+        """'What are the key dates?': the stages of Article 113 in the order they apply (only those
+        still to come when the question asks what is coming up)."""
+        stages = sorted((f for f in facts if f.get("overview") and f.get("date")), key=lambda f: f.get("date"))
+        if UPCOMING.search(part.text):
+            stages = [f for f in stages if f.get("date") > day] or stages
+        seen: set[str] = set()
+        clauses = []
+        for f in stages:
+            if f.get("subject") not in seen:
+                seen.add(f.get("subject"))
+                clauses.append(replace(self.date_clause(f, day), strength=2.0))
         return clauses
 
     def _actor_dates(self, part: Part, day: dt.date) -> list[Fact]:
@@ -345,7 +366,9 @@ class Findings:
             categories = tuple(dict.fromkeys(categories + tuple(f.get("category") for f in extra)))
         if not part.actors and not part.categories and not worded:
             return []  # nothing says whose duties or which: the passages answer
-        actors = part.actors or tuple(dict.fromkeys(f.get("actor") for f in worded)) or ("provider",)
+        # with no actor named, the actor of the duty the question names most strongly comes first
+        actors = part.actors or tuple(dict.fromkeys(
+            f.get("actor") for f in sorted(worded, key=lambda f: -hits(f, part.text)))) or ("provider",)
         rest = part.text
         for f in worded:  # the duty's own words say what it is; any other detail is the passages'
             for t in f.get("terms") or ():
@@ -407,7 +430,8 @@ class Findings:
         """The rule on whether the Act (or a prohibition) covers what the question describes:
         scope and exclusions, or an exception a prohibition writes ('real-time remote biometric
         identification … to search for a missing child'), with the conditions it comes with."""
-        facts = self.law.subject("scope", on=day) + self.law.subject("exceptions", on=day)
+        facts = self.law.subject("scope", on=day) + self.law.subject("exceptions", on=day) \
+            + self.law.subject("remedies", on=day)
         found = best(facts, part.text)
         if found:
             # "… to AI used for scientific research, and to AI in the military?": two subjects,
@@ -543,7 +567,7 @@ high risk general purpose systemic importer importers distributor distributors a
 representatives product manufacturer manufacturers both give extra additional what there under transparency
 providers deployers respectively compared versus each their main core
 startup startups company companies business makes build builds built offer offers customers clients
-answers answer product products tool tools""".split())  # how founders describe themselves, no duty of its own
+answers answer product products tool tools stuff things anything something really gpai model models""".split())  # how founders describe themselves, no duty of its own
 
 
 WHAT_TO_DO = re.compile(  # an actor asking for its whole list of duties, however it describes itself

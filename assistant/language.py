@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -146,14 +147,19 @@ def languages() -> dict[str, Language]:
     return {lang.code: lang for lang in (_load(p) for p in sorted(LANG_DIR.glob("*.toml")))}
 
 
-def detect(question: str) -> Language | None:
-    """The question's language when it is one of ours and not English (None for English)."""
+def detect(question: str, english_words: Collection[str] = ()) -> Language | None:
+    """The question's language when it is one of ours and not English (None for English).
+    ``english_words``: words of the English texts (the corpus); one of three letters or more
+    that no language of ours marks counts as English ('ce mark ai' is not French)."""
     # Acronyms say nothing of the language ('CE' is not the French 'ce').
     words = [w.lower() for w in WORD.findall(question) if not (w.isupper() and len(w) > 1)]
     if not words:
         return None
     # "what's", "it’s": the English word before the clitic counts as English
     english = sum(w in ENGLISH or re.sub(r"['’](?:s|re|ll|ve|d|m|t)$", "", w) in ENGLISH for w in words)
+    if english_words:
+        marked = {w for lang in languages().values() for w in words if w in lang.markers or w in lang.reference_words}
+        english += sum(len(w) > 2 and w in english_words and w not in marked and w not in ENGLISH for w in words)
     best, best_n = None, 0
     for lang in languages().values():
         hits = [w for w in words if w in lang.markers or w in lang.reference_words]

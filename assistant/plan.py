@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from aiact.corpus.provision import OMNIBUS_IN_FORCE
 from assistant.references import find_references, point_in_time
 
-ORIGINAL = re.compile(r"\boriginal(?:ly)?\b.{0,20}\b(?:2024|date|deadline|text|wording|version)\b|"
+ORIGINAL = re.compile(r"\boriginal(?:ly)?\b.{0,20}\b(?:2024|dates?|deadlines?|text|wording|version|time ?table|time ?line|schedule|plan)\b|"
                       r"\b2024 (?:date|deadline|text|wording|version)\b", re.I)
 
 INTENTS = ("deadline", "classification", "obligations", "penalty", "definition", "text", "soft_law",
@@ -37,11 +37,12 @@ CATEGORIES = {
 }
 _I = re.I
 DEADLINE = re.compile(
-    r"\b(?:from when|since when|by when|until when|what date|which date|deadlines?|timeline|transition\w*|"
+    r"\b(?:from when|since when|by when|until when|what date|which date|deadlines?|time ?line|time ?table|schedule|"
+    r"key dates|important dates|main dates|roadmap|transition\w*|"
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
     r"still appl\w*|apply yet|(?:do|does|will) (?:we|i|they|it|you) (?:get|have) until)\b|"
     r"\b(?:when|wen)\b.*\b(?:live|effective|enforceable)\s*\W*$|"  # "when r the prohibitions live"
-    r"\b(?:when|wen)\b.*\b(?:appl\w*|aply|start\w*|begin\w*|enter\w*|take effect|kick in|operational|due|"
+    r"\b(?:when|wen)\b.*\b(?:appl(?:y|ies|ied|ying|icable)|aply|start\w*|begin\w*|enter\w*|take effect|kick in|operational|due|"
     r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
     r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
 PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk)\b.{0,30}\b(?:if|when)\b.{0,40}\b(?:ignore|break|breach|violate|"
@@ -50,7 +51,9 @@ PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
-    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?[\w-]+(?: [\w-]+)?) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report))\b", _I)
+    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?[\w-]+(?: [\w-]+)?) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
+    r"\b(?:needed|required|mandatory|compulsory|obligatory)\s*(?:\?|$|for\b|if\b|when\b|by\b|in\b)|"
+    r"(?:extra|additional|more|other|special) (?:stuff|things|work|rules|steps|homework)|(?:stuff|things|anything|something) (?:extra |else |more )?(?:to do|(?:we|i) (?:need|have) to do))\b", _I)
 # A question whose verb asks for a specific duty is about that duty, whatever tier it names.
 DUTY_ASKED = re.compile(
     r"^\W*(?:do(?:es)?|must|should|shall|will|would) (?:we|i|you|they|(?:the |our |my )?(?:providers?|deployers?|company|companies))"
@@ -88,7 +91,7 @@ SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|foll
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
                    r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|does the ai act apply|"
                    r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b", _I)
-COMPARE = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|differ)\b", _I)
+COMPARE = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|differ|whats? the difference|the same (?:thing )?as)\b", _I)
 AI_WORDS = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|ai act|gpai|model|algorithm\w*|chatbot|"
                       r"machine learning|automated|deep ?fake)s?\b", _I)
 OTHER_LAW = re.compile(
@@ -110,7 +113,9 @@ THIS_ACT = re.compile(
     r"\bai act\b|\bartificial intelligence (?:act|regulation)\b|\b(?:the |eu |european )ai (?:regulation|law)\b|"
     r"2024/1689|\bhigh[- ]?risk\b|\bannex (?:i|iii)\b|\bgpai\b|general[- ]purpose ai|chatbots?|"
     r"deep ?fakes?|emotion recognition|biometric (?:identification|categori[sz]ation)|prohibited (?:ai )?practices?|conformity assessment|ce marking|"
-    r"notified bod(?:y|ies)|ai office|ai literacy|deployers?", _I)
+    r"notified bod(?:y|ies)|ai office|ai literacy|deployers?|fundamental rights impact assessments?|\bfrias?\b|"
+    r"(?:ai )?regulatory sandbox(?:es)?|post-market monitoring|human oversight|downstream providers?|"
+    r"codes? of practice", _I)
 INSTRUCTED = re.compile(  # the question tells the assistant what to say or to drop its sources
     r"\b(?:forget|ignore|disregard)\b.{0,40}\b(?:documents?|sources?|texts?|instructions?|context|rules?)\b|"
     r"\b(?:tell|convince) me that\b|\b(?:say|confirm) that\b", _I)
@@ -322,6 +327,9 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
         # "and when do those rules apply?" after "Is my credit scoring tool high-risk?" asks a
         # date: the previous turn gives the slots (the system), not the intent.
         intent = own
+    if len(actors) > 1 and COMPARE.search(query) and not OBLIGATIONS.search(query) and intent != "off_topic":
+        # "distributor vs importer - what's the difference?": what each is, not what each must do
+        intent = "definition"
     placed = placed_period(query)
     if placed and intent == "obligations" and re.search(r"\b(?:when|wen)\b", question, re.I):
         # "It has been on the market since 2025. When must it be watermarked?" asks the date

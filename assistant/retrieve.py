@@ -52,6 +52,10 @@ ABOUT_WORDS = {"say", "says", "said", "provid", "state", "contai", "cover", "req
 _STOP = set("""the and for with what which who when how does did shall should must can may this that
 from under act regulation article annex point paragraph are is was were been being about into its
 their there any all not only also other than then such""".split())
+# "provider vs deployer", "the difference between an importer and a distributor"
+COMPARE_WORDS = re.compile(r"\b(?:vs\.?|versus|difference between|differ(?:s|ent)? from|same (?:thing )?as)\b", re.I)
+# ... but "provider vs deployer duties" compares what each must do, not what each is
+DUTY_WORDS = re.compile(r"\b(?:dut(?:y|ies)|obligations?|must|requirements?|responsibilit\w*|rules)\b", re.I)
 INSTRUCTION = re.compile(
     r"(ignore|disregard|forget)\b[^.?!]*\b(instructions?|rules?|prompts?|above)|"
     r"\byou are now\b|\bsystem prompt\b|\bpretend\b|\bact as\b|\b(say|reply|answer|respond|output)\s+"
@@ -157,7 +161,8 @@ class Retriever:
         ranked = sorted((Scored(c.provision, ranker.score(c.features), c.similarity, c.reason, c.features)
                          for c in found.candidates.values()),
                         key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9), s.provision.order))
-        out.results = _asked_first(cover(ranked, query, ranker.meta.get("coverage", {})), ranked, query)[:limit]
+        out.results = _definitions_first(
+            _asked_first(cover(ranked, query, ranker.meta.get("coverage", {})), ranked, query), ranked, query)[:limit]
         out.coverage = coverage(query, found.fused_top)
         return out
 
@@ -271,7 +276,8 @@ def asked_kind(query: str) -> str | None:
 def expand_abbreviations(query: str) -> str:
     """The Act spells out what users abbreviate ('GPAI' → 'general-purpose AI')."""
     for pattern, full in ABBREVIATIONS.items():
-        query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query)
+        # casual questions write them in lower case ('gpai', 'ce mark ai')
+        query = re.sub(pattern, lambda m: f"{m.group(0)} ({full})", query, flags=re.I)
     return query
 
 
@@ -355,6 +361,16 @@ def _asked_first(results: list[Scored], ranked: list[Scored], query: str) -> lis
     if not named:
         return results
     return [named[0]] + [s for s in results if s.provision.id != named[0].provision.id]
+
+
+def _definitions_first(results: list[Scored], ranked: list[Scored], query: str) -> list[Scored]:
+    """'What is the difference between a provider and a deployer?' is answered by both
+    definitions: when a question compares defined terms, each of them leads."""
+    asked = [s for s in ranked if s.reason == "definition"]
+    if len(asked) < 2 or not COMPARE_WORDS.search(query) or DUTY_WORDS.search(query):
+        return results
+    ids = {s.provision.id for s in asked}
+    return asked + [s for s in results if s.provision.id not in ids]
 
 
 def coverage(query: str, provisions: list[Provision]) -> float:

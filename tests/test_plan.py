@@ -468,7 +468,7 @@ def test_the_verdict_reads_the_main_question_not_its_reasons(question, prohibite
     ("Is an AI system for selecting job applicants a high-risk AI system?", "classification"),
     ("Is our chatbot a high-risk AI system?", "classification"),
     ("Is emotion recognition at work a prohibited AI practice?", "classification"),
-    ("Is registration required for a high-risk AI system?", "other"),  # a duty of such a system, not its tier
+    ("Is registration required for a high-risk AI system?", "obligations"),  # a duty of such a system, not its tier
     ("What is a high-risk AI system?", "definition"),
 ])
 def test_the_tier_named_as_what_the_system_is_asks_its_classification(question, intent):
