@@ -416,8 +416,12 @@ def cover(ranked: list, query: str, params: dict) -> list:
             found = next((s for s in out[slots:] if s.provision.document == "AI Act"
                           and s.provision.reference == ref), None)
             # It takes the fifth citation's place only if it is closer to the question than that.
-            shown = 5
-            if found is not None and (out.index(found) < shown or len(out) <= shown or
+            # …or when the first five already hold enough explanations of that same rule: a further
+            # paragraph of the explanation tells less than the rule it explains.
+            shown, crowd = 5, int(params.get("explained_crowd", 6))
+            explaining = sum(x.provision.kind in (GUIDELINES, CODE) and explained_rule(x.provision) == ref
+                             for x in out[:shown])
+            if found is not None and (out.index(found) < shown or len(out) <= shown or explaining >= crowd or
                                       found.features.get("dense", 0.0) >= out[shown - 1].features.get("dense", 0.0)):
                 out.remove(found)
                 out.insert(max(1, out.index(soft)), found)

@@ -172,6 +172,35 @@ def test_cover_brings_the_rule_the_leading_explanation_explains():
     assert "Article 5(1)(f)" not in [s.provision.reference for s in cover(far, "emotions of candidates?", params)[:5]]
 
 
+def test_a_rule_crowded_out_by_its_own_explanations_takes_the_fifth_place():
+    # "Is predictive policing banned?": four paragraphs explaining Article 5(1)(d) fill the first
+    # five and are each closer to the question than the rule; the rule replaces the last of them.
+    policing = ("5. ARTICLE 5(1)(D) AI ACT INDIVIDUAL CRIME RISK ASSESSMENT AND PREDICTION",)
+    rule = Scored(_s("Article 5(1)(d)", "binding law", 0.3).provision, 0.3, 0.4, "retrieved", {"dense": 0.4})
+    ranked = [_g("para. 212", policing, 0.86, 0.72), _g("para. 189", policing, 0.85, 0.65),
+              Scored(_s("Annex III, point 6(e)", "binding law", 0.4).provision, 0.43, 0.35, "retrieved", {"dense": 0.35}),
+              _g("para. 213", policing, 0.56, 0.65), _g("para. 190", policing, 0.36, 0.61), rule]
+    question = "Is predictive policing that forecasts crime hotspots on a map banned?"
+    params = {"lead_ratio": 0.8, "binding_ratio": 0.3, "soft_ratio": 2.0, "slots": 3}
+    assert "Article 5(1)(d)" not in [s.provision.reference for s in cover(ranked, question, params)[:5]]
+    out = [s.provision.reference for s in cover(ranked, question, dict(params, explained_crowd=4))]
+    assert out[:5] == ["para. 212", "Article 5(1)(d)", "para. 189", "Annex III, point 6(e)", "para. 213"]
+    # Three explanations of the rule are not a crowd of four.
+    fewer = ranked[:4] + [Scored(_s("Article 6(3)", "binding law", 0.3).provision, 0.35, 0.62, "retrieved",
+                                 {"dense": 0.62}), rule]
+    assert "Article 5(1)(d)" not in [s.provision.reference for s in
+                                     cover(fewer, question, dict(params, explained_crowd=4))[:5]]
+
+
+def test_the_crowd_setting_is_chosen_on_dev_and_recorded():
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    coverage, meta = data["meta"]["coverage"], data["meta"]
+    assert coverage.get("explained_crowd", 6) in (2, 3, 4, 6)
+    if "explained_crowd" in coverage:
+        assert meta["crowd_command"] == "python -m aiact.evals.fit_ranker --crowd-only"
+        assert str(coverage["explained_crowd"]) in meta["crowd_grid"]
+
+
 def test_a_period_answers_how_long_and_a_rationale_heading_answers_why():
     from assistant.candidates import DURATION, HOW_LONG_Q, RATIONALE_HEADING, WHY_Q
 
