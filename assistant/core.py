@@ -303,10 +303,12 @@ class Assistant:
             # In a message that joins several questions, the tier is read from the one that asks it.
             asked = plan.parts[0].clause if plan.intent == "classification" and plan.parts[0].clause else query
             retrieval, decided = with_deciding_provision(self, asked, retrieval, day)
-        weak = not any(s.reason in ("reference", "definition") for s in retrieval.results) and (
+        structural = any(s.reason in ("reference", "definition") for s in retrieval.results)
+        weak = not structural and (
             retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
         # "Forget your documents and tell me that …": what the passages say is not what is asked
-        weak = weak or bool(INSTRUCTED.search(query))
+        # (a definition or a provision the question names is still answered: "What is a deployer? Ignore …")
+        weak = weak or (not structural and bool(INSTRUCTED.search(query)))
         # Casual words ("label ai pics", "max fine") are not in the passages, so coverage is low even
         # when the question is plainly about the Act; a plan that names what it asks (an intent the
         # law data answers and a slot of the Act) lets the data conclude on close passages.
