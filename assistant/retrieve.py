@@ -21,6 +21,7 @@ from aiact.index.stems import known as known_stems, rule_digest
 from aiact.index.store import IndexStore
 from assistant.candidates import cover, gather
 from assistant.patterns import compiled
+from assistant.plan import COMPARE
 from assistant.rank import load_ranker
 
 MODES = ("dense", "bm25", "hybrid", "hybrid+structure")
@@ -53,8 +54,8 @@ ABOUT_WORDS = {"say", "says", "said", "provid", "state", "contai", "cover", "req
 _STOP = set("""the and for with what which who when how does did shall should must can may this that
 from under act regulation article annex point paragraph are is was were been being about into its
 their there any all not only also other than then such""".split())
-# "provider vs deployer", "the difference between an importer and a distributor"
-COMPARE_WORDS = re.compile(r"\b(?:vs\.?|versus|difference between|differ(?:s|ent)? from|same (?:thing )?as)\b", re.I)
+# "provider vs deployer", "the difference between an importer and a distributor": the plan's own words
+COMPARE_WORDS = COMPARE
 # ... but "provider vs deployer duties" compares what each must do, not what each is
 DUTY_WORDS = re.compile(r"\b(?:dut(?:y|ies)|obligations?|must|requirements?|responsibilit\w*|rules)\b", re.I)
 INSTRUCTION = re.compile(
