@@ -358,6 +358,7 @@ class Assistant:
         data's terms."""
         if getattr(self, "_speller", None) is None:
             from assistant.plan import Speller
+            from assistant.vocabulary import tokenizer_words
 
             # The words of the law data's terms count as known words too ('nudify', 'gpai').
             # Only whole words of a term: a stem before a regex group ('ministr(?:y|ies)') is no
@@ -365,7 +366,8 @@ class Assistant:
             terms = [" ".join(re.findall(r"(?<![a-z])[a-z]{3,}(?=$|[ ,.;:'|)])",
                                          re.sub(r"\\[a-zA-Z]", " ", " ".join(f.get("terms") or ()))))
                      for f in self.findings.law.facts]
-            self._speller = Speller([p.text for p in self.store.provisions.values()] + terms)
+            self._speller = Speller([p.text for p in self.store.provisions.values()] + terms,
+                                    known=tokenizer_words(self.settings.resolved_model()))
         return self._speller
 
     @property

@@ -675,6 +675,15 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
         return [Clause(f"{lead} {p.reference} prohibits: “{lead_quote(p, '', 900)}”", (ref,) + dated)]
     if tier == "prohibited" and p.reference.startswith("Article 5"):
         return [Clause(f"{verdict(asked, True)} {p.reference} prohibits: “{lead_quote(p, '', 900)}”", (ref,))]
+    if tier == "undecided":  # one open fact decides: say which, and what follows either way
+        o = opens[0]
+        if o.then == "prohibited":
+            then = f"{p.reference} prohibits it: “{lead_quote(p, '', 900)}”"
+        else:
+            then = f"it is high-risk under {p.reference}, which covers “{point_words(p)}”"
+        yes = "no" if o.assumed == "yes" else "yes"
+        asks = o.question[:1].lower() + o.question[1:]
+        return [Clause(f"It depends on one fact the question does not give: {asks} If {yes}, {then}", (ref,))]
     if tier == "high-risk":
         where = ("listed in Annex III, so high-risk under Article 6(2)" if p.reference.startswith("Annex III")
                  else "covered by Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
@@ -691,6 +700,12 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
                               "fundamental rights, including by not materially influencing the outcome of "
                               "decision making (Article 6(3)), which the provider must document.",
                               (("AI Act", "Article 6(3)"),), "condition"))
+        # a fact the question leaves open that would make it prohibited ('in real time?')
+        banned = next((o for o in opens if o.then == "prohibited" and o.then_reference), None)
+        if banned is not None:
+            out.append(Clause(f"It would be prohibited under {banned.then_reference} if you answer "
+                              f"{'no' if banned.assumed == 'yes' else 'yes'} to: {banned.question}",
+                              (("AI Act", banned.then_reference),), "condition"))
         if duty is not None:
             out.append(Clause(f"On top of that, it has the transparency duty of {duty.cites[0][1]}.", duty.cites))
         return out
@@ -804,6 +819,19 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     # The walk reads the law of the day asked (a prohibition not yet applicable is no tier yet).
     risk = Procedure(bot, day).assess(question)
     later = next((u for u in risk.upcoming if u.outcome == "prohibited"), None)
+    # No tier, but one fact the question leaves open decides a greater one ('… predict whether
+    # someone will commit a crime': prohibited if solely on profiling): the answer names that fact.
+    turns = next((o for o in risk.open_questions if o.then in ("prohibited", "high-risk") and o.then_reference
+                  and risk.citations and o.then_reference == risk.citations[0].reference), None) \
+        if risk.tier is None and later is None else None
+    if turns is not None:
+        p = bot.retriever.in_force(risk.citations[0].document, turns.then_reference, day or bot.today)
+        if p is not None:
+            top = retrieval.results[0].score if retrieval.results else 1.0
+            sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
+            retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
+                [s for s in retrieval.results if s.provision.id != p.id]
+            return retrieval, ("undecided", p, (turns,))
     if (risk.tier in (None, "minimal") and later is None) or not risk.citations:
         return retrieval, None
     # A practice prohibited only from a later day is concluded on by the point that prohibits it,

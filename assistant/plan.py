@@ -71,13 +71,18 @@ CLASSIFY = re.compile(
     rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}|\b{TIER},? or not\b|"
     # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
     r"^\W*(?:can|may|could) (?:i|we|my company|our company|an? (?:company|employer|school|shop)|(?:the )?companies|employers?|schools?|shops?|"
-    r"(?:a |the )?(?:banks?|insurers?|landlords?|retailers?|platforms?)) "
+    r"(?:a |the )?(?:banks?|insurers?|landlords?|retailers?|platforms?|police|law enforcement|(?:public )?authorit(?:y|ies)|"
+    r"governments?|councils?|cit(?:y|ies)|municipalit(?:y|ies)|hospitals?|doctors?|universit(?:y|ies)|teachers?|"
+    r"recruiters?|hr|border (?:guards?|authorit(?:y|ies))|courts?|judges?)) "
     r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
     r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
     # "we sell an ai tool that picks which loan apps get approved - any rules?": a product
     # described, and what rules it has — its tier decides them
     r"\b(?:we|i|our (?:company|startup|team)) (?:sell|build|make|develop|offer|run|provide|deploy)\b.*"
-    r"\b(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on) (?:us|me|it|this))?\s*\W*$|"
+    r"\b(?:(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on) (?:us|me|it|this))?|"
+    r"anything (?:special|else|in particular|to (?:know|watch out for|consider|worry about)))\s*\W*$|"
+    # "our app scores loan applicants, is it high risk": the tier asked in a clause after the product
+    rf"[,;:–—-]\s*(?:is|are|would|will|could) (?:it|this|that|they|we)(?: be)?(?: considered| classed as| classified as| treated as| counted as)? {TIER}{NOW}\s*\W*$|"
     r"^\W*is it (?:still )?(?:legal|lawful|allowed|permitted|ok|okay|banned|prohibited|forbidden|illegal) to\b|"
     # "Does the AI Act ban social scoring by companies?": whether a practice is prohibited
     r"^\W*(?:does|do|will|would) (?:the )?(?:eu )?(?:ai act|act|regulation|eu|law)s? (?:still |really |also |now )?"
@@ -91,7 +96,7 @@ SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|foll
                       r"\bguidelines? (?:are|is) (?:binding|legally)|\bpresumption of conformity\b|"
                       r"^\W*(?:are|is|do|does) (?:the )?(?:[\w()'’-]+ ){0,5}guidelines? (?:legally |really |actually )?(?:binding|enforceable|law)\b", _I)
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
-                   r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|does the ai act apply|"
+                   r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|(?:are we|am i) (?:still |then |now )?(?:the |a |an )?(?:provider|deployer)s?|does the ai act apply|"
                    r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b", _I)
 COMPARE = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|differ|whats? the difference|the same (?:thing )?as)\b", _I)
 AI_WORDS = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|ai act|gpai|model|algorithm\w*|chatbot|"
@@ -209,7 +214,10 @@ def normalise(text: str) -> str:
 
 
 def defined_term(text: str) -> str | None:
-    """The term a definition question asks about, however it is put."""
+    """The term a definition question asks about, however it is put (none for a figure asked:
+    'what is the threshold for …')."""
+    if QUANTITY_ASKED.search(text):
+        return None
     for form in DEFINITION_FORMS:
         m = form.match(text)
         if m:
@@ -286,6 +294,22 @@ def is_other_law(text: str) -> bool:
     return bool(named or OTHER_LAW.search(text)) and not THIS_ACT.search(text)
 
 
+# "What is the threshold for systemic risk?": a figure the law sets, not the meaning of a term
+QUANTITY_ASKED = re.compile(r"^\W*what(?:'s| is| are|s)\s+(?:the\s+)?(?:(?:compute|flops?|training )?thresholds?|"
+                            r"maximum|minimum|max|min|limits?|amounts?|number|percentage|cap)\b", _I)
+
+
+# "our app scores how likely a customer is to pay back a loan": a product described with no
+# question at all; what a founder wants to know is what the Act makes of it — its tier.
+DESCRIBED = re.compile(
+    r"^\W*(?:we|i|our|my)\b(?: (?:company|startup|team|firm|business|app|tool|product|platform|system|"
+    r"software|service|model|ai|bot|chatbot|client|customer))*(?: (?:also|just|only|now|basically|mainly))?"
+    r" (?:make|build|sell|develop|offer|run|provide|deploy|use|are (?:building|developing|making|using)|"
+    r"(?:have|'ve) (?:built|developed|made)|scores?|rates?|ranks?|decides?|screens?|predicts?|analy[sz]es|"
+    r"monitors?|detects?|recogni[sz]es|generates?|checks?|sorts?|matches|picks?|filters?|evaluates?|assess(?:es)?|"
+    r"tracks?|reads?|identif(?:y|ies)|flags?|recommends?|sets?|estimates?|profiles?|classif(?:y|ies))\b", _I)
+
+
 def intent_of(text: str) -> str:
     """The main intent, by how the question is put (the first rule that fits wins)."""
     if is_other_law(text):
@@ -298,7 +322,8 @@ def intent_of(text: str) -> str:
         return "deadline"
     if PENALTY.search(text):
         return "penalty"
-    if DEFINITION.search(text) and not OBLIGATIONS.search(text) and not CLASSIFY.search(text):
+    if DEFINITION.search(text) and not OBLIGATIONS.search(text) and not CLASSIFY.search(text) \
+            and not QUANTITY_ASKED.search(text):
         return "definition"
     if DUTY_ASKED.search(text):  # "Do we need to register a system we concluded is not high-risk?"
         return "obligations"
@@ -310,6 +335,8 @@ def intent_of(text: str) -> str:
         return "obligations"
     if COMPARE.search(text):
         return "comparison"
+    if DESCRIBED.search(text) and "?" not in text:
+        return "classification"
     return "other"
 
 
@@ -421,15 +448,17 @@ def previous_plan(history: Sequence | None) -> Plan | None:
 class Speller:
     """Typos mended against the words of the corpus ('prohibted practises' → 'prohibited
     practices'), so that a casual question reaches the provisions it means. Only words of five
-    letters or more that the corpus never uses are changed, and only to a close, frequent word."""
+    letters or more that the corpus never uses are changed, and only to a close, frequent word;
+    ``known`` words (ordinary English the corpus does not use: 'bought', 'shelf') never are."""
 
-    def __init__(self, texts):
+    def __init__(self, texts, known: frozenset[str] = frozenset()):
         from collections import Counter
 
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2)
         self.counts = counts
+        self.known = known
         self.by_start: dict[str, list[str]] = {}
         for w in counts:
             self.by_start.setdefault(w[:1], []).append(w)
@@ -438,7 +467,7 @@ class Speller:
         import difflib
 
         low = w.lower()
-        if len(low) < 5 or low in self.counts or not low.isalpha():
+        if len(low) < 5 or low in self.counts or low in self.known or not low.isalpha():
             return w
         candidates = [c for c in self.by_start.get(low[:1], ()) if abs(len(c) - len(low)) <= 2]
         close = difflib.get_close_matches(low, candidates, n=3, cutoff=0.88)
