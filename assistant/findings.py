@@ -35,6 +35,9 @@ class NotHeld:
     mentioned_in: tuple[str, ...]
 
 
+# The subjects whose facts are rules stated in plain words (``says``), read by Findings.scope.
+RULES = ("scope", "exceptions", "remedies", "governance", "requirements")
+
 WORD = re.compile(r"[a-z]{4,}")
 COMMON = set("""what which when where does have that this with from they their there about under must
 shall should would could also only into than then such make made need needs apply applies system systems
@@ -48,7 +51,9 @@ def refs(fact: Fact, earlier: bool = False, text: str = "") -> tuple[Ref, ...]:
     if earlier:
         return tuple(dict.fromkeys((s.document, s.reference, s.on) for s in fact.sources if s.on))
     sources = [s for s in fact.sources if not s.on]
-    if text:
+    # ``ordered``: the first source states the clause the fact concludes with (the national
+    # authorities for 'who enforces the AI Act in Spain'), the others qualify it.
+    if text and not fact.get("ordered"):
         asked = {w[:7] for w in WORD.findall(text.lower()) if w not in COMMON}
         def overlap(s) -> int:
             # the words a source states, and the name of its document ('the Article 50
@@ -323,7 +328,8 @@ class Findings:
         named = [x for x in points if any(re.search(rf"\b{re.escape(w)}\b", " ".join(x.words), re.I)
                                           for w in _asked_words(part))]
         if not points or not named:
-            return Clause(_fine_text(f), refs(f))
+            # 'Who imposes fines on EU institutions?': the provision in the question's words first
+            return Clause(_fine_text(f), refs(f, text=part.text))
         words = "; ".join(" ".join(x.words).rstrip(";.") for x in named)
         return Clause(_fine_text(f, f"non-compliance with the {words}"),
                       ((main.document, main.reference),) + tuple((x.document, x.reference) for x in named))
@@ -428,11 +434,12 @@ class Findings:
                 for f in found[:2]]
 
     def scope(self, part: Part, day: dt.date) -> list[Clause]:
-        """The rule on whether the Act (or a prohibition) covers what the question describes:
-        scope and exclusions, or an exception a prohibition writes ('real-time remote biometric
-        identification … to search for a missing child'), with the conditions it comes with."""
-        facts = self.law.subject("scope", on=day) + self.law.subject("exceptions", on=day) \
-            + self.law.subject("remedies", on=day)
+        """A rule the data states in plain words (``says``) that answers what the question
+        describes: scope and exclusions, an exception a prohibition writes ('real-time remote
+        biometric identification … to search for a missing child'), a remedy, who the bodies and
+        authorities are ('Who sits on the AI Board?'), what a duty contains or leads to (the
+        fundamental rights impact assessment and the DPIA) — with the conditions it comes with."""
+        facts = tuple(f for subject in RULES for f in self.law.subject(subject, on=day))
         found = best(facts, part.text)
         if found:
             # "… to AI used for scientific research, and to AI in the military?": two subjects,
