@@ -464,6 +464,13 @@ class Findings:
         if not found:
             return None
         f = found[0]
+        # A question the provision that names the document answers in its own words ('who draws
+        # up the code of practice on labelling AI-generated content?': Article 50(7)) is answered
+        # from that provision: at least three of a rule's terms, and the rule cites it.
+        named_in = set(refs(f))
+        rules = tuple(g for subject in ("soft_law",) + RULES for g in self.law.subject(subject))
+        if any(hits(g, text) >= 3 * float(g.get("weight", 1)) and named_in & set(refs(g)) for g in best(rules, text)[:3]):
+            return None
         return NotHeld(f.get("title"), f.get("url", ""), f.get("landing", ""), tuple(r for _, r in refs(f)))
 
     def moved_dates(self, day: dt.date) -> list[tuple[str, str, str]]:

@@ -89,3 +89,17 @@ def test_a_quote_in_a_conclusion_must_stand_in_the_facts_words():
                  (("says", "The Board: “The Board shall be the controller of the EU database”"),))
     problems = verify(Law((right, wrong)), provisions, today=DAY)
     assert len(problems) == 1 and "q2" in problems[0] and "quotes" in problems[0]
+
+
+def test_a_document_not_held_is_still_answered_where_the_provision_naming_it_answers(findings):
+    # who draws the code up is Article 50(7)'s to say; what the code says is not held
+    assert findings.not_held("who is drawing up the code of practice on labelling AI-generated content?") is None
+    held = findings.not_held("What does the Article 50 code of practice require for labelling deepfakes?")
+    assert held is not None and "Article 50(7)" in held.mentioned_in
+
+
+def test_the_higher_of_amount_and_turnover_is_concluded_with_the_sme_rule_as_condition(findings):
+    part = parse("Is the fine the higher or the lower of the amount and the percentage of turnover?", as_of=DAY).parts[0]
+    clauses = findings.penalty(part, DAY)
+    assert clauses[0].cites[0] == ("AI Act", "Article 99(3)") and "whichever is higher" in clauses[0].text
+    assert any(c.kind == "condition" and "lower" in c.text for c in clauses)
