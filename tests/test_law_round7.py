@@ -103,3 +103,11 @@ def test_the_higher_of_amount_and_turnover_is_concluded_with_the_sme_rule_as_con
     clauses = findings.penalty(part, DAY)
     assert clauses[0].cites[0] == ("AI Act", "Article 99(3)") and "whichever is higher" in clauses[0].text
     assert any(c.kind == "condition" and "lower" in c.text for c in clauses)
+
+
+def test_a_named_offence_is_answered_by_the_list_of_annex_ii(findings):
+    clauses = rule(findings, "Is environmental crime one of the offences that can justify real-time remote "
+                             "biometric identification to find a suspect?")
+    assert clauses[0].cites[0][1] == "Annex II" and "environmental crime" in clauses[0].text
+    # a suspect in general is the exception of Article 5(1)(h), not the list
+    assert rule(findings, "Can the police use real-time facial recognition to find suspects?")[0].cites[0][1] == "Article 5(1)(h)"
