@@ -111,3 +111,9 @@ def test_a_named_offence_is_answered_by_the_list_of_annex_ii(findings):
     assert clauses[0].cites[0][1] == "Annex II" and "environmental crime" in clauses[0].text
     # a suspect in general is the exception of Article 5(1)(h), not the list
     assert rule(findings, "Can the police use real-time facial recognition to find suspects?")[0].cites[0][1] == "Article 5(1)(h)"
+
+
+def test_the_line_between_prohibited_and_high_risk_crime_prediction_cites_both(findings):
+    clauses = rule(findings, "Which police risk assessments of individuals are high-risk rather than prohibited?")
+    assert [r for _, r in clauses[0].cites] == ["Annex III, point 6(d)", "Article 5(1)(d)"]
+    assert "not solely on the basis of the profiling" in clauses[0].text
