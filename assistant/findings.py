@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from assistant.law import Fact, Law, load_law
 from assistant.law.words import amount, long_date
 from assistant.patterns import compiled
-from assistant.plan import Part, Plan, Premise
+from assistant.plan import SMC, SME, Part, Plan, Premise
 
 Ref = tuple  # (document, reference) or (document, reference, day whose wording is meant)
 
@@ -349,6 +349,16 @@ class Findings:
             text = f"For {f.get('who')}, each such fine is up to the percentage or amount, {f.get('rule')}."
             out.append(Clause(text, refs(f), "conclusion" if asked else "condition", 2.0 if asked else 0.0))
             covered.append(fid)
+        if part.sme and part.smc and len(out) == 2 and SME.search(part.text) and SMC.search(part.text):
+            # Both sizes named: the one the question is about answers first — the one it names
+            # first ('Do small mid-caps get the same lower fines as SMEs?'), unless it asks whether
+            # the rule extends to the other ('Does the rule for SMEs also cover small mid-caps?').
+            first = min((SME, SMC), key=lambda size: size.search(part.text).start())
+            other = SMC if first is SME else SME
+            if _extended_to(other, part.text) and not _extended_to(first, part.text):
+                first = other
+            if first is SMC:
+                out = out[::-1]
         if not part.sme and not part.smc:
             who = "an SME or start-up (or a small mid-cap)" if "smc" in covered else "an SME or start-up"
             out = [Clause(f"If you are {who}, the fine is capped at the lower of the two instead.",
@@ -589,6 +599,14 @@ WHAT_TO_DO = re.compile(  # an actor asking for its whole list of duties, howeve
     r"\bwhat (?:do|does|must|should|shall) (?:we|i|an? \w+|the \w+) (?:have to |need to )?(?:do|check|verify|comply with)\b|"
     r"\bto-?do(?: list)?\b|\bwhat are (?:my|our) (?:obligations|duties|responsibilities)\b|"
     r"\bwhat (?:obligations|duties) do (?:we|i) have\b", re.I)
+
+
+EXTENDED = r"\b(?:also|too|as well|likewise|equally|extend\w*|cover\w*|include\w*|apply to|applies to)\b[^.?!]{0,40}"
+
+
+def _extended_to(size: re.Pattern, text: str) -> bool:
+    """Does the question ask whether a rule extends to this size ('… also cover small mid-caps?')?"""
+    return any(re.search(EXTENDED + r"$", text[:m.start()], re.I) for m in size.finditer(text))
 
 
 def generic(text: str, known: set[str] = GENERIC_WORDS, allowed: int = 1) -> bool:

@@ -117,3 +117,13 @@ def test_the_line_between_prohibited_and_high_risk_crime_prediction_cites_both(f
     clauses = rule(findings, "Which police risk assessments of individuals are high-risk rather than prohibited?")
     assert [r for _, r in clauses[0].cites] == ["Annex III, point 6(d)", "Article 5(1)(d)"]
     assert "not solely on the basis of the profiling" in clauses[0].text
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("Does the lower-fine rule for SMEs also cover small mid-cap companies?", "Article 99(6a)"),
+    ("Do small mid-caps get the same lower fines as SMEs?", "Article 99(6a)"),
+    ("Are SMEs and small mid-caps fined less?", "Article 99(6)"),
+])
+def test_of_two_sizes_the_one_asked_about_answers_first(findings, question, lead):
+    part = parse(question, as_of=DAY).parts[0]
+    assert findings.penalty(part, DAY)[0].cites[0][1] == lead
