@@ -127,3 +127,21 @@ def test_the_line_between_prohibited_and_high_risk_crime_prediction_cites_both(f
 def test_of_two_sizes_the_one_asked_about_answers_first(findings, question, lead):
     part = parse(question, as_of=DAY).parts[0]
     assert findings.penalty(part, DAY)[0].cites[0][1] == lead
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("is there a public list of notified bodies under the AI Act?", "Article 35(2)"),
+    ("is there a public list of general-purpose AI models with systemic risk?", "Article 52(6)"),
+    ("which authority supervises AI systems used by banks?", "Article 74(6)"),
+    ("who supervises AI used by EU institutions?", "Article 74(9)"),
+    ("who supervises high-risk biometric AI used by the police?", "Article 74(8)"),
+    ("who can send a qualified alert about a GPAI model?", "Article 90(1)"),
+])
+def test_each_list_and_each_authority_is_the_one_its_provision_names(findings, question, lead):
+    assert rule(findings, question)[0].cites[0][1] == lead
+
+
+def test_the_eu_database_does_not_answer_for_other_lists(findings):
+    for question in ("is there a public list of notified bodies under the AI Act?",
+                     "is there a public list of general-purpose AI models with systemic risk?"):
+        assert "Article 71(1)" not in [r for c in rule(findings, question) for _, r, *_ in c.cites]
