@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from assistant.law import Fact, Law, load_law
 from assistant.law.words import amount, long_date
 from assistant.patterns import compiled
-from assistant.plan import Part, Plan, Premise
+from assistant.plan import SMC, SME, Part, Plan, Premise
 
 Ref = tuple  # (document, reference) or (document, reference, day whose wording is meant)
 
@@ -35,6 +35,9 @@ class NotHeld:
     mentioned_in: tuple[str, ...]
 
 
+# The subjects whose facts are rules stated in plain words (``says``), read by Findings.scope.
+RULES = ("scope", "exceptions", "remedies", "governance", "requirements")
+
 WORD = re.compile(r"[a-z]{4,}")
 COMMON = set("""what which when where does have that this with from they their there about under must
 shall should would could also only into than then such make made need needs apply applies system systems
@@ -48,7 +51,9 @@ def refs(fact: Fact, earlier: bool = False, text: str = "") -> tuple[Ref, ...]:
     if earlier:
         return tuple(dict.fromkeys((s.document, s.reference, s.on) for s in fact.sources if s.on))
     sources = [s for s in fact.sources if not s.on]
-    if text:
+    # ``ordered``: the first source states the clause the fact concludes with (the national
+    # authorities for 'who enforces the AI Act in Spain'), the others qualify it.
+    if text and not fact.get("ordered"):
         asked = {w[:7] for w in WORD.findall(text.lower()) if w not in COMMON}
         def overlap(s) -> int:
             # the words a source states, and the name of its document ('the Article 50
@@ -323,7 +328,8 @@ class Findings:
         named = [x for x in points if any(re.search(rf"\b{re.escape(w)}\b", " ".join(x.words), re.I)
                                           for w in _asked_words(part))]
         if not points or not named:
-            return Clause(_fine_text(f), refs(f))
+            # 'Who imposes fines on EU institutions?': the provision in the question's words first
+            return Clause(_fine_text(f), refs(f, text=part.text))
         words = "; ".join(" ".join(x.words).rstrip(";.") for x in named)
         return Clause(_fine_text(f, f"non-compliance with the {words}"),
                       ((main.document, main.reference),) + tuple((x.document, x.reference) for x in named))
@@ -343,6 +349,16 @@ class Findings:
             text = f"For {f.get('who')}, each such fine is up to the percentage or amount, {f.get('rule')}."
             out.append(Clause(text, refs(f), "conclusion" if asked else "condition", 2.0 if asked else 0.0))
             covered.append(fid)
+        if part.sme and part.smc and len(out) == 2 and SME.search(part.text) and SMC.search(part.text):
+            # Both sizes named: the one the question is about answers first — the one it names
+            # first ('Do small mid-caps get the same lower fines as SMEs?'), unless it asks whether
+            # the rule extends to the other ('Does the rule for SMEs also cover small mid-caps?').
+            first = min((SME, SMC), key=lambda size: size.search(part.text).start())
+            other = SMC if first is SME else SME
+            if _extended_to(other, part.text) and not _extended_to(first, part.text):
+                first = other
+            if first is SMC:
+                out = out[::-1]
         if not part.sme and not part.smc:
             who = "an SME or start-up (or a small mid-cap)" if "smc" in covered else "an SME or start-up"
             out = [Clause(f"If you are {who}, the fine is capped at the lower of the two instead.",
@@ -428,11 +444,12 @@ class Findings:
                 for f in found[:2]]
 
     def scope(self, part: Part, day: dt.date) -> list[Clause]:
-        """The rule on whether the Act (or a prohibition) covers what the question describes:
-        scope and exclusions, or an exception a prohibition writes ('real-time remote biometric
-        identification … to search for a missing child'), with the conditions it comes with."""
-        facts = self.law.subject("scope", on=day) + self.law.subject("exceptions", on=day) \
-            + self.law.subject("remedies", on=day)
+        """A rule the data states in plain words (``says``) that answers what the question
+        describes: scope and exclusions, an exception a prohibition writes ('real-time remote
+        biometric identification … to search for a missing child'), a remedy, who the bodies and
+        authorities are ('Who sits on the AI Board?'), what a duty contains or leads to (the
+        fundamental rights impact assessment and the DPIA) — with the conditions it comes with."""
+        facts = tuple(f for subject in RULES for f in self.law.subject(subject, on=day))
         found = best(facts, part.text)
         if found:
             # "… to AI used for scientific research, and to AI in the military?": two subjects,
@@ -457,6 +474,13 @@ class Findings:
         if not found:
             return None
         f = found[0]
+        # A question the provision that names the document answers in its own words ('who draws
+        # up the code of practice on labelling AI-generated content?': Article 50(7)) is answered
+        # from that provision: at least three of a rule's terms, and the rule cites it.
+        named_in = set(refs(f))
+        rules = tuple(g for subject in ("soft_law",) + RULES for g in self.law.subject(subject))
+        if any(hits(g, text) >= 3 * float(g.get("weight", 1)) and named_in & set(refs(g)) for g in best(rules, text)[:3]):
+            return None
         return NotHeld(f.get("title"), f.get("url", ""), f.get("landing", ""), tuple(r for _, r in refs(f)))
 
     def moved_dates(self, day: dt.date) -> list[tuple[str, str, str]]:
@@ -575,6 +599,14 @@ WHAT_TO_DO = re.compile(  # an actor asking for its whole list of duties, howeve
     r"\bwhat (?:do|does|must|should|shall) (?:we|i|an? \w+|the \w+) (?:have to |need to )?(?:do|check|verify|comply with)\b|"
     r"\bto-?do(?: list)?\b|\bwhat are (?:my|our) (?:obligations|duties|responsibilities)\b|"
     r"\bwhat (?:obligations|duties) do (?:we|i) have\b", re.I)
+
+
+EXTENDED = r"\b(?:also|too|as well|likewise|equally|extend\w*|cover\w*|include\w*|apply to|applies to)\b[^.?!]{0,40}"
+
+
+def _extended_to(size: re.Pattern, text: str) -> bool:
+    """Does the question ask whether a rule extends to this size ('… also cover small mid-caps?')?"""
+    return any(re.search(EXTENDED + r"$", text[:m.start()], re.I) for m in size.finditer(text))
 
 
 def generic(text: str, known: set[str] = GENERIC_WORDS, allowed: int = 1) -> bool:

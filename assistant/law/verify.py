@@ -17,6 +17,9 @@ from assistant.law.model import Fact, Law, Source, load_law
 from assistant.law.words import MONTHS, STATED, amount, fold, long_date  # noqa: F401 (re-exported)
 from aiact.corpus.provision import Provision
 
+QUOTED = re.compile(r"“([^”]+)”")
+
+
 def value_forms(key: str, value: Any) -> list[str]:
     """How a value of the data is written in the Act's text."""
     if isinstance(value, dt.date):
@@ -79,6 +82,9 @@ def check_fact(fact: Fact, by_ref: dict[tuple[str, str], list[Provision]], today
             for stated in STATED.findall(text):
                 if not _carried(stated, carried, fact.references, texts):
                     problems.append(f"{where}: {key} states {stated!r}, which its sources do not")
+            for quoted in QUOTED.findall(text):  # a conclusion that quotes the Act quotes its words
+                if fold(quoted).rstrip(".") not in carried:
+                    problems.append(f"{where}: {key} quotes “{quoted}”, which is not in its sources' words")
     return problems
 
 
