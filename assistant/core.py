@@ -418,6 +418,8 @@ class Assistant:
     def _contradicting_first(self, premise, clause: Clause, plan: Plan, day: dt.date) -> Clause:
         """A correction that cites several provisions leads with the one that contradicts what
         the question itself describes; the data's order stands otherwise. In this order:
+        a source the data cites only for a use the question describes (its ``when`` table:
+        Annex III, point 4(a) for "all AI in hiring is banned, so our CV screener must go?");
         a source from the document the question names ('the GPAI guidelines are binding' → those
         guidelines' own paragraph); the source the data says answers the subject the question
         names (its ``leads`` table: Article 53(2) for an open-weights model, Article 50(1) for a
@@ -425,22 +427,27 @@ class Assistant:
         'Providers of high-risk AI systems shall:')."""
         from assistant.references import is_descendant
 
-        cites = clause.cites
-        if len(cites) < 2 or not premise.fact.startswith("premises/"):
-            return clause
         fact = next((x for x in self.findings.law.subject("premises", on=day)
-                     if f"premises/{x.id}" == premise.fact), None)
+                     if f"premises/{x.id}" == premise.fact), None) if premise.fact.startswith("premises/") else None
+        if fact is None:
+            return clause
+        when = fact.get("when") or {}
+        asked = plan.question
+        described = tuple(c for c in clause.cites if c[1] in when and compiled(when[c[1]], re.I).search(asked))
+        cites = described + tuple(c for c in clause.cites if c[1] not in when)
+        if described or len(cites) < 2:
+            return dataclasses.replace(clause, cites=cites)
         documents = [p.document for p in plan.parts if p.document]
-        leads = (fact.get("leads") or {}) if fact is not None else {}
+        leads = fact.get("leads") or {}
         first = next((c for c in cites if c[0] in documents), None)
         if first is None:
-            first = next((c for c in cites for ref, asked in leads.items()
-                          if c[1] == ref and compiled(asked, re.I).search(plan.question)), None)
+            first = next((c for c in cites for ref, named in leads.items()
+                          if c[1] == ref and compiled(named, re.I).search(asked)), None)
         if first is None:
             first = next((c for c in cites[1:] if c[0] == cites[0][0] and c[1] != cites[0][1]
                           and is_descendant(c[1], cites[0][1])), None)
         if first is None or first == cites[0]:
-            return clause
+            return dataclasses.replace(clause, cites=cites)
         return dataclasses.replace(clause, cites=(first,) + tuple(c for c in cites if c != first))
 
     def _part_findings(self, part, plan: Plan, day: dt.date, decided, retrieval, weak: bool,
@@ -499,8 +506,11 @@ class Assistant:
                 found = rule + [c for c in found if c.kind == "condition"]
         if premise_cited and part.intent in ("classification", "other", "scope"):
             found = [c for c in found if c.kind == "condition"]
-        if asked_source(part)[0] in (GUIDELINES, CODE) and part.intent not in ("soft_law", "penalty", "deadline"):
-            found = []  # a question on what the guidance says is answered by the guidance
+        if asked_source(part)[0] in (GUIDELINES, CODE) and (
+                part.intent not in ("soft_law", "penalty", "deadline") or part.asks_source and part.intent != "soft_law"):
+            # a question on what the guidance says is answered by the guidance ("According to the
+            # Code of Practice, how long can a signatory delay its Model Report?" is no date of the Act)
+            found = []
         if part.intent != "classification" and not _supported(
                 found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") or lenient else 2):
             found = []

@@ -117,6 +117,11 @@ CODE_CONTENT = re.compile(r"\b(?:under|according to|in|by) (?:the )?(?:gpai )?co
 CODE_STATUS = re.compile(r"\bsign(?:s|ed|ing)?\b|non-?signator\w*|\bbinding\b|presumption|\brel(?:y|ies|ied)\b|adher\w*|"
                          r"\bfollow\w*|adequa\w*|enforc\w*|harmoni[sz]ed standards?|mandatory|voluntary|optional|"
                          r"\bfine[ds]?\b|\blegal(?:ly)?\b|benefit\w*|advantage\w*|what happens|\bjoin\w*", re.I)
+# "According to the GPAI guidelines, …", "under the Code of Practice", "what do the … guidelines
+# say": the question asks what that source says, which its own passages answer.
+ASKS_SOURCE = re.compile(r"\b(?:according to|under|in|per)\s+the\b[^?]{0,40}?\b(?:guidelines?|guidance|code(?: of practi[cs]e)?)\b|"
+                         r"\bwhat (?:do|does)\s+the\b[^?]{0,40}?\b(?:guidelines?|guidance|code(?: of practi[cs]e)?)\s+"
+                         r"(?:say|state|explain|require|mean|expect)", re.I)
 COMPARE = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|differ|whats? the difference|the same (?:thing )?as)\b", _I)
 AI_WORDS = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|ai act|gpai|model|algorithm\w*|chatbot|"
                       r"machine learning|automated|deep ?fake)s?\b", _I)
@@ -266,6 +271,7 @@ class Part:
     smc: bool = False
     source_kind: str | None = None  # the kind of source the question asks for (guidelines, code of practice)
     document: str | None = None  # the document the question names, when it names one
+    asks_source: bool = False  # it asks what that kind of source says ("according to the guidelines")
     term: str | None = None  # the term a definition question asks about
     # when the system or model asked about was placed on the market (first day, last day)
     placed: tuple[dt.date, dt.date] | None = None
@@ -294,7 +300,8 @@ class Plan:
                                           for d in p.placed]} if p.placed else {}),
                            **({"clause": p.clause} if p.clause else {}),
                            **({"source_kind": p.source_kind} if p.source_kind else {}),
-                           **({"document": p.document} if p.document else {})} for p in self.parts],
+                           **({"document": p.document} if p.document else {}),
+                           **({"asks_source": True} if p.asks_source else {})} for p in self.parts],
                 "premises": [{"claim": p.claim, "fact": p.fact} for p in self.premises]}
 
 
@@ -367,7 +374,7 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
         intent = "deadline"
     document = named_document(query)
     base = Part(intent, query, actors, categories, refs, bool(SME.search(query)), bool(SMC.search(query)),
-                source_kind=source_kind_of(query, document), document=document,
+                source_kind=source_kind_of(query, document), document=document, asks_source=asks_source(query),
                 term=defined_term(query) if intent in ("definition", "other") else None,
                 placed=placed)
     parts = [base]
@@ -388,6 +395,14 @@ def named_document(text: str) -> str | None:
     hits = [(m.start(), name) for name, pattern in DOCUMENTS.items()
             if (m := compiled(rf"\b(?:{pattern})\b", re.I).search(text))]
     return min(hits)[1] if hits else None
+
+
+def asks_source(text: str) -> bool:
+    """Does the question ask what the guidelines or the code say ('according to the GPAI
+    guidelines, …')? Not when it asks what the code is worth ('can commitments under the code
+    of practice be taken into account when the Commission sets a fine?')."""
+    m = ASKS_SOURCE.search(text)
+    return bool(m) and not (re.search(r"\bcode\b", m.group(0), re.I) and CODE_STATUS.search(text))
 
 
 def source_kind_of(text: str, document: str | None = None) -> str | None:
