@@ -401,8 +401,10 @@ class Assistant:
         and retrieval is not weak; otherwise the question is about something the data does not
         hold, and the retrieved passages answer it alone."""
         f = self.findings
-        clauses: list[Clause] = [self._contradicting_first(premise, c, plan, day)
-                                 for premise, c in f.premises(plan, day)]
+        clauses: list[Clause] = []
+        for premise, c in f.premises(plan, day):
+            c = self._contradicting_first(premise, c, plan, day)
+            clauses += [c] + self._described_uses(premise, c, day)
         premise_cited = any(c.cites for c in clauses)
         for whole in plan.parts:
             # In a message that joins several questions, a part is first read in its own words
@@ -449,6 +451,26 @@ class Assistant:
         if first is None or first == cites[0]:
             return dataclasses.replace(clause, cites=cites)
         return dataclasses.replace(clause, cites=(first,) + tuple(c for c in cites if c != first))
+
+    def _described_uses(self, premise, clause: Clause, day: dt.date) -> list[Clause]:
+        """For each source a correction cites only because the question describes the use it
+        lists, the data's sentence on it in that source's own words ("Annex III, point 4(a) of
+        the AI Act lists, among the high-risk AI systems, “AI systems intended to be used for the
+        recruitment or selection of natural persons”"): the conclusion then says what the
+        question's own system is."""
+        fact = next((x for x in self.findings.law.subject("premises", on=day)
+                     if f"premises/{x.id}" == premise.fact), None)
+        template = fact.get("described") if fact is not None else None
+        when = (fact.get("when") or {}) if fact is not None else {}
+        if not template:
+            return []
+        out = []
+        for document, reference, *_ in clause.cites:
+            source = next((x for x in fact.sources if (x.document, x.reference) == (document, reference)), None)
+            if reference in when and source is not None and source.words:
+                out.append(Clause(template.format(reference=reference, words=source.words[0]),
+                                  ((document, reference),), "premise"))
+        return out
 
     def _part_findings(self, part, plan: Plan, day: dt.date, decided, retrieval, weak: bool,
                        premise_cited: bool, lenient: bool = False) -> list[Clause]:

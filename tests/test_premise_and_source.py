@@ -161,3 +161,30 @@ def test_the_real_answer_leads_with_it(real_assistant, question, document, refer
     answer = real_assistant.ask(question)
     assert not answer.abstained
     assert (answer.citations[0].document, answer.citations[0].reference) == (document, reference)
+
+
+def test_the_use_described_is_said_in_the_words_of_its_point(findings):
+    question = "The AI Act bans all AI in hiring, so we have to switch off our CV screener?"
+    plan = plan_of(question)
+    premise, clause = findings.premises(plan, TODAY)[0]
+    stand_in = SimpleNamespace(findings=findings)
+    ordered = Assistant._contradicting_first(stand_in, premise, clause, plan, TODAY)
+    said = Assistant._described_uses(stand_in, premise, ordered, TODAY)
+    assert [c.cites for c in said] == [(("AI Act", "Annex III, point 4(a)"),)]
+    assert "“AI systems intended to be used for the recruitment or selection of natural persons”" in said[0].text
+    # a use Annex III does not list gets no such sentence
+    plan = plan_of("Since the AI Act bans all AI in policing, can the police use AI to analyse crime statistics?")
+    premise, clause = findings.premises(plan, TODAY)[0]
+    assert Assistant._described_uses(stand_in, premise, Assistant._contradicting_first(
+        stand_in, premise, clause, plan, TODAY), TODAY) == []
+
+
+@pytest.mark.slow
+def test_the_real_answer_concludes_on_the_use_described_with_markers_that_back_it(real_assistant):
+    from assistant.answer import unbacked
+
+    answer = real_assistant.ask("The AI Act bans all AI in hiring, so we have to switch off our CV screener?")
+    head = answer.text.split("\n\n", 1)[0]
+    assert answer.citations[0].reference == "Annex III, point 4(a)"
+    assert "recruitment or selection" in head and head.startswith("Not so")
+    assert unbacked(answer) == []
