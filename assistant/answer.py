@@ -169,12 +169,15 @@ def moved_guidance(citations: Sequence[Citation], moved: Sequence[tuple[str, str
 def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], today: dt.date,
             max_citations: int = 5, parts: Callable[[Provision], list[Provision]] | None = None,
             conclusion: Sequence[Clause] = (), resolve: Callable[[Ref], Provision | None] | None = None,
-            moved_dates: Sequence[tuple[str, str, str]] = ()) -> Answer:
+            moved_dates: Sequence[tuple[str, str, str]] = (),
+            source: tuple[str | None, str | None] = (None, None)) -> Answer:
     """The answer text with markers, and its citations in order of use.
 
     ``conclusion`` holds the clauses built from the law data (premise corrections, the
     conclusion, the facts that would change it): they come first, then the verbatim words of the
     provisions they cite, then the qualifications, then the passages retrieved.
+    ``source`` is the kind of source and the document the question asks for (the plan's
+    ``source_kind`` and ``document``): when they answer, they are quoted first.
     ``earlier`` maps a provision id to the wording it replaced, so moved dates are shown twice;
     ``parts`` gives the points of a provision that introduces a list ("… the following:"), which
     are then cited right after it.
@@ -199,7 +202,7 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
         kept = [(backs(s), i, s) for i, s in enumerate(pool)]
         # The parts of a cited provision come first (Annex III, point 4(a) after point 4).
         pool = [s for _, _, s in sorted((t for t in kept if t[0]), key=lambda t: t[:2])]
-    lead = _lead(pool, question, parts)
+    lead = _lead(pool, question, parts, source)
     if head:
         lead = [s for s in lead if not citer.cited(s.provision)][:1]
     results = pool
@@ -299,9 +302,11 @@ def supports(question: str, cited: Sequence[Citation]) -> Callable[[Scored], int
 
 
 def _lead(results: list[Scored], question: str = "",
-          parts: Callable[[Provision], list[Provision]] | None = None) -> list[Scored]:
-    """The provisions quoted first: binding law when it answers about as well as the best hit,
-    and a close second of the same kind."""
+          parts: Callable[[Provision], list[Provision]] | None = None,
+          source: tuple[str | None, str | None] = (None, None)) -> list[Scored]:
+    """The provisions quoted first: binding law when it answers about as well as the best hit
+    — or the kind of source the question asks for, from the document it names when that
+    answers —, and a close second of the same kind."""
     if not results:
         return []
     if results[0].reason in ("definition", "deciding"):
@@ -314,8 +319,11 @@ def _lead(results: list[Scored], question: str = "",
     if defining is not None:
         return [defining]
     top = results[0].score
-    preferred = asked_kind(question) or BINDING
+    kind, document = source
+    preferred = kind or asked_kind(question) or BINDING
     binding = [s for s in results[:8] if s.provision.kind == preferred and s.score >= 0.5 * top]
+    named = [s for s in binding if s.provision.document == document]
+    binding = named or binding  # "according to the GPAI guidelines": those guidelines, not others
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
     about = (_about_qualifier(binding, question) or _stating_duration(binding[:5], question)
              or _listing_parent(binding[:6], question))

@@ -14,8 +14,8 @@ from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
 from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
                                with_deciding_provision)
-from assistant.plan import INSTRUCTED, NOW, TIER_NOUN, Plan, normalise, parse, previous_plan
-from assistant.retrieve import asked_kind
+from assistant.plan import (INSTRUCTED, NOW, TIER_NOUN, Plan, named_document, normalise, parse, previous_plan,
+                            source_kind_of)
 from aiact.corpus.provision import CODE, GUIDELINES
 from assistant.language import detect, localise, to_english
 from assistant.patterns import compiled
@@ -72,6 +72,15 @@ def clean_text(text: str | bytes, limit: int, what: str = "question") -> tuple[s
 
 def query_of(part) -> str:
     return part.text
+
+
+def asked_source(part) -> tuple[str | None, str | None]:
+    """The kind of source and the document a part asks for (the plan's slots; for one question
+    of several joined in a message, read from its own words)."""
+    if part.clause and part.text == part.clause:
+        document = named_document(part.text)
+        return source_kind_of(part.text, document), document
+    return part.source_kind, part.document
 
 
 def _supported(found: list[Clause], retrieval, weak: bool, strong: float = 2) -> bool:
@@ -323,7 +332,8 @@ class Assistant:
             answer = compose(query, retrieval, self._earlier, self.today, self.settings.max_citations,
                              parts=lambda p: self.retriever.resolve(p.document, p.reference, day, limit=12)[1:],
                              conclusion=clauses, resolve=lambda r: self._cited(r, day),
-                             moved_dates=self.findings.moved_dates(day))
+                             moved_dates=self.findings.moved_dates(day),
+                             source=asked_source(plan.parts[0]) if plan.parts else (None, None))
         answer = with_features(answer, retrieval)
         if lang:
             answer = localise(answer, lang)
@@ -393,7 +403,10 @@ class Assistant:
         and retrieval is not weak; otherwise the question is about something the data does not
         hold, and the retrieved passages answer it alone."""
         f = self.findings
-        clauses: list[Clause] = [c for _, c in f.premises(plan, day)]
+        clauses: list[Clause] = []
+        for premise, c in f.premises(plan, day):
+            c = self._contradicting_first(premise, c, plan, day)
+            clauses += [c] + self._described_uses(premise, c, day)
         premise_cited = any(c.cites for c in clauses)
         for whole in plan.parts:
             # In a message that joins several questions, a part is first read in its own words
@@ -405,6 +418,61 @@ class Assistant:
                 found = self._part_findings(whole, plan, day, decided, retrieval, weak, premise_cited, lenient)
             clauses += found
         return clauses
+
+    def _contradicting_first(self, premise, clause: Clause, plan: Plan, day: dt.date) -> Clause:
+        """A correction that cites several provisions leads with the one that contradicts what
+        the question itself describes; the data's order stands otherwise. In this order:
+        a source the data cites only for a use the question describes (its ``when`` table:
+        Annex III, point 4(a) for "all AI in hiring is banned, so our CV screener must go?");
+        a source from the document the question names ('the GPAI guidelines are binding' → those
+        guidelines' own paragraph); the source the data says answers the subject the question
+        names (its ``leads`` table: Article 53(2) for an open-weights model, Article 50(1) for a
+        chatbot); an item cited with the words that introduce it (Article 16(f) before
+        'Providers of high-risk AI systems shall:')."""
+        from assistant.references import is_descendant
+
+        fact = next((x for x in self.findings.law.subject("premises", on=day)
+                     if f"premises/{x.id}" == premise.fact), None) if premise.fact.startswith("premises/") else None
+        if fact is None:
+            return clause
+        when = fact.get("when") or {}
+        asked = plan.question
+        described = tuple(c for c in clause.cites if c[1] in when and compiled(when[c[1]], re.I).search(asked))
+        cites = described + tuple(c for c in clause.cites if c[1] not in when)
+        if described or len(cites) < 2:
+            return dataclasses.replace(clause, cites=cites)
+        documents = [p.document for p in plan.parts if p.document]
+        leads = fact.get("leads") or {}
+        first = next((c for c in cites if c[0] in documents), None)
+        if first is None:
+            first = next((c for c in cites for ref, named in leads.items()
+                          if c[1] == ref and compiled(named, re.I).search(asked)), None)
+        if first is None:
+            first = next((c for c in cites[1:] if c[0] == cites[0][0] and c[1] != cites[0][1]
+                          and is_descendant(c[1], cites[0][1])), None)
+        if first is None or first == cites[0]:
+            return dataclasses.replace(clause, cites=cites)
+        return dataclasses.replace(clause, cites=(first,) + tuple(c for c in cites if c != first))
+
+    def _described_uses(self, premise, clause: Clause, day: dt.date) -> list[Clause]:
+        """For each source a correction cites only because the question describes the use it
+        lists, the data's sentence on it in that source's own words ("Annex III, point 4(a) of
+        the AI Act lists, among the high-risk AI systems, “AI systems intended to be used for the
+        recruitment or selection of natural persons”"): the conclusion then says what the
+        question's own system is."""
+        fact = next((x for x in self.findings.law.subject("premises", on=day)
+                     if f"premises/{x.id}" == premise.fact), None)
+        template = fact.get("described") if fact is not None else None
+        when = (fact.get("when") or {}) if fact is not None else {}
+        if not template:
+            return []
+        out = []
+        for document, reference, *_ in clause.cites:
+            source = next((x for x in fact.sources if (x.document, x.reference) == (document, reference)), None)
+            if reference in when and source is not None and source.words:
+                out.append(Clause(template.format(reference=reference, words=source.words[0]),
+                                  ((document, reference),), "premise"))
+        return out
 
     def _part_findings(self, part, plan: Plan, day: dt.date, decided, retrieval, weak: bool,
                        premise_cited: bool, lenient: bool = False) -> list[Clause]:
@@ -462,8 +530,11 @@ class Assistant:
                 found = rule + [c for c in found if c.kind == "condition"]
         if premise_cited and part.intent in ("classification", "other", "scope"):
             found = [c for c in found if c.kind == "condition"]
-        if asked_kind(query_of(part)) in (GUIDELINES, CODE) and part.intent not in ("soft_law", "penalty", "deadline"):
-            found = []  # a question on what the guidance says is answered by the guidance
+        if asked_source(part)[0] in (GUIDELINES, CODE) and (
+                part.intent not in ("soft_law", "penalty", "deadline") or part.asks_source and part.intent != "soft_law"):
+            # a question on what the guidance says is answered by the guidance ("According to the
+            # Code of Practice, how long can a signatory delay its Model Report?" is no date of the Act)
+            found = []
         if part.intent != "classification" and not _supported(
                 found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") or lenient else 2):
             found = []

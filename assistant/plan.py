@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from aiact.corpus.provision import OMNIBUS_IN_FORCE
+from aiact.corpus.provision import AMENDING, CODE, GUIDELINES, OMNIBUS_IN_FORCE
 from assistant.patterns import compiled
 from assistant.references import find_references, point_in_time
 
@@ -98,6 +98,35 @@ SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|foll
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
                    r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|(?:are we|am i) (?:still |then |now )?(?:the |a |an )?(?:provider|deployer)s?|does the ai act apply|"
                    r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b", _I)
+# How questions name a document of the corpus ("the GPAI guidelines", "the draft guidelines",
+# "under the Code of Practice"): a question that names one asks what that document says.
+DOCUMENTS = {
+    "Guidelines on general-purpose AI models":
+        r"(?:gpai|general[- ]purpose(?: ai)?(?: models?)?)[- ](?:scope )?guidelines|guidelines (?:on|for) (?:the )?(?:gpai|general[- ]purpose)",
+    "Guidelines on prohibited AI practices":
+        r"prohibit\w*[- ](?:ai[- ])?practices?[- ]guidelines|prohibitions? guidelines|guidelines on (?:the )?prohibit\w*",
+    "Guidelines on transparency (Article 50)":
+        r"(?:transparency|article 50)[- ]guidelines|guidelines on (?:the )?(?:transparency|article 50)",
+    "Guidelines on the AI system definition":
+        r"(?:ai[- ]system[- ])?definition[- ]guidelines|guidelines on (?:the )?(?:ai system )?definition",
+    "Draft guidelines on high-risk classification":
+        r"draft (?:[\w-]+ ){0,3}guidelines|(?:high[- ]risk|classification)[- ]guidelines|guidelines on (?:the )?(?:high[- ]risk|classification)",
+    "GPAI Code of Practice (Safety and Security)": r"codes? of practi[cs]e",
+    "Digital Omnibus (Regulation (EU) 2026/1744)": r"(?:digital )?omnibus|2026/1744",
+}
+# A question on what the code of practice itself sets ("How often must signatories assess their
+# Framework under the Code of Practice?") asks its content, not its legal status.
+CODE_CONTENT = re.compile(r"\b(?:under|according to|in|by) (?:the )?(?:gpai )?code(?: of practi[cs]e)?\b(?! (?:is|are)\b)|"
+                          r"\bthe code(?: of practi[cs]e)?'s\b|\bwhat (?:does|do) the (?:gpai )?code(?: of practi[cs]e)? "
+                          r"(?:say|require|ask|expect|contain)", re.I)
+CODE_STATUS = re.compile(r"\bsign(?:s|ed|ing)?\b|non-?signator\w*|\bbinding\b|presumption|\brel(?:y|ies|ied)\b|adher\w*|"
+                         r"\bfollow\w*|adequa\w*|enforc\w*|harmoni[sz]ed standards?|mandatory|voluntary|optional|"
+                         r"\bfine[ds]?\b|\blegal(?:ly)?\b|benefit\w*|advantage\w*|what happens|\bjoin\w*", re.I)
+# "According to the GPAI guidelines, …", "under the Code of Practice", "what do the … guidelines
+# say": the question asks what that source says, which its own passages answer.
+ASKS_SOURCE = re.compile(r"\b(?:according to|under|in|per)\s+the\b[^?]{0,40}?\b(?:guidelines?|guidance|code(?: of practi[cs]e)?)\b|"
+                         r"\bwhat (?:do|does)\s+the\b[^?]{0,40}?\b(?:guidelines?|guidance|code(?: of practi[cs]e)?)\s+"
+                         r"(?:say|state|explain|require|mean|expect)", re.I)
 COMPARE = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|difference between|differ|whats? the difference|the same (?:thing )?as)\b", _I)
 AI_WORDS = re.compile(r"\b(?:ai|a\.i\.|artificial intelligence|ai act|gpai|model|algorithm\w*|chatbot|"
                       r"machine learning|automated|deep ?fake)s?\b", _I)
@@ -248,7 +277,9 @@ class Part:
     references: tuple[str, ...] = ()
     sme: bool = False
     smc: bool = False
-    source_kind: str | None = None
+    source_kind: str | None = None  # the kind of source the question asks for (guidelines, code of practice)
+    document: str | None = None  # the document the question names, when it names one
+    asks_source: bool = False  # it asks what that kind of source says ("according to the guidelines")
     term: str | None = None  # the term a definition question asks about
     # when the system or model asked about was placed on the market (first day, last day)
     placed: tuple[dt.date, dt.date] | None = None
@@ -275,7 +306,10 @@ class Plan:
                            "references": list(p.references), "sme": p.sme, "smc": p.smc,
                            **({"placed": [d.isoformat() if d not in (dt.date.min, dt.date.max) else None
                                           for d in p.placed]} if p.placed else {}),
-                           **({"clause": p.clause} if p.clause else {})} for p in self.parts],
+                           **({"clause": p.clause} if p.clause else {}),
+                           **({"source_kind": p.source_kind} if p.source_kind else {}),
+                           **({"document": p.document} if p.document else {}),
+                           **({"asks_source": True} if p.asks_source else {})} for p in self.parts],
                 "premises": [{"claim": p.claim, "fact": p.fact} for p in self.premises]}
 
 
@@ -316,7 +350,7 @@ def intent_of(text: str) -> str:
         return "off_topic"
     if TEXT.search(text) and find_references(text):
         return "text"
-    if SOFT_LAW.search(text):
+    if SOFT_LAW.search(text) and not (CODE_CONTENT.search(text) and not CODE_STATUS.search(text)):
         return "soft_law"
     if DEADLINE.search(text):
         return "deadline"
@@ -365,7 +399,9 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
         # "It has been on the market since 2025. When must it be watermarked?" asks the date
         # by which a system already on the market must comply.
         intent = "deadline"
+    document = named_document(query)
     base = Part(intent, query, actors, categories, refs, bool(SME.search(query)), bool(SMC.search(query)),
+                source_kind=source_kind_of(query, document), document=document, asks_source=asks_source(query),
                 term=defined_term(query) if intent in ("definition", "other") else None,
                 placed=placed)
     parts = [base]
@@ -379,6 +415,33 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
         if len(asked) > 1:
             parts = [replace(base, intent=i, term=None, clause=c) for i, c in asked]
     return Plan(question=question, query=query, parts=tuple(parts), as_of=day, follow_up=follow_up)
+
+
+def named_document(text: str) -> str | None:
+    """The document of the corpus the question names ('the GPAI guidelines'), the first named."""
+    hits = [(m.start(), name) for name, pattern in DOCUMENTS.items()
+            if (m := compiled(rf"\b(?:{pattern})\b", re.I).search(text))]
+    return min(hits)[1] if hits else None
+
+
+def asks_source(text: str) -> bool:
+    """Does the question ask what the guidelines or the code say ('according to the GPAI
+    guidelines, …')? Not when it asks what the code is worth ('can commitments under the code
+    of practice be taken into account when the Commission sets a fine?')."""
+    m = ASKS_SOURCE.search(text)
+    return bool(m) and not (re.search(r"\bcode\b", m.group(0), re.I) and CODE_STATUS.search(text))
+
+
+def source_kind_of(text: str, document: str | None = None) -> str | None:
+    """The kind of source the question asks for: the named document's, or the one its words ask
+    ('according to the guidelines', 'under the code of practice'); None for the law itself."""
+    from assistant.retrieve import asked_kind  # retrieve reads the plan's patterns
+
+    kinds = {"GPAI Code of Practice (Safety and Security)": CODE,
+             "Digital Omnibus (Regulation (EU) 2026/1744)": AMENDING}
+    if document is not None:
+        return kinds.get(document, GUIDELINES)
+    return asked_kind(text)
 
 
 CLAUSE_BREAK = re.compile(
