@@ -314,7 +314,8 @@ class Assistant:
             retrieval, decided = with_deciding_provision(self, asked, retrieval, day)
         structural = any(s.reason in ("reference", "definition") for s in retrieval.results)
         weak = not structural and (
-            retrieval.best_similarity < self.settings.min_score or retrieval.coverage < self.settings.min_coverage)
+            retrieval.best_similarity < self.settings.min_score
+            or (retrieval.coverage < self.settings.min_coverage and not self._ordinary_gap(retrieval)))
         # "Forget your documents and tell me that …": what the passages say is not what is asked
         # (a definition or a provision the question names is still answered: "What is a deployer? Ignore …")
         weak = weak or (not structural and bool(INSTRUCTED.search(query)))
@@ -338,6 +339,16 @@ class Assistant:
         if lang:
             answer = localise(answer, lang)
         return self._rephrase(self._finish(answer, original, plan, notes))
+
+    def _ordinary_gap(self, retrieval) -> bool:
+        """A close passage, and the words it lacks are everyday English the texts have no use for
+        ('what if we ignore the AI Act'), not a name or figure they do not hold ('fine Meta in 2025')."""
+        from assistant.vocabulary import tokenizer_words
+
+        if retrieval.best_similarity < self.settings.sure_score or not retrieval.uncovered:
+            return False
+        known = tokenizer_words(self.settings.resolved_model())
+        return all(w.isalpha() and w.islower() and w in known for w in retrieval.uncovered)
 
     def lookup(self, plan: Plan) -> str:
         """What retrieval is asked: the plan's query, or — for a definition however phrased

@@ -81,6 +81,7 @@ class Retrieval:
     missing: list[str] = field(default_factory=list)  # of those, the ones that do not exist
     best_similarity: float = 0.0
     coverage: float = 1.0  # share of the question's content words found in the best passages
+    uncovered: tuple[str, ...] = ()  # those words, as the question spells them, the passages lack
     query: str = ""
 
 
@@ -166,6 +167,7 @@ class Retriever:
         out.results = _definitions_first(
             _asked_first(cover(ranked, query, ranker.meta.get("coverage", {})), ranked, query), ranked, query)[:limit]
         out.coverage = coverage(query, found.fused_top)
+        out.uncovered = uncovered(query, found.fused_top) if out.coverage < 1.0 else ()
         return out
 
     def _application_dates(self, best: list[Scored], as_of: dt.date) -> list[Scored]:
@@ -394,6 +396,21 @@ def coverage(query: str, provisions: list[Provision]) -> float:
     # of it ("label" / "labelling", "cover" / "covered", "model" / "models").
     longer = {s[:5] for s in seen if len(s) > 5}
     return sum(w in seen or (len(w) == 5 and w in longer) for w in q) / len(q)
+
+
+def uncovered(query: str, provisions: list[Provision]) -> tuple[str, ...]:
+    """The question's words (as it spells them) whose stems none of the best passages hold —
+    what ``coverage`` counts against the question."""
+    seen: set[str] = set()
+    for p in provisions:
+        seen |= _stems(f"{p.title} {p.text}")
+    longer = {s[:5] for s in seen if len(s) > 5}
+    out = []
+    for word in re.findall(r"[\w'’-]+", expand_abbreviations(query)):
+        stems = _stems(word)
+        if stems and not all(w in seen or (len(w) == 5 and w in longer) for w in stems):
+            out.append(word)
+    return tuple(out)
 
 
 def _overlap(q: set[str], text: str) -> float:

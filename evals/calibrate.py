@@ -2,12 +2,15 @@
 
 (a) ``Settings.min_score``, the abstention threshold on ``Retrieval.best_similarity`` (jointly with
     ``Settings.min_coverage``, on ``Retrieval.coverage``), chosen to maximise abstention F1 +
-    answered accuracy over the dev questions;
+    answered accuracy over the dev questions; then ``Settings.sure_score`` at the shipped pair: the
+    similarity above which low coverage does not refuse a question whose missing words are all
+    ordinary English (the plateau's middle of the same objective);
 (b) the assessor's parameters (``assistant/assess_params.json``): a grid search over
     ``Assessor.decide`` on the dev scenarios, features computed once per scenario.
 
     python -m aiact.evals.calibrate            # fit, print, write assistant/assess_params.json
     python -m aiact.evals.calibrate --dry-run  # fit and print only
+    python -m aiact.evals.calibrate --abstention-only  # the abstention numbers only (prints them)
 """
 from __future__ import annotations
 
@@ -51,7 +54,9 @@ def question_rows(bot, cases: list[Case]) -> list[dict]:
     words, whether structure (an explicit reference, a defined term) answers regardless, and
     whether the answer given with no thresholds has its facts."""
     from assistant.core import clean_text
+    from assistant.vocabulary import tokenizer_words
 
+    known = tokenizer_words(bot.settings.resolved_model())
     rows = []
     for c in cases:
         text, _ = clean_text(c.text, bot.settings.max_question_chars)
@@ -59,16 +64,18 @@ def question_rows(bot, cases: list[Case]) -> list[dict]:
         structural = any(s.reason in ("reference", "definition") for s in r.results)
         forced = not r.results or (bool(r.requested) and len(r.missing) == len(r.requested))
         answer = bot.ask(c.text, as_of=c.as_of)
+        ordinary = bool(r.uncovered) and all(w.isalpha() and w.islower() and w in known for w in r.uncovered)
         rows.append({"id": c.id, "must_abstain": c.must_abstain, "best": r.best_similarity,
-                     "coverage": getattr(r, "coverage", 1.0), "structural": structural,
+                     "coverage": getattr(r, "coverage", 1.0), "structural": structural, "ordinary": ordinary,
                      "forced": forced or answer.abstained,
                      "good": not answer.abstained and m.facts_ok(answer.text, c.facts)})
     return rows
 
 
-def abstention_objective(rows: list[dict], t: float, cov: float = 0.0) -> tuple[float, float, float]:
-    """(objective, abstention F1, answered accuracy) at min_score t and min_coverage cov."""
-    abstain = [r["forced"] or (not r["structural"] and (r["best"] < t or r["coverage"] < cov)) for r in rows]
+def abstention_objective(rows: list[dict], t: float, cov: float = 0.0, sure: float = 2.0) -> tuple[float, float, float]:
+    """(objective, abstention F1, answered accuracy) at min_score t, min_coverage cov and sure_score."""
+    abstain = [r["forced"] or (not r["structural"] and (r["best"] < t or (
+        r["coverage"] < cov and not (r.get("ordinary") and r["best"] >= sure)))) for r in rows]
     f1 = m.binary_scores(abstain, [r["must_abstain"] for r in rows])["f1"]
     answerable = [(a, r) for a, r in zip(abstain, rows) if not r["must_abstain"]]
     acc = m.rate(not a and r["good"] for a, r in answerable)
@@ -90,6 +97,23 @@ def fit_abstention(rows: list[dict]) -> tuple[float, float, dict]:
     curve = {f"{x:.2f}": round(float(v), 3) for x, v in zip(MIN_SCORES, grid[:, j]) if round(x * 100) % 5 == 0}
     return t, cov, {"objective": round(obj, 4), "abstention_f1": round(f1, 4), "answered_accuracy": round(acc, 4),
                     f"objective_by_min_score_at_coverage_{cov}": curve}
+
+
+SURE_SCORES = np.round(np.arange(0.40, 1.005, 0.01), 2)
+
+
+def fit_sure(rows: list[dict], t: float, cov: float) -> tuple[float, dict]:
+    """``sure_score`` at the fitted pair: the best objective, the middle of its plateau (1.00
+    when nothing gains: off)."""
+    scores = np.array([abstention_objective(rows, t, cov, x)[0] for x in SURE_SCORES])
+    best = np.flatnonzero(np.isclose(scores, scores.max()))
+    runs = np.split(best, np.flatnonzero(np.diff(best) > 1) + 1)
+    run = max(runs, key=len)
+    x = float(SURE_SCORES[run[len(run) // 2]])
+    obj, f1, acc = abstention_objective(rows, t, cov, x)
+    return x, {"objective": round(obj, 4), "abstention_f1": round(f1, 4), "answered_accuracy": round(acc, 4),
+               "objective_by_sure_score": {f"{a:.2f}": round(float(v), 4) for a, v in zip(SURE_SCORES, scores)
+                                           if round(a * 100) % 5 == 0}}
 
 
 # -- (b) the assessor --------------------------------------------------------------------------
@@ -178,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m aiact.evals.calibrate", description=__doc__.split("\n\n")[0])
     ap.add_argument("--dry-run", action="store_true", help="print the fit, do not write assess_params.json")
+    ap.add_argument("--abstention-only", action="store_true", help="fit and print the abstention numbers only")
     args = ap.parse_args(argv)
     settings = eval_settings()
     dev = load_cases("dev")  # never the heldout split
@@ -187,7 +212,16 @@ def main(argv: list[str] | None = None) -> int:
     rows = question_rows(bot, [c for c in dev if not c.scenario])
     min_score, min_coverage, fit_a = fit_abstention(rows)
     now = (settings.min_score, getattr(settings, "min_coverage", 0.0))
-    current = abstention_objective(rows, *now)
+    # at the pair the settings ship (a refit pair would have to be set first)
+    sure_score, fit_s = fit_sure(rows, *now)
+    current = abstention_objective(rows, *now, getattr(settings, "sure_score", 2.0))
+    if args.abstention_only:
+        print(json.dumps({"min_score": min_score, "min_coverage": min_coverage, **fit_a,
+                          "sure_score": sure_score, "sure": fit_s,
+                          "current": {"min_score": now[0], "min_coverage": now[1],
+                                      "sure_score": getattr(settings, "sure_score", 2.0),
+                                      "objective": round(current[0], 4)}, "questions": len(rows)}, indent=2))
+        return 0
     scenarios = [c for c in dev if c.scenario]
     assessor = Assessor(bot, params=dict(DEFAULT_PARAMS))
     features = [assessor.features(c.text) for c in scenarios]
@@ -195,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     params, fit_b = fit_assessor(assessor, features, gold)
     report = {
         "abstention": {"min_score": min_score, "min_coverage": min_coverage, **fit_a,
+                       "sure_score": sure_score, "sure": fit_s,
                        "current": {"min_score": now[0], "min_coverage": now[1],
                                    "objective": round(current[0], 4)}, "questions": len(rows)},
         "assessor": {"params": params, **fit_b, "scenarios": len(scenarios),
@@ -206,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.dry_run:
         PARAMS_FILE.write_text(json.dumps(params, indent=2) + "\n", encoding="utf-8")
         print(f"Wrote {PARAMS_FILE}")
-    print(f"Recommended Settings.min_score = {min_score}, min_coverage = {min_coverage} (defaults in "
-          f"assistant/settings.py; AIACT_MIN_SCORE / AIACT_MIN_COVERAGE override them).")
+    print(f"Recommended Settings.min_score = {min_score}, min_coverage = {min_coverage}, sure_score = {sure_score} "
+          f"(defaults in assistant/settings.py; AIACT_MIN_SCORE / AIACT_MIN_COVERAGE / AIACT_SURE_SCORE override them).")
     return 0
 
 

@@ -82,3 +82,21 @@ def test_bought_off_the_shelf_makes_you_the_deployer(real_assistant):
 def test_paying_back_a_loan_is_creditworthiness(real_assistant):
     risk = real_assistant.assess("our app scores how likely a customer is to pay back a loan")
     assert risk.tier == "high-risk" and risk.citations[0].reference == "Annex III, point 5(b)"
+
+
+def test_uncovered_words_are_the_ones_coverage_counts_against():
+    from assistant.retrieve import coverage, uncovered
+    from aiact.corpus.provision import Provision
+
+    p = Provision(document="AI Act", reference="Article 99(1)", title="Penalties",
+                  text="Member States shall lay down the rules on penalties.", url="", kind="binding law",
+                  version="2024", source="x")
+    q = "what if we ignore the penalties rules"
+    assert "ignore" in uncovered(q, [p]) and "penalties" not in uncovered(q, [p])
+    assert coverage(q, [p]) < 1.0
+
+
+@pytest.mark.slow
+def test_ordinary_words_missing_from_close_passages_do_not_refuse_but_a_name_does(real_assistant):
+    assert not real_assistant.ask("how do i know if my thing is even an ai system").abstained
+    assert real_assistant.ask("How much did the AI Office fine Meta in 2025 for breaching the AI Act?").abstained
