@@ -163,6 +163,9 @@ class NumpyEmbedder:
 
     max_length = 256
     batch_tokens = 512
+    # The question session's threads and whether its pool spins (see _open_question_encoder).
+    question_threads = 1
+    question_spinning = False
 
     def __init__(self, model_path: str, batch_size: int = 32, threads: int | None = None,
                  graph_dir: Path | str | None = None):
@@ -275,10 +278,11 @@ class NumpyEmbedder:
             digest = self.name.rsplit(":", 1)[-1]
             graph = graph_file(self._bert, digest, "float32", self._graph_dir)
             try:
-                return OnnxBert(self._bert, graph)
+                return OnnxBert(self._bert, graph, self.question_threads, self.question_spinning)
             except Exception:  # noqa: BLE001 - a damaged cached graph: written again, once
                 graph.unlink(missing_ok=True)
-                return OnnxBert(self._bert, graph_file(self._bert, digest, "float32", self._graph_dir))
+                return OnnxBert(self._bert, graph_file(self._bert, digest, "float32", self._graph_dir),
+                                self.question_threads, self.question_spinning)
         except Exception as exc:  # noqa: BLE001 - onnxruntime/onnx errors are untyped; numpy still works
             log.warning("questions are embedded in numpy: the onnxruntime encoder cannot be opened (%s)", exc)
             return self._bert
