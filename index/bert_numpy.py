@@ -163,6 +163,12 @@ class NumpyEmbedder:
 
     max_length = 256
     batch_tokens = 512
+    # The question session's threads and whether its pool spins (see _open_question_encoder).
+    question_threads = 1
+    question_spinning = False
+    # Passages through that session too (False: numpy's products, as builds before 2026-12-03 did;
+    # benchmarks/build_ab.py compares the two).
+    passages_in_session = True
 
     def __init__(self, model_path: str, batch_size: int = 32, threads: int | None = None,
                  graph_dir: Path | str | None = None):
@@ -211,10 +217,15 @@ class NumpyEmbedder:
         """Vectors of many texts as one float32 matrix, in the order given; ``done(n)`` is told
         as each batch of ``n`` finishes (from worker threads). Batches of similar length waste
         little work on padding; batches run on a few threads (numpy releases the GIL in its
-        products and element-wise loops). Each text is tokenised once (in parallel, by Rust)."""
+        products and element-wise loops). Each text is tokenised once (in parallel, by Rust).
+
+        The batches run in the same float32 layers as the questions (onnxruntime when a folder for
+        its graph is given, see :meth:`_open_question_encoder`): ~25 % less CPU than numpy's
+        products, vectors within 3e-7 of numpy's (README "Measured quality and speed")."""
         out = np.zeros((len(texts), self._bert.hidden), dtype=np.float32)
         if not texts:
             return out
+        encoder = self._question_encoder() if self.passages_in_session else self._bert
         encodings = self._tokenizer.encode_batch(texts)
         lengths = [len(e.ids) for e in encodings]
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
@@ -230,7 +241,7 @@ class NumpyEmbedder:
                 batches.append([i])
 
         def run(ids: list[int]) -> None:
-            out[ids] = self._bert.sentence_vectors(*self._pad([encodings[i] for i in ids]))
+            out[ids] = encoder.sentence_vectors(*self._pad([encodings[i] for i in ids]))
             if done is not None:
                 done(len(ids))
 
@@ -264,9 +275,10 @@ class NumpyEmbedder:
         Why: a question is one row of ~20 tokens, where OpenBLAS spends most of its time packing
         the weights of each product again (numpy ~11 ms a question on this machine); onnxruntime
         packs them once when the session opens (~6.5 ms). The operations are the same float32 ones
-        (measured: vectors within 2e-7 of numpy's, cosine 0.9999999), so questions still meet the
-        passages this encoder embedded in numpy. Without the folder, or when onnxruntime cannot
-        open the graph, questions stay in numpy."""
+        (measured: vectors within 3e-7 of numpy's, cosine 0.9999999), so questions still meet the
+        passages of an index built in numpy, and the same session embeds a build's passages
+        (``embed_array``; its runs are thread-safe, one thread each, no spinning pool). Without the
+        folder, or when onnxruntime cannot open the graph, questions and passages stay in numpy."""
         if self._graph_dir is None:
             return self._bert
         try:
@@ -275,10 +287,11 @@ class NumpyEmbedder:
             digest = self.name.rsplit(":", 1)[-1]
             graph = graph_file(self._bert, digest, "float32", self._graph_dir)
             try:
-                return OnnxBert(self._bert, graph)
+                return OnnxBert(self._bert, graph, self.question_threads, self.question_spinning)
             except Exception:  # noqa: BLE001 - a damaged cached graph: written again, once
                 graph.unlink(missing_ok=True)
-                return OnnxBert(self._bert, graph_file(self._bert, digest, "float32", self._graph_dir))
+                return OnnxBert(self._bert, graph_file(self._bert, digest, "float32", self._graph_dir),
+                                self.question_threads, self.question_spinning)
         except Exception as exc:  # noqa: BLE001 - onnxruntime/onnx errors are untyped; numpy still works
             log.warning("questions are embedded in numpy: the onnxruntime encoder cannot be opened (%s)", exc)
             return self._bert

@@ -168,21 +168,36 @@ def graph_file(bert: NumpyBert, digest: str, variant: str, cache_dir: Path) -> P
     return target
 
 
+def session_options(threads: int = 1, spinning: bool = False):
+    """onnxruntime's options for one encoder session: ``threads`` for each run's products (the
+    caller's thread is one of them), nodes one after another, graph optimisation ``ALL``.
+
+    ``spinning`` off: between runs (and between a run's products) a pool thread would otherwise
+    spin on its core waiting for work, and on a shared 2-core machine that spinning competes with
+    the thread that is answering; measured in benchmarks/results/2026-12-03-issue-13-r7.json."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    flag = "1" if spinning else "0"
+    opts.add_session_config_entry("session.intra_op.allow_spinning", flag)
+    opts.add_session_config_entry("session.inter_op.allow_spinning", flag)
+    return opts
+
+
 class OnnxBert:
     """``sentence_vectors`` of :class:`NumpyBert`, with the layers run by onnxruntime."""
 
-    def __init__(self, bert: NumpyBert, graph: Path):
+    def __init__(self, bert: NumpyBert, graph: Path, threads: int = 1, spinning: bool = False):
         import onnxruntime as ort
 
         self._bert = bert
         self.hidden = bert.hidden
-        opts = ort.SessionOptions()
-        # One thread per session run: passages are parallelised by batches (as in numpy), and a
-        # question is too small to gain from waking threads on a busy machine.
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(graph), session_options(threads, spinning),
+                                             providers=["CPUExecutionProvider"])
 
     def sentence_vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         b = self._bert

@@ -204,8 +204,8 @@ def test_a_damaged_cached_onnx_graph_is_written_again(tmp_path):
 
 def test_numpy_questions_run_in_onnxruntime_with_the_same_vectors(tmp_path):
     """The numpy embedder's questions go through the float32 graph (written once into the folder
-    given, then read): the same vectors as numpy's own question path, to float32 rounding, and the
-    passages stay numpy's. A damaged graph is written again; no folder, no onnxruntime."""
+    given, then read): the same vectors as numpy's own question path, to float32 rounding, and so
+    are its passages'. A damaged graph is written again; no folder, no onnxruntime."""
     from assistant.settings import default_model_path
     from aiact.index.bert_numpy import NumpyBert, NumpyEmbedder
     from aiact.index.bert_onnx import OnnxBert
@@ -218,7 +218,9 @@ def test_numpy_questions_run_in_onnxruntime_with_the_same_vectors(tmp_path):
         assert float(np.dot(a, b)) >= 0.999999 and np.abs(a - b).max() < 1e-5
     assert isinstance(fast._question_encoder(), OnnxBert)
     assert isinstance(plain._question_encoder(), NumpyBert)
-    assert np.array_equal(fast.embed_array(SENTENCES[:3]), plain.embed_array(SENTENCES[:3]))
+    # Passages go through the same session (the build's ~25 % less CPU): numpy's vectors to
+    # float32 rounding, so an index built in numpy keeps its fingerprint and its answers.
+    assert np.abs(fast.embed_array(SENTENCES) - plain.embed_array(SENTENCES)).max() < 1e-6
     (graph,) = tmp_path.glob("*float32.onnx")
     graph.write_bytes(graph.read_bytes()[:1000])
     again = NumpyEmbedder(path, graph_dir=tmp_path)
