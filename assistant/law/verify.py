@@ -83,6 +83,8 @@ def check_fact(fact: Fact, by_ref: dict[tuple[str, str], list[Provision]], today
                 if not _carried(stated, carried, fact.references, texts):
                     problems.append(f"{where}: {key} states {stated!r}, which its sources do not")
             for quoted in QUOTED.findall(text):  # a conclusion that quotes the Act quotes its words
+                if re.fullmatch(r"\{\w+\}", quoted.strip()):
+                    continue  # a template's slot ('“{words}”'): filled at answer time from a cited point's text
                 if fold(quoted).rstrip(".") not in carried:
                     problems.append(f"{where}: {key} quotes “{quoted}”, which is not in its sources' words")
     return problems
