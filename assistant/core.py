@@ -114,6 +114,14 @@ COMPLY = re.compile(r"\b(?:have|need|got|required|obliged) to comply\b|\bmust (?
 DATA_INTENTS = ("deadline", "penalty", "soft_law", "obligations", "classification", "scope")
 
 
+LEADING_REFERENCE = re.compile(r"^\W*(?:article|art\.?|annex|recital)\s+[0-9IVXL]", re.I)
+
+
+def _same_or_within(ref: str, named: str) -> bool:
+    """Is ``ref`` the named provision, a part of it, or the provision it is part of?"""
+    return ref == named or ref.startswith(named + "(") or ref.startswith(named + ",") or named.startswith(ref + "(")
+
+
 def _names_the_act(plan: Plan) -> bool:
     """The plan asks something the law data answers and names a slot of the Act (an actor, a
     category, a provision) or a word of AI — not a question that merely shares a word with it."""
@@ -536,8 +544,13 @@ class Assistant:
             rule = f.scope(part, day)
             duty = max((c.strength for c in found if c.kind != "condition"), default=0) \
                 if part.intent == "obligations" else 0
-            if rule and rule[0].strength > duty and (rule[0].strength >= 4 or rule[0].strength >= 2
-                                                     and _supported(rule, retrieval, weak, 99)):
+            # "Article 9(1) risk management system requirement": a question that opens with the
+            # provision it is about is not answered by a rule citing others ("… under Annex III
+            # point 1(a), how many people …" names its context, and stays answered by the data)
+            off_named = bool(part.references) and bool(LEADING_REFERENCE.match(part.text)) and not any(
+                _same_or_within(ref, named) for c in rule for _, ref in c.cites for named in part.references)
+            if rule and not off_named and rule[0].strength > duty and (rule[0].strength >= 4 or rule[0].strength >= 2
+                                                                        and _supported(rule, retrieval, weak, 99)):
                 found = rule + [c for c in found if c.kind == "condition"]
         if premise_cited and part.intent in ("classification", "other", "scope"):
             found = [c for c in found if c.kind == "condition"]

@@ -100,3 +100,18 @@ def test_uncovered_words_are_the_ones_coverage_counts_against():
 def test_ordinary_words_missing_from_close_passages_do_not_refuse_but_a_name_does(real_assistant):
     assert not real_assistant.ask("how do i know if my thing is even an ai system").abstained
     assert real_assistant.ask("How much did the AI Office fine Meta in 2025 for breaching the AI Act?").abstained
+
+
+@pytest.mark.slow
+def test_a_named_provision_is_not_displaced_by_a_rule_that_cites_others(real_assistant):
+    a = real_assistant.ask("Article 9(1) risk management system requirement")
+    assert a.citations[0].reference == "Article 9(1)"
+    b = real_assistant.ask("What must the risk management system for a high-risk AI system look like?")
+    assert b.citations[0].reference == "Article 9(2)"
+
+
+def test_same_or_within():
+    from assistant.core import _same_or_within
+
+    assert _same_or_within("Article 9(2)(a)", "Article 9(2)") and _same_or_within("Article 9", "Article 9(1)")
+    assert not _same_or_within("Article 9(2)", "Article 9(1)") and not _same_or_within("Article 91", "Article 9")
