@@ -166,8 +166,9 @@ class Retriever:
                         key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9), s.provision.order))
         out.results = _definitions_first(
             _asked_first(cover(ranked, query, ranker.meta.get("coverage", {})), ranked, query), ranked, query)[:limit]
-        out.coverage = coverage(query, found.fused_top)
-        out.uncovered = uncovered(query, found.fused_top) if out.coverage < 1.0 else ()
+        held = _held_by(found.fused_top)  # the passages' stems, read once for both
+        out.coverage = coverage(query, found.fused_top, held)
+        out.uncovered = uncovered(query, found.fused_top, held) if out.coverage < 1.0 else ()
         return out
 
     def _application_dates(self, best: list[Scored], as_of: dt.date) -> list[Scored]:
@@ -383,34 +384,33 @@ def _definitions_first(results: list[Scored], ranked: list[Scored], query: str) 
     return asked + [s for s in results if s.provision.id not in ids]
 
 
-def coverage(query: str, provisions: list[Provision]) -> float:
+def _held_by(provisions: list[Provision]):
+    """Whether the passages hold a stem of the question. A five-letter word of the question is
+    its own stem; the passages often hold a longer form of it ("label" / "labelling", "cover" /
+    "covered", "model" / "models")."""
+    seen: set[str] = set()
+    for p in provisions:
+        seen |= _stems(f"{p.title} {p.text}")
+    longer = {s[:5] for s in seen if len(s) > 5}
+    return lambda w: w in seen or (len(w) == 5 and w in longer)
+
+
+def coverage(query: str, provisions: list[Provision], held=None) -> float:
     """How much of what the question asks about the best passages speak of at all: a question
     about the GDPR or VAT finds AI Act passages, but not its own key terms in them."""
     q = _stems(expand_abbreviations(query))
     if not q:
         return 1.0
-    seen: set[str] = set()
-    for p in provisions:
-        seen |= _stems(f"{p.title} {p.text}")
-    # A five-letter word of the question is its own stem; the passages often hold a longer form
-    # of it ("label" / "labelling", "cover" / "covered", "model" / "models").
-    longer = {s[:5] for s in seen if len(s) > 5}
-    return sum(w in seen or (len(w) == 5 and w in longer) for w in q) / len(q)
+    held = held or _held_by(provisions)
+    return sum(held(w) for w in q) / len(q)
 
 
-def uncovered(query: str, provisions: list[Provision]) -> tuple[str, ...]:
+def uncovered(query: str, provisions: list[Provision], held=None) -> tuple[str, ...]:
     """The question's words (as it spells them) whose stems none of the best passages hold —
     what ``coverage`` counts against the question."""
-    seen: set[str] = set()
-    for p in provisions:
-        seen |= _stems(f"{p.title} {p.text}")
-    longer = {s[:5] for s in seen if len(s) > 5}
-    out = []
-    for word in re.findall(r"[\w'’-]+", expand_abbreviations(query)):
-        stems = _stems(word)
-        if stems and not all(w in seen or (len(w) == 5 and w in longer) for w in stems):
-            out.append(word)
-    return tuple(out)
+    held = held or _held_by(provisions)
+    return tuple(word for word in re.findall(r"[\w'’-]+", expand_abbreviations(query))
+                 if (stems := _stems(word)) and not all(held(w) for w in stems))
 
 
 def _overlap(q: set[str], text: str) -> float:

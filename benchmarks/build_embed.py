@@ -32,21 +32,14 @@ def main(argv: list[str] | None = None) -> int:
 
     import onnx
 
-    from assistant.settings import Settings
+    from aiact.benchmarks.index_texts import index_chunks
     from aiact.index.bert_numpy import NumpyEmbedder
     from aiact.index.bert_onnx import OnnxBert, _graph
-    from aiact.index.build import current_build
-    from aiact.index.chunk import chunk_provisions
-    from aiact.index.store import IndexStore
 
-    settings = Settings.from_env()
-    directory = current_build(settings)
-    if directory is None:
-        print("No index here: run 'aiact index' first (the sample is the index's texts).")
+    loaded = index_chunks()
+    if loaded is None:
         return 2
-    reference = NumpyEmbedder(settings.resolved_model())
-    store = IndexStore(directory)
-    chunks = chunk_provisions(list(store.provisions.values()), reference.count_tokens)
+    settings, reference, chunks = loaded
     every = [c.embed_text for c in chunks]
     dupes = collections.Counter(every)
     texts = every[::args.every]
