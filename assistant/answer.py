@@ -202,7 +202,8 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
         kept = [(backs(s), i, s) for i, s in enumerate(pool)]
         # The parts of a cited provision come first (Annex III, point 4(a) after point 4).
         pool = [s for _, _, s in sorted((t for t in kept if t[0]), key=lambda t: t[:2])]
-    lead = _lead(pool, question, parts, source)
+    lead = _lead(pool, question, parts, source,
+                 head=(lambda q: _list_head(q, resolve)) if resolve is not None else None)
     if head:
         lead = [s for s in lead if not citer.cited(s.provision)][:1]
     results = pool
@@ -301,9 +302,18 @@ def supports(question: str, cited: Sequence[Citation]) -> Callable[[Scored], int
     return backs
 
 
+def _list_head(p: Provision, resolve: Callable[[Ref], Provision | None]) -> Provision | None:
+    """The words that introduce the list a point belongs to ('The provider shall, for a period
+    ending 10 years …, keep …:' for point (a))."""
+    parent = next(iter(ancestors(p.reference)), None)
+    found = resolve((p.document, parent)) if parent else None
+    return found if found is not None and introduces_list(found) else None
+
+
 def _lead(results: list[Scored], question: str = "",
           parts: Callable[[Provision], list[Provision]] | None = None,
-          source: tuple[str | None, str | None] = (None, None)) -> list[Scored]:
+          source: tuple[str | None, str | None] = (None, None),
+          head: Callable[[Provision], Provision | None] | None = None) -> list[Scored]:
     """The provisions quoted first: binding law when it answers about as well as the best hit
     — or the kind of source the question asks for, from the document it names when that
     answers —, and a close second of the same kind."""
@@ -325,8 +335,8 @@ def _lead(results: list[Scored], question: str = "",
     named = [s for s in binding if s.provision.document == document]
     binding = named or binding  # "according to the GPAI guidelines": those guidelines, not others
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
-    about = (_about_qualifier(binding, question) or _stating_duration(binding[:5], question)
-             or _listing_parent(binding[:6], question))
+    about = (_about_qualifier(binding, question) or _head_stating_duration(binding[:1], question, head)
+             or _stating_duration(binding[:5], question) or _listing_parent(binding[:6], question))
     first = about or (binding[0] if binding else results[0])
     if parts is not None:
         first = _point_stating_duration(first, question, parts) or first
@@ -378,6 +388,20 @@ def _stating_duration(candidates: list[Scored], question: str) -> Scored | None:
     best = max(stating, key=lambda s: (cover[at[id(s)]], -at[id(s)]))
     # the best ranked wins unless another carries clearly more of the subject
     return best if cover[at[id(best)]] >= cover[at[id(stating[0])]] + 0.5 else stating[0]
+
+
+def _head_stating_duration(candidates: list[Scored], question: str,
+                           head: Callable[[Provision], Provision | None] | None) -> Scored | None:
+    """'How long must the provider keep the technical documentation?' finds point (a), 'the
+    technical documentation referred to in Article 11'; the period is in the words that introduce
+    the list ('for a period ending 10 years after …'): those lead, the point follows in the list."""
+    if head is None or not candidates or not HOW_LONG.search(question) \
+            or _states_period(candidates[0].provision.text, question):
+        return None
+    h = head(candidates[0].provision)
+    if h is None or not _states_period(h.text, question):
+        return None
+    return Scored(h, candidates[0].score, candidates[0].similarity, candidates[0].reason)
 
 
 def _cover(candidates: list[Scored], question: str) -> list[float]:

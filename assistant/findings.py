@@ -36,6 +36,7 @@ class NotHeld:
 
 
 # The subjects whose facts are rules stated in plain words (``says``), read by Findings.scope.
+HIGH_RISK_ONLY_ACTORS = ("importer", "distributor", "authorised representative")
 RULES = ("scope", "exceptions", "remedies", "governance", "requirements")
 
 WORD = re.compile(r"[a-z]{4,}")
@@ -421,8 +422,11 @@ class Findings:
                         # A duty named by its own words ('news articles', 'label') is named strongly;
                         # so is one whose actor and category the question both names ('what do we
                         # have to do as the deployer of a high-risk system?').
+                        # So is "we are a distributor, what must we do?": the Act gives importers,
+                        # distributors and authorised representatives duties for high-risk systems only.
                         strength = max(1.0, hits(f, part.text)) if f.get("terms") else \
-                            2.0 if part.actors and part.categories else 1.0
+                            2.0 if part.actors and (part.categories or actor in HIGH_RISK_ONLY_ACTORS
+                                                    and WHAT_TO_DO.search(part.text)) else 1.0
                         clauses.append(Clause(f"{_cap(who)} ({_article(label)}) must {f.get('duty')}.", cites,
                                               strength=strength))
         if clauses:

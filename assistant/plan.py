@@ -97,7 +97,10 @@ SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|foll
                       r"^\W*(?:are|is|do|does) (?:the )?(?:[\w()'’-]+ ){0,5}guidelines? (?:legally |really |actually )?(?:binding|enforceable|law)\b", _I)
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
                    r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|(?:are we|am i) (?:still |then |now )?(?:the |a |an )?(?:provider|deployer)s?|does the ai act apply|"
-                   r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b", _I)
+                   r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover|"
+                   # "… EU customers use our AI, does the act apply?": whether it applies at all, however short
+                   r"(?:does|do|would|will|could) (?:the |this |that )?(?:eu )?(?:ai )?(?:act|regulation|law|rules?|it|they) "
+                   r"(?:still |even |also |really |actually |then )?apply(?: (?:here|at all|to (?:us|me|them|it)))?(?=\W*$))\b", _I)
 # How questions name a document of the corpus ("the GPAI guidelines", "the draft guidelines",
 # "under the Code of Practice"): a question that names one asks what that document says.
 DOCUMENTS = {
@@ -218,6 +221,7 @@ CASUAL = {  # chat spellings → words (whole words only)
     "pics": "images", "pic": "image", "pix": "images", "vids": "videos", "vid": "video", "selfies": "facial images",
     "cvs": "CVs", "resumes": "CVs", "résumés": "CVs", "resume": "CV", "gen-ai": "generative AI", "genai": "generative AI",
     "biz": "business", "lol": "", "tbh": "", "uni": "university", "unis": "universities", "rep": "representative", "reps": "representatives", "eu's": "EU", "reg": "regulation", "regs": "rules",
+    "info": "information",
 }
 DEFINITION_FORMS = [re.compile(p, re.I) for p in (
     r"^\W*(?:what(?:'s| is| are)|whats)\s+(?:meant by|the meaning of|the definition of)\s+(?P<t>.+)$",
@@ -235,9 +239,12 @@ TERM_TAIL = re.compile(r"(?:\s*(?:(?:under|in|according to|for the purposes of|b
 
 def normalise(text: str) -> str:
     """Casual spellings as words, repeated punctuation once: 'whats a deployer??' → 'what is a deployer?'."""
-    text = re.sub(r"(?<![\w/])([A-Za-z/']+)(?![\w/])",
+    # "R&D", "Q&A": a letter joined by "&" is part of an abbreviation, not chat spelling ('r' → 'are')
+    text = re.sub(r"(?<![\w/&])([A-Za-z/']+)(?![\w/&])",
                   lambda m: CASUAL.get(m.group(1).lower(), m.group(1)) if m.group(1).lower() in CASUAL
                   else m.group(1), text)
+    # the two the Act's words spell out ("research and development"; Q&A stays)
+    text = re.sub(r"(?<![\w&])R&D(?![\w&])", "research and development", text, flags=re.I)
     text = re.sub(r"([?!.])\1+", r"\1", text)
     return " ".join(text.split())
 
@@ -537,7 +544,31 @@ class Speller:
         if not close:
             return w
         best = max(close, key=lambda c: (difflib.SequenceMatcher(None, low, c).ratio(), self.counts[c]))
+        # 'fining' is a form of 'fine', not a typo of 'finding'; 'labeling' is the corpus's
+        # 'labelling' spelt the American way, and becomes it
+        if self.inflected(low) and not (self._bases(low) & self._bases(best)):
+            return w
         return best
+
+    @staticmethod
+    def _bases(low: str) -> set[str]:
+        out = {low}
+        for suffix in ("ing", "ed", "es", "s", "er", "ers", "ly"):
+            if low.endswith(suffix) and len(low) - len(suffix) >= 3:
+                base = low[:-len(suffix)]
+                out |= {base, base + "e"} | ({base[:-1]} if len(base) > 3 and base[-1] == base[-2] else set())
+        return out
+
+    def inflected(self, low: str) -> bool:
+        """A form of a word the corpus uses ('fining' of 'fine', 'labelled' of 'label',
+        'stopping' of 'stop'): a real word, not a typo to mend."""
+        for suffix in ("ing", "ed", "es", "s", "er", "ers", "ly"):
+            if low.endswith(suffix) and len(low) - len(suffix) >= 3:
+                base = low[:-len(suffix)]
+                if base in self.counts or base + "e" in self.counts or base in self.known or base + "e" in self.known \
+                        or (len(base) > 3 and base[-1] == base[-2] and base[:-1] in self.counts):
+                    return True
+        return False
 
     def correct(self, text: str) -> str:
         return re.sub(r"[A-Za-z]+", lambda m: self.word(m.group(0)), text)

@@ -1,0 +1,116 @@
+"""Fresh questions as users type them (round 8): "does the act apply?" asked at the end of a
+description, abbreviations and inflected words the speller leaves alone, when the duties of
+staff training and the fines begin, the fine for wrong information, whether a distributor becomes
+the provider, the conformity route, who watches notified bodies, and a period stated in the
+words that introduce a list."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.findings import Findings
+from assistant.plan import Speller, intent_of, normalise, parse
+
+DAY = dt.date(2026, 12, 3)
+
+
+@pytest.mark.parametrize("question", [
+    "we're a US company with no office in Europe but EU customers use our AI, does the act apply?",
+    "does it apply to us?",
+    "our chatbot only answers FAQs - would the regulation even apply here?",
+])
+def test_whether_the_act_applies_is_a_scope_question(question):
+    assert intent_of(normalise(question)) == "scope"
+
+
+def test_when_it_applies_stays_a_deadline():
+    assert intent_of(normalise("When does it apply?")) == "deadline"
+
+
+def test_abbreviations_with_an_ampersand_are_not_chat_spelling():
+    assert normalise("an AI we only use internally for R&D") == "an AI we only use internally for research and development"
+    assert "Q&A" in normalise("a Q&A bot")
+    assert normalise("do u need it") == "do you need it"
+    assert "information" in normalise("giving wrong info to a notified body")
+
+
+def test_an_inflected_form_of_a_corpus_word_is_not_a_typo():
+    speller = Speller(["fine fines finding label stop prohibited practices"])
+    assert speller.correct("start fining companies") == "start fining companies"
+    assert speller.correct("stopping it") == "stopping it"
+    assert speller.correct("prohibted practises") == "prohibited practices"
+    # a spelling variant of the same word still becomes the corpus's spelling
+    assert Speller(["labelling label"]).correct("labeling") == "labelling"
+
+
+def _deadline(question):
+    part = parse(normalise(question)).parts[0]
+    return Findings().deadline(part, DAY)
+
+
+def test_training_staff_is_the_ai_literacy_date():
+    clauses = _deadline("by when must we train our staff on AI?")
+    assert "2 February 2025" in clauses[0].text and ("AI Act", "Article 4(1)") in clauses[0].cites
+
+
+@pytest.mark.parametrize("question", [
+    "when can national authorities start fining companies under the AI Act?",
+    "when can they fine us for a banned practice?",
+])
+def test_when_fines_start_is_the_date_of_chapter_xii(question):
+    clauses = _deadline(question)
+    assert "2 August 2025" in clauses[0].text and clauses[0].cites[0] == ("AI Act", "Article 113(b)")
+
+
+def test_sanctions_of_another_law_are_no_date_of_the_act():
+    assert not any("Chapter XII" in c.text for c in _deadline("when are sanctions against Russia applied?"))
+
+
+def test_wrong_info_to_a_notified_body_is_the_fine_of_99_5():
+    part = parse(normalise("what are the penalties for giving wrong info to a notified body")).parts[0]
+    clauses = Findings().penalty(part, DAY)
+    assert clauses and clauses[0].cites[0] == ("AI Act", "Article 99(5)") and "7 500 000" in clauses[0].text
+
+
+def _rule(question):
+    part = parse(normalise(question)).parts[0]
+    return Findings().scope(part, DAY)
+
+
+def test_a_distributor_asking_whether_it_becomes_the_provider_gets_article_25_1():
+    found = _rule("can a distributor be treated as the provider?")
+    assert found and found[0].cites[0] == ("AI Act", "Article 25(1)")
+    # a case named is that case's rule; no actor named is not this rule
+    named = _rule("If a distributor repurposes a general-purpose AI system for a high-risk use, who becomes the provider?")
+    assert named[0].cites[0] == ("AI Act", "Article 25(1)(c)")
+    assert not any(c.cites[0] == ("AI Act", "Article 25(1)") for c in _rule("do we count as provider"))
+
+
+def test_notified_body_or_self_assessment_is_the_conformity_route():
+    found = _rule("do we need a notified body or can we self-assess our high-risk system?")
+    assert found and found[0].cites[0] == ("AI Act", "Article 43(2)") and "internal control" in found[0].text
+    assert not any(c.cites[0] == ("AI Act", "Article 43(2)") for c in _rule("what are the tasks of notified bodies?"))
+
+
+def test_who_watches_notified_bodies_is_the_notifying_authority():
+    found = _rule("who checks that notified bodies do their job?")
+    assert found and found[0].cites[0] == ("AI Act", "Article 28(1)")
+
+
+def test_not_really_high_risk_then_what_is_article_6_4():
+    found = _rule("if we think our Annex III system isn't really high-risk, what do we have to do?")
+    assert found and found[0].cites[0] == ("AI Act", "Article 6(4)")
+
+
+@pytest.mark.slow
+def test_a_period_in_the_words_that_introduce_a_list_leads(real_assistant):
+    answer = real_assistant.ask("how long must the provider keep the technical documentation?", as_of=DAY)
+    assert answer.citations[0].reference == "Article 18(1)"
+    assert "10 years" in answer.text.split("\n\n")[0]
+
+
+@pytest.mark.slow
+def test_a_distributor_asking_what_to_do_gets_its_duties(real_assistant):
+    answer = real_assistant.ask("we are a distributor of AI systems, what must we do?", as_of=DAY)
+    assert answer.citations[0].reference == "Article 24(1)"
