@@ -336,7 +336,8 @@ def _lead(results: list[Scored], question: str = "",
     binding = named or binding  # "according to the GPAI guidelines": those guidelines, not others
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
     about = (_about_qualifier(binding, question) or _head_stating_duration(binding[:1], question, head)
-             or _stating_duration(binding[:5], question) or _listing_parent(binding[:6], question))
+             or _stating_duration(binding[:5], question) or _listing_parent(binding[:6], question)
+             or _titled(binding[:8], question))
     first = about or (binding[0] if binding else results[0])
     if parts is not None:
         first = _point_stating_duration(first, question, parts) or first
@@ -402,6 +403,29 @@ def _head_stating_duration(candidates: list[Scored], question: str,
     if h is None or not _states_period(h.text, question):
         return None
     return Scored(h, candidates[0].score, candidates[0].similarity, candidates[0].reason)
+
+
+def _title_named(title: str, question: str) -> bool:
+    """The question names an article by its title ('the technical documentation', 'a quality
+    management system'): a title of two words or more, in the question's words."""
+    words = re.findall(r"[a-z]+", title.lower())
+    if len(words) < 2:
+        return False
+    q = " ".join(re.findall(r"[a-z]+", question.lower()))
+    return bool(re.search(r"\b" + r"\s+".join(words) + r"s?\b", q))
+
+
+def _titled(candidates: list[Scored], question: str) -> Scored | None:
+    """'What goes into the technical documentation …?': when the best hit is from elsewhere
+    (an annex that mentions it), the article whose title the question names leads."""
+    # a date, a period or an amount is asked of the topic, not what it is ('When must the
+    # Commission evaluate the AI Office …?' is Article 112's)
+    if not candidates or find_references(question) or WHEN_Q.search(question) or HOW_LONG.search(question) \
+            or re.search(r"\bwhen\b|\bdeadline", question, re.I) \
+            or AMOUNT_Q.search(question) or _title_named(candidates[0].provision.title or "", question):
+        return None
+    return next((s for s in candidates[1:] if s.provision.document == candidates[0].provision.document
+                 and _title_named(s.provision.title or "", question)), None)
 
 
 def _cover(candidates: list[Scored], question: str) -> list[float]:

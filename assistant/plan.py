@@ -33,7 +33,9 @@ CATEGORIES = {
     "gpai": r"\bgpai\b|general[- ]purpose (?:ai )?models?|foundation models?|\bllms?\b|(?:large )?language models?",
     "article-50": r"article 50\b|transparen\w*|chatbots?|bots?|deep ?fakes?|label\w*|disclos\w*|watermark\w*|"
                   r"tell (?:users|people|customers|visitors)|(?:say|disclose|tell)\w* .{0,20}\b(?:it'?s|it is) (?:an? )?ai\b|"
-                  r"generat\w* (?:images?|content|text|video|audio)|emotion recognition",
+                  r"generat\w* (?:images?|content|text|video|audio)|emotion recognition|"
+                  # a disclaimer on AI-made content is the disclosure Article 50 asks for
+                  r"disclaimers?|\bai[- ](?:written|generated|made|created) (?:text|content|images?|videos?|audio|posts?|articles?|press releases?|copy)",
     "high-risk": r"high[- ]?risk|annex iii|annex i\b",
 }
 _I = re.I
@@ -53,7 +55,7 @@ PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
-    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?[\w-]+(?: [\w-]+)?) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
+    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the |an? |this |that )?[\w-]+(?: [\w-]+){0,2}) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
     r"\b(?:needed|required|mandatory|compulsory|obligatory)\s*(?:\?|$|for\b|if\b|when\b|by\b|in\b)|"
     r"(?:extra|additional|more|other|special) (?:stuff|things|work|rules|steps|homework)|(?:stuff|things|anything|something) (?:extra |else |more )?(?:to do|(?:we|i) (?:need|have) to do))\b", _I)
 # A question whose verb asks for a specific duty is about that duty, whatever tier it names.

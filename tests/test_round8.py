@@ -114,3 +114,46 @@ def test_a_period_in_the_words_that_introduce_a_list_leads(real_assistant):
 def test_a_distributor_asking_what_to_do_gets_its_duties(real_assistant):
     answer = real_assistant.ask("we are a distributor of AI systems, what must we do?", as_of=DAY)
     assert answer.citations[0].reference == "Article 24(1)"
+
+
+def test_a_press_release_written_by_ai_is_the_deployers_disclosure_of_50_4():
+    part = parse(normalise("does an AI-written press release need a disclaimer?")).parts[0]
+    assert part.intent == "obligations" and "article-50" in part.categories
+    clauses = Findings().obligations(part, DAY)
+    assert clauses[0].cites[0] == ("AI Act", "Article 50(4)")
+
+
+def test_what_workers_are_entitled_to_is_being_told_first():
+    found = _rule("what rights do workers have when their employer introduces a high-risk AI system?")
+    assert found and found[0].cites[0] == ("AI Act", "Article 26(7)")
+    # not a question on the prohibition, nor on national rules that protect workers
+    assert not _rule("can employers use AI to read employees' emotions in video calls?")
+    assert not any(c.cites[0] == ("AI Act", "Article 26(7)") for c in _rule(
+        "Can Member States keep national rules that protect workers more strongly against AI?"))
+
+
+def test_what_the_board_and_the_ai_office_are_for():
+    board = _rule("what is the European AI Board for?")
+    assert board and board[0].cites[0] == ("AI Act", "Article 66")
+    assert not any(c.cites[0] == ("AI Act", "Article 66") for c in _rule("Who runs the secretariat of the AI Board?"))
+    office = _rule("what does the AI Office actually do?")
+    assert office and office[0].cites[0] == ("AI Act", "Article 3(47)")
+
+
+def test_the_quality_management_system_is_led_by_article_17_unless_the_simplified_manner_is_asked():
+    def first(question):
+        part = parse(normalise(question)).parts[0]
+        return Findings().obligations(part, DAY)[0].cites[0][1]
+    assert first("what's the quality management system requirement about?") == "Article 17(1)"
+    assert first("Which companies can meet parts of the quality management system requirement in a simplified way?") \
+        == "Article 63(1)"
+
+
+@pytest.mark.slow
+def test_the_article_whose_title_the_question_names_leads(real_assistant):
+    answer = real_assistant.ask("what goes into the technical documentation for a high risk AI system", as_of=DAY)
+    assert answer.citations[0].reference == "Article 11(1)"
+    # a date asked of a titled topic is still the date's provision
+    dated = real_assistant.ask("When does the Commission have to evaluate whether the AI Office has sufficient "
+                               "powers and resources?", as_of=DAY)
+    assert dated.citations[0].reference.startswith("Article 112")
