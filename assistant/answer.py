@@ -337,7 +337,7 @@ def _lead(results: list[Scored], question: str = "",
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
     about = (_about_qualifier(binding, question) or _head_stating_duration(binding[:1], question, head)
              or _stating_duration(binding[:5], question) or _listing_parent(binding[:6], question)
-             or _titled(binding[:8], question))
+             or _stating_figure(binding[:5], question) or _titled(binding[:8], question))
     first = about or (binding[0] if binding else results[0])
     if parts is not None:
         first = _point_stating_duration(first, question, parts) or first
@@ -403,6 +403,29 @@ def _head_stating_duration(candidates: list[Scored], question: str,
     if h is None or not _states_period(h.text, question):
         return None
     return Scored(h, candidates[0].score, candidates[0].similarity, candidates[0].reason)
+
+
+FIGURE = re.compile(r"\d+\s*\^\s*\d+|\b\d[\d ]*(?:[.,]\d+)?\s*(?:%|per ?cent|eur\b|floating|flops?\b|users|parameters)|"
+                    r"\beur\s*\d|\b\d{2,}\b", re.I)
+
+
+def _stating_figure(candidates: list[Scored], question: str) -> Scored | None:
+    """'What is the compute threshold for systemic risk?' asks a figure: when the best hit states
+    none (the definition of systemic risk), the close candidate that states one (Article 51(2),
+    '10^25') leads."""
+    from assistant.plan import QUANTITY_ASKED
+
+    if not candidates or not QUANTITY_ASKED.search(question) or FIGURE.search(_without_labels(candidates[0].provision.text)):
+        return None
+    return next((s for s in candidates[1:] if FIGURE.search(_without_labels(s.provision.text))), None)
+
+
+def _without_labels(text: str) -> str:
+    """A provision's words without its own numbering ('(65)', '2.') and the references it makes
+    ('Article 51', 'Regulation (EU) 2016/679'), which are no figures."""
+    text = re.sub(r"^\s*(?:\(\w+\)|\d+\.)\s*", "", text)
+    return re.sub(r"\b(?:Articles?|Annex(?:es)?|points?|paragraphs?|Regulation|Directive|Decision|Recommendation)"
+                  r"\s+(?:\(EU\)\s*|\(EC\)\s*|No\s*)?[\w/().,]+", " ", text)
 
 
 def _title_named(title: str, question: str) -> bool:

@@ -97,6 +97,16 @@ def _supported(found: list[Clause], retrieval, weak: bool, strong: float = 2) ->
                for c in found if c.kind != "condition" for r in c.cites for d, ref in retrieved)
 
 
+def _retrieved_too(found: list[Clause], retrieval, first: int = 5) -> bool:
+    """A provision the clauses cite (or one within it, or its parent) is among the first passages
+    retrieval found on its own."""
+    from assistant.references import is_descendant
+
+    retrieved = [(s.provision.document, s.provision.reference) for s in retrieval.results[:first]]
+    return any(d == doc and (is_descendant(ref, r) or is_descendant(r, ref))
+               for c in found if c.kind != "condition" for doc, ref in c.cites for d, r in retrieved)
+
+
 def _named_in(reference: str, text: str) -> bool:
     """Does ``text`` name ``reference``, also as the Act writes a point of a subparagraph
     ("Article 5(1), first subparagraph, points (ba) and (bb)" names Article 5(1)(ba))?"""
@@ -331,7 +341,10 @@ class Assistant:
         # when the question is plainly about the Act; a plan that names what it asks (an intent the
         # law data answers and a slot of the Act) lets the data conclude on close passages.
         weak_for_data = weak and (retrieval.best_similarity < self.settings.min_score or not _names_the_act(plan))
-        clauses = self._conclusion(plan, day, decided, retrieval, weak_for_data, lenient=weak and not weak_for_data) \
+        agree = weak_for_data and retrieval.best_similarity >= self.settings.agree_score \
+            and retrieval.coverage >= self.settings.min_coverage and _names_the_act(plan)
+        clauses = self._conclusion(plan, day, decided, retrieval, weak_for_data, lenient=weak and not weak_for_data,
+                                   agree=agree) \
             if self.mode == "hybrid+structure" and retrieval.query else []
         all_missing = bool(retrieval.requested) and len(retrieval.missing) == len(retrieval.requested)
         concluded = any(c.cites for c in clauses)
@@ -414,7 +427,7 @@ class Assistant:
             next(iter(self.retriever.resolve(document, reference, day, limit=1)), None)
 
     def _conclusion(self, plan: Plan, day: dt.date, decided, retrieval, weak: bool,
-                    lenient: bool = False) -> list[Clause]:
+                    lenient: bool = False, agree: bool = False) -> list[Clause]:
         """The clauses of the conclusion: a corrected premise first, then each part's answer.
 
         A part's clauses stand when the question names their subject strongly (two weighted
@@ -432,9 +445,9 @@ class Assistant:
             # ("when did the GPAI obligations start" is not about the fine asked next), then,
             # when its words name nothing, in the whole message's ("… high-risk, and from when?").
             part = dataclasses.replace(whole, text=whole.clause) if whole.clause else whole
-            found = self._part_findings(part, plan, day, decided, retrieval, weak, premise_cited, lenient)
+            found = self._part_findings(part, plan, day, decided, retrieval, weak, premise_cited, lenient, agree)
             if not found and part is not whole:
-                found = self._part_findings(whole, plan, day, decided, retrieval, weak, premise_cited, lenient)
+                found = self._part_findings(whole, plan, day, decided, retrieval, weak, premise_cited, lenient, agree)
             clauses += found
         return clauses
 
@@ -494,7 +507,7 @@ class Assistant:
         return out
 
     def _part_findings(self, part, plan: Plan, day: dt.date, decided, retrieval, weak: bool,
-                       premise_cited: bool, lenient: bool = False) -> list[Clause]:
+                       premise_cited: bool, lenient: bool = False, agree: bool = False) -> list[Clause]:
         """The clauses that answer one part of the plan (none when the data does not hold it).
         ``lenient``: the passages miss the question's casual words, but the plan names what it
         asks, so the data's own terms (one is enough) decide."""
@@ -560,7 +573,8 @@ class Assistant:
             # Code of Practice, how long can a signatory delay its Model Report?" is no date of the Act)
             found = []
         if part.intent != "classification" and not _supported(
-                found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") or lenient else 2):
+                found, retrieval, weak, 1 if part.intent in ("deadline", "penalty", "soft_law") or lenient else 2) \
+                and not (agree and _retrieved_too(found, retrieval)):
             found = []
         return found
 

@@ -338,7 +338,7 @@ def is_other_law(text: str) -> bool:
 
 
 # "What is the threshold for systemic risk?": a figure the law sets, not the meaning of a term
-QUANTITY_ASKED = re.compile(r"^\W*what(?:'s| is| are|s)\s+(?:the\s+)?(?:(?:compute|flops?|training )?thresholds?|"
+QUANTITY_ASKED = re.compile(r"^\W*what(?:'s| is| are|s)\s+(?:the\s+)?(?:(?:(?:compute|flops?|training) )?thresholds?|"
                             r"maximum|minimum|max|min|limits?|amounts?|number|percentage|cap)\b", _I)
 
 

@@ -21,7 +21,7 @@ from aiact.index.stems import known as known_stems, rule_digest
 from aiact.index.store import IndexStore
 from assistant.candidates import cover, gather
 from assistant.patterns import compiled
-from assistant.plan import COMPARE
+from assistant.plan import COMPARE, QUANTITY_ASKED
 from assistant.rank import load_ranker
 
 MODES = ("dense", "bm25", "hybrid", "hybrid+structure")
@@ -137,7 +137,7 @@ class Retriever:
 
     def definition_for(self, question: str) -> str | None:
         m = DEFINITION_Q.match(question)
-        if not m:
+        if not m or QUANTITY_ASKED.search(question):  # 'what is the compute threshold …' asks a figure
             return None
         quoted = QUOTED_TERM.search(question)
         for term in ([quoted.group(1)] if quoted else []) + [m.group(1)]:

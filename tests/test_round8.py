@@ -157,3 +157,41 @@ def test_the_article_whose_title_the_question_names_leads(real_assistant):
     dated = real_assistant.ask("When does the Commission have to evaluate whether the AI Office has sufficient "
                                "powers and resources?", as_of=DAY)
     assert dated.citations[0].reference.startswith("Article 112")
+
+
+def test_old_systems_are_systems_already_on_the_market():
+    public = _deadline("when do public authorities need to bring their old high-risk systems into compliance?")
+    assert public[0].cites[0] == ("AI Act", "Article 111(2)") and "2 August 2030" in public[0].text
+    generative = _deadline("when does article 50 start to apply to existing generative AI systems?")
+    assert generative[0].cites[0] == ("AI Act", "Article 111(4)") and "2 December 2026" in generative[0].text
+
+
+def test_a_threshold_asked_is_no_definition():
+    from assistant.plan import QUANTITY_ASKED
+
+    assert QUANTITY_ASKED.search("what is the compute threshold for systemic risk?")
+    assert intent_of("what is the compute threshold for systemic risk?") != "definition"
+
+
+def test_agree_score_is_a_validated_setting(monkeypatch):
+    from assistant.errors import SettingsError
+    from assistant.settings import Settings
+
+    monkeypatch.setenv("AIACT_AGREE_SCORE", "0.35")
+    assert Settings.from_env().agree_score == 0.35
+    monkeypatch.setenv("AIACT_AGREE_SCORE", "lots")
+    with pytest.raises(SettingsError, match="AIACT_AGREE_SCORE"):
+        Settings.from_env()
+
+
+@pytest.mark.slow
+def test_a_figure_asked_is_led_by_the_provision_that_states_it(real_assistant):
+    answer = real_assistant.ask("what is the compute threshold for systemic risk?", as_of=DAY)
+    assert answer.citations[0].reference == "Article 51(2)"
+
+
+@pytest.mark.slow
+def test_a_close_question_the_data_and_retrieval_agree_on_is_answered(real_assistant):
+    answer = real_assistant.ask("is there a lower fine for small mid-caps?", as_of=DAY)
+    assert not answer.abstained and answer.citations[0].reference == "Article 99(6a)"
+    assert real_assistant.ask("How do we report a phishing email to the police?", as_of=DAY).abstained
