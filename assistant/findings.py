@@ -36,6 +36,7 @@ class NotHeld:
 
 
 # The subjects whose facts are rules stated in plain words (``says``), read by Findings.scope.
+CATEGORY_TIER = {"article-50": "limited", "high-risk": "high-risk"}  # the plan's category → the tier a fine names
 HIGH_RISK_ONLY_ACTORS = ("importer", "distributor", "authorised representative")
 RULES = ("scope", "exceptions", "remedies", "governance", "requirements")
 
@@ -286,6 +287,11 @@ class Findings:
         fines = best(facts, part.text, lambda f: f.get("amount_eur") is not None)
         if tier and generic(part.text):  # the fine for the tier decided in the same message
             fines = [f for f in facts if tier in (f.get("tiers") or ())] or fines
+        if not fines and not tier and part.categories:
+            # 'the fine for not telling people they are talking to a bot': no fine named by its
+            # words, but the duty's category is (Article 50): that category's fine
+            tiers = {CATEGORY_TIER[c] for c in part.categories if c in CATEGORY_TIER}
+            fines = [f for f in facts if tiers & set(f.get("tiers") or ())]
         others = best(facts, part.text, lambda f: f.get("amount_eur") is None and f.id not in ("sme", "smc"))
         clauses: list[Clause] = []
         if not fines and not others:
@@ -550,6 +556,7 @@ class Findings:
                 out.append((Premise("higher", "penalties/sme"), Clause(
                     "Not the higher: for SMEs and start-ups (and, for the fines of Article 99(4) and (5), small mid-caps) it is whichever is lower.", (),
                     "premise")))
+        out += self._compute_premise(text, day)
         if part.intent == "deadline" and CUE.search(text):
             found = best(self.law.subject("dates", on=day), part.text)
             date = found[0].get("date") if found else None
@@ -566,6 +573,24 @@ class Findings:
                         break
         return out[:1]
 
+    def _compute_premise(self, text: str, day: dt.date) -> list[tuple[Premise, Clause]]:
+        """'Our model has 10^24 FLOPs, so we have the systemic-risk duties?': below the compute of
+        the presumption (Article 51(2)), a model has systemic risk only by a Commission decision."""
+        fact = self._fact("requirements", "systemic-risk-routes", day)
+        if fact is None or not fact.get("presumed_above_flop") or not re.search(r"\bsystemic\b", text, re.I):
+            return []
+        threshold = _flop_exponent(fact.get("presumed_above_flop"))
+        for m in FLOP_TEXT.finditer(text):
+            stated = _flop_exponent(m.group(0))
+            if stated is not None and threshold is not None and stated < threshold:
+                return [(Premise(m.group(0), "requirements/systemic-risk-routes"), Clause(
+                    f"Not by that compute alone: {m.group(0).strip()} is below the {fact.get('presumed_above_flop')} "
+                    "floating point operations above which a general-purpose AI model is presumed to have high impact "
+                    "capabilities; below it, a model has systemic risk only if the Commission so decides, ex officio or "
+                    "following a qualified alert from the scientific panel",
+                    (("AI Act", "Article 51(2)"), ("AI Act", "Article 51(1)(b)")), "premise"))]
+        return []
+
     def _fact(self, subject: str, fid: str, day: dt.date) -> Fact | None:
         try:
             return self.law.get(subject, fid, on=day)
@@ -577,6 +602,23 @@ COMPARED = re.compile(r"\b(?:vs\.?|versus|compar\w*|difference between|which (?:
                       r"(?:more|higher|lower|less|bigger|worse)\b.*\bor\b|\bor\b.*\b(?:more|higher|lower|bigger|worse)\b)", re.I)
 AMOUNT_TEXT = re.compile(r"(?:EUR|€)\s?(\d+(?:[.,]\d+)?)\s?(million|m\b|mn\b)?|(\d+(?:[.,]\d+)?)\s?(million|m\b)\s?(?:EUR|euros?)",
                          re.I)
+# training compute as people write it: 10^24, 10**24, 1e24, 10 to the 24th
+FLOP_TEXT = re.compile(r"\b10\s*(?:\^|\*\*)\s*\d{1,2}\b|\b\d(?:\.\d+)?\s*[x×]\s*10\s*(?:\^|\*\*)\s*\d{1,2}\b|"
+                       r"\b\d(?:\.\d+)?e\+?\d{1,2}\b|\b10 to the (?:power of )?\d{1,2}(?:th|st|nd|rd)?\b", re.I)
+
+
+def _flop_exponent(written: str) -> float | None:
+    """log10 of a compute as written ('5x10^25' → 25.7, '1e24' → 24)."""
+    import math
+
+    m = re.search(r"(?:(\d(?:\.\d+)?)\s*[x×]\s*)?10\s*(?:\^|\*\*|to the (?:power of )?)\s*(\d{1,2})", written, re.I) \
+        or re.search(r"(\d(?:\.\d+)?)e\+?(\d{1,2})", written, re.I)
+    if not m:
+        return None
+    mantissa = float(m.group(1)) if m.group(1) else 1.0
+    return math.log10(mantissa) + int(m.group(2)) if mantissa > 0 else None
+
+
 YEAR_TEXT = re.compile(r"(?:(?:\d{1,2}\s+)?(?P<month>January|February|March|April|May|June|July|August|September|"
                        r"October|November|December)\s+)?(?P<year>20[2-3]\d)\b", re.I)
 CUE = re.compile(r"^\s*(?:since|now that|given|because|as)\b|\bright\s*\?|\bisn'?t it\b|\bcorrect\s*\?|"

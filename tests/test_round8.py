@@ -195,3 +195,29 @@ def test_a_close_question_the_data_and_retrieval_agree_on_is_answered(real_assis
     answer = real_assistant.ask("is there a lower fine for small mid-caps?", as_of=DAY)
     assert not answer.abstained and answer.citations[0].reference == "Article 99(6a)"
     assert real_assistant.ask("How do we report a phishing email to the police?", as_of=DAY).abstained
+
+
+def test_a_fine_asked_by_the_duty_s_category_is_that_category_s_fine():
+    part = parse(normalise("whats the fine for not telling ppl they r talking to a bot")).parts[0]
+    clauses = Findings().penalty(part, DAY)
+    assert clauses[0].cites[0] == ("AI Act", "Article 99(4)") and "15 000 000" in clauses[0].text
+
+
+@pytest.mark.parametrize("question, corrected", [
+    ("our model has 10^24 flops, so we have systemic risk obligations?", True),
+    ("does a model trained on 1e23 flops have systemic risk?", True),
+    ("our model was trained with 5x10^25 FLOPs, does it have systemic risk?", False),
+])
+def test_a_compute_below_the_presumption_is_corrected(question, corrected):
+    found = Findings().premises(parse(normalise(question)), DAY)
+    assert bool(found and found[0][0].fact == "requirements/systemic-risk-routes") == corrected
+    if corrected:
+        assert found[0][1].cites[0] == ("AI Act", "Article 51(2)")
+
+
+def test_the_presumptions_compute_is_the_one_article_51_2_writes():
+    from assistant.law.model import load_law
+
+    fact = load_law().get("requirements", "systemic-risk-routes")
+    words = " ".join(w for s in fact.sources if s.reference == "Article 51(2)" for w in s.words)
+    assert f"greater than {fact.get('presumed_above_flop')}" in words
