@@ -642,7 +642,7 @@ answers answer product products tool tools stuff things anything something reall
 
 
 WHAT_TO_DO = re.compile(  # an actor asking for its whole list of duties, however it describes itself
-    r"\bwhat (?:do|does|must|should|shall) (?:we|i|an? \w+|the \w+) (?:have to |need to )?(?:do|check|verify|comply with)\b|"
+    r"\bwhat (?:do|does|must|should|shall) (?:we|i|an? \w+|the \w+)(?: of (?:an? |the )?[\w-]+(?: [\w-]+){0,3}?)? (?:have to |need to )?(?:do|check|verify|comply with)\b|"
     r"\bto-?do(?: list)?\b|\bwhat are (?:my|our) (?:obligations|duties|responsibilities)\b|"
     r"\bwhat (?:obligations|duties) do (?:we|i) have\b", re.I)
 

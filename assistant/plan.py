@@ -43,6 +43,9 @@ DEADLINE = re.compile(
     r"\b(?:from when|since when|by when|until when|what date|which date|deadlines?|time ?line|time ?table|schedule|"
     r"key dates|important dates|main dates|roadmap|transition\w*|"
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
+    # "so the annex III stuff is pushed to december 2027?": a date claimed for the subject
+    r"(?:pushed|moved|shifted|deferred|extended|put off|pushed back|moved back)\s+(?:back\s+)?(?:to|until|till|into)\s+(?:\d{1,2}\s+)?"
+    r"(?:jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|20\d\d)|"
     r"still appl\w*|apply yet|(?:do|does|will) (?:we|i|they|it|you) (?:get|have) until)\b|"
     r"\b(?:date|day)\s+(?:from|on|by|until)\s+which\b|"  # "the general date from which the Act applies"
     r"\b(?:when|wen)\b.*\b(?:live|effective|enforceable)\s*\W*$|"  # "when r the prohibitions live"
@@ -57,6 +60,8 @@ OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
     r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the |an? |this |that )?[\w-]+(?: [\w-]+){0,2}) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
     r"\b(?:needed|required|mandatory|compulsory|obligatory)\s*(?:\?|$|for\b|if\b|when\b|by\b|in\b)|"
+    # "which high-risk systems need a FRIA?": who must carry out a duty named after the verb
+    r"^\W*(?:which|what) (?:[\w-]+ ){0,4}?(?:systems?|deployers?|providers?|companies|bodies|operators?|models?) (?:need|needs|require|requires|must (?:have|do|carry out|perform)) (?:an? |the |to )|"
     r"(?:extra|additional|more|other|special) (?:stuff|things|work|rules|steps|homework)|(?:stuff|things|anything|something) (?:extra |else |more )?(?:to do|(?:we|i) (?:need|have) to do))\b", _I)
 # A question whose verb asks for a specific duty is about that duty, whatever tier it names.
 DUTY_ASKED = re.compile(
@@ -245,6 +250,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<![\w/&])([A-Za-z/']+)(?![\w/&])",
                   lambda m: CASUAL.get(m.group(1).lower(), m.group(1)) if m.group(1).lower() in CASUAL
                   else m.group(1), text)
+    # the Act writes "general-purpose" with a hyphen: a definition compared is found by its own words
+    text = re.sub(r"\bgeneral\s+purpose\b", lambda m: "General-purpose" if m.group(0)[0] == "G" else "general-purpose", text)
     # the two the Act's words spell out ("research and development"; Q&A stays)
     text = re.sub(r"(?<![\w&])R&D(?![\w&])", "research and development", text, flags=re.I)
     text = re.sub(r"([?!.])\1+", r"\1", text)

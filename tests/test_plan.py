@@ -42,7 +42,7 @@ def test_intents(question, intent):
 
 @pytest.mark.parametrize("question, term", [
     ("What is a deployer?", "deployer"), ("whats a “deployer”??", "deployer"), ("define provider pls", "provider"),
-    ("meaning of general purpose ai model", "general purpose ai model"),
+    ("meaning of general purpose ai model", "general-purpose ai model"),  # the Act's spelling
     ("Can you explain what a 'deep fake' is in the AI Act?", "deep fake"),
     ("tell me what 'placing on the market' means", "placing on the market"),
     ("What counts as an AI system according to the act?", "AI system"),

@@ -221,3 +221,26 @@ def test_the_presumptions_compute_is_the_one_article_51_2_writes():
     fact = load_law().get("requirements", "systemic-risk-routes")
     words = " ".join(w for s in fact.sources if s.reference == "Article 51(2)" for w in s.words)
     assert f"greater than {fact.get('presumed_above_flop')}" in words
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("so the annex III stuff is pushed to december 2027?", "deadline"),
+    ("which high risk systems need a FRIA?", "obligations"),
+    ("we moved to a new office in 2025", "other"),
+])
+def test_a_date_claimed_or_a_duty_asked_by_who_needs_it(question, intent):
+    assert intent_of(normalise(question)) == intent
+
+
+def test_general_purpose_is_spelt_as_the_act_spells_it():
+    assert normalise("a general purpose AI model") == "a general-purpose AI model"
+
+
+def test_a_provider_asking_what_to_do_before_the_market_gets_its_duties():
+    part = parse(normalise("what does a provider of a high risk AI system need to do before putting it on the market?")).parts[0]
+    assert Findings().obligations(part, DAY)[0].cites[0][1].startswith("Article 16")
+
+
+def test_how_to_know_whether_a_model_has_systemic_risk_is_the_two_routes():
+    found = _rule("how do we know if our model has systemic risk?")
+    assert found and found[0].cites[0] == ("AI Act", "Article 51(1)")
