@@ -353,11 +353,24 @@ QUANTITY_ASKED = re.compile(r"^\W*what(?:'s| is| are|s)\s+(?:the\s+)?(?:(?:(?:co
 # question at all; what a founder wants to know is what the Act makes of it — its tier.
 DESCRIBED = re.compile(
     r"^\W*(?:we|i|our|my)\b(?: (?:company|startup|team|firm|business|app|tool|product|platform|system|"
-    r"software|service|model|ai|bot|chatbot|client|customer))*(?: (?:also|just|only|now|basically|mainly))?"
+    r"software|service|model|ai|bot|chatbot|client|customer|voice|assistant|agent|camera|robot|device|new|own|"
+    r"main|smart|online|mobile|web))*(?: (?:also|just|only|now|basically|mainly))?"
     r" (?:make|build|sell|develop|offer|run|provide|deploy|use|are (?:building|developing|making|using)|"
     r"(?:have|'ve) (?:built|developed|made)|scores?|rates?|ranks?|decides?|screens?|predicts?|analy[sz]es|"
     r"monitors?|detects?|recogni[sz]es|generates?|checks?|sorts?|matches|picks?|filters?|evaluates?|assess(?:es)?|"
-    r"tracks?|reads?|identif(?:y|ies)|flags?|recommends?|sets?|estimates?|profiles?|classif(?:y|ies))\b", _I)
+    r"tracks?|reads?|identif(?:y|ies)|flags?|recommends?|sets?|estimates?|profiles?|classif(?:y|ies)|"
+    r"helps?|assists?|supports?|automates?|handles?|answers?|writes?|drafts?|creates?|produces?|grades?|marks?|"
+    r"translates?|transcribes?|summari[sz]es?|interviews?|verif(?:y|ies)|controls?|steers?|drives?|diagnoses?)\b", _I)
+
+
+# "a tool that sorts asylum applications by likely outcome", "AI which assesses …": a system
+# described by what it does, with no question (the same reading as DESCRIBED)
+DESCRIBED_THING = re.compile(
+    r"^\W*(?:(?:an?|the|this|our|my)\s+)?(?:[\w-]+\s+){0,3}?(?:ai|a\.i\.|tool|app|application|system|software|model|"
+    r"platform|chatbot|bot|algorithm|service|product|solution|device|camera|program|programme)s?\s+"
+    # what the system itself does ('a tool that sorts …'), not what is done with it ('… that the AI Office uses')
+    r"(?:that|which|to|for|used to|used for|designed to|meant to|built to)\s+"
+    r"(?!(?:the|a|an|we|you|they|it|our|their|this|these|i|he|she|is|are|was|were|has|have)\b)\w+", _I)
 
 
 def intent_of(text: str) -> str:
@@ -385,7 +398,7 @@ def intent_of(text: str) -> str:
         return "obligations"
     if COMPARE.search(text):
         return "comparison"
-    if DESCRIBED.search(text) and "?" not in text:
+    if (DESCRIBED.search(text) or DESCRIBED_THING.search(text)) and "?" not in text:
         return "classification"
     return "other"
 

@@ -244,3 +244,30 @@ def test_a_provider_asking_what_to_do_before_the_market_gets_its_duties():
 def test_how_to_know_whether_a_model_has_systemic_risk_is_the_two_routes():
     found = _rule("how do we know if our model has systemic risk?")
     assert found and found[0].cites[0] == ("AI Act", "Article 51(1)")
+
+
+@pytest.mark.parametrize("text", [
+    "a tool that sorts asylum applications by likely outcome",
+    "AI which assesses the risk that a migrant poses a security threat",
+    "our AI helps judges research case law and draft judgments",
+    "our AI voice assistant answers calls for a pizza place",
+])
+def test_a_system_described_by_what_it_does_asks_its_tier(text):
+    assert intent_of(normalise(text)) == "classification"
+
+
+@pytest.mark.parametrize("text", [
+    "we are a startup in berlin",
+    "the AI Act in a nutshell",
+    "the tools that the AI Office uses",
+])
+def test_statements_without_a_system_at_work_keep_their_intent(text):
+    assert intent_of(normalise(text)) != "classification"
+
+
+def test_who_gets_a_job_interview_is_recruitment():
+    from assistant.assess import read_facts
+    from assistant.procedure import load_procedure
+
+    read = read_facts("we use AI to decide who gets a job interview", load_procedure(DAY))
+    assert read["recruitment"].value is True
