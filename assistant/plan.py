@@ -105,6 +105,9 @@ SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|foll
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
                    r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|(?:are we|am i) (?:still |then |now )?(?:the |a |an )?(?:provider|deployer)s?|does the ai act apply|"
                    r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover|"
+                   # "is a company in Switzerland affected by the AI Act?", "is the act relevant if …"
+                   r"(?:affected|impacted|concerned|bound|caught) by (?:the |this )?(?:eu )?(?:ai )?(?:act|regulation|law|rules)|"
+                   r"(?:is|are|would|will) (?:the |this )?(?:eu )?(?:ai )?(?:act|regulation|law|rules) (?:even |still |really |at all )?(?:relevant|applicable)|"
                    # "… EU customers use our AI, does the act apply?": whether it applies at all, however short
                    r"(?:does|do|would|will|could) (?:the |this |that )?(?:eu )?(?:ai )?(?:act|regulation|law|rules?|it|they) "
                    r"(?:still |even |also |really |actually |then )?apply(?: (?:here|at all|to (?:us|me|them|it)))?(?=\W*$))\b", _I)

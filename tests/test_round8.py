@@ -271,3 +271,32 @@ def test_who_gets_a_job_interview_is_recruitment():
 
     read = read_facts("we use AI to decide who gets a job interview", load_procedure(DAY))
     assert read["recruitment"].value is True
+
+
+@pytest.mark.parametrize("question, reference", [
+    ("is the AI act relevant if we only sell to customers in the US?", "Article 2(1)(a)"),
+    ("does the AI act cover AI built into cars?", "Article 2(2)"),
+    ("do the rules apply to an AI model we haven't released yet?", "Article 2(8)"),
+    ("is a company in switzerland affected by the AI act?", "Article 2(1)(a)"),
+    ("does the ai act replace the gdpr?", "Article 2(7)"),
+    ("what does the advisory forum do?", "Article 67(1)"),
+    ("what does a notifying authority do?", "Article 28(1)"),
+])
+def test_scope_and_bodies_asked_in_other_words(question, reference):
+    found = _rule(question)
+    assert found and found[0].cites[0] == ("AI Act", reference)
+
+
+def test_nothing_reaching_the_union_is_not_a_plain_yes():
+    found = _rule("is the AI act relevant if we only sell to customers in the US?")
+    assert found[0].text.startswith("Not if nothing reaches the Union")
+    assert not any(c.cites[0] == ("AI Act", "Article 2(7)") for c in _rule("do we need a DPIA and a FRIA under the AI Act and the GDPR?"))
+
+
+def test_section_b_products_in_the_wording_of_the_day_and_not_car_insurance():
+    part = parse(normalise("does the AI act cover AI built into cars?")).parts[0]
+    today = Findings().scope(part, DAY)
+    before = Findings().scope(part, dt.date(2026, 1, 1))
+    assert "Article 60a" in today[0].text and "Articles 102 to 109" in before[0].text
+    assert not any(c.cites[0] == ("AI Act", "Article 2(2)") for c in _rule(
+        "Does AI-based pricing of car insurance fall under the high-risk insurance use case?"))
