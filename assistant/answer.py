@@ -326,7 +326,7 @@ def _lead(results: list[Scored], question: str = "",
     binding = named or binding  # "according to the GPAI guidelines": those guidelines, not others
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
     about = (_about_qualifier(binding, question) or _stating_duration(binding[:5], question)
-             or _listing_parent(binding[:6], question))
+             or _listing_parent(binding[:6], question) or _addressed_to_asked(binding[:5], question))
     first = about or (binding[0] if binding else results[0])
     if parts is not None:
         first = _point_stating_duration(first, question, parts) or first
@@ -338,6 +338,38 @@ def _lead(results: list[Scored], question: str = "",
             lead.append(s)
             break
     return lead
+
+
+# Whom a provision's duty binds, by the words it opens with ("6. Deployers of high-risk AI
+# systems shall keep the logs …").
+ADDRESSEE = re.compile(r"^\s*(?:\d+[a-z]?\.\s*)?(?:\([a-z]{1,3}\)\s*)?(?P<who>providers|deployers|importers|distributors|"
+                       r"authori[sz]ed representatives|product manufacturers)\b", re.I)
+
+
+def addressee(p: Provision) -> str | None:
+    """The actor a provision's opening words bind ('deployer'), or None when it opens otherwise."""
+    m = ADDRESSEE.match(p.text)
+    if not m:
+        return None
+    who = m.group("who").lower().replace("authorized", "authorised")
+    return who[:-1] if who.endswith("s") else who
+
+
+def _addressed_to_asked(candidates: list[Scored], question: str) -> Scored | None:
+    """'We're a staffing agency using a high-risk screener — how long must we keep the logs?':
+    the question names one actor and the best hit binds another ('Providers … shall keep the
+    logs'); a close candidate that binds the actor asked (Article 26(6), 'Deployers … shall keep
+    the logs') leads instead. The duty is the same subject; whose duty it is decides."""
+    from assistant.plan import ACTORS, found
+
+    asked = found(ACTORS, question)
+    if len(asked) != 1 or not candidates:
+        return None
+    first = addressee(candidates[0].provision)
+    if first is None or first == asked[0]:
+        return None
+    return next((s for s in candidates[1:] if addressee(s.provision) == asked[0]
+                 and s.score >= 0.7 * candidates[0].score), None)
 
 
 def _asked_at(definition: str, question: str) -> int:

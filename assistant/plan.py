@@ -22,7 +22,11 @@ INTENTS = ("deadline", "classification", "obligations", "penalty", "definition",
            "scope", "comparison", "not_held", "off_topic", "other")
 ACTORS = {  # the actor as the obligations data names it → how questions name it
     "provider": r"providers?|developers?|(?:we|i) (?:build|develop|make|sell|train)",
-    "deployer": r"deployers?|(?:we|i) (?:use|deploy)|users? of (?:a|the) (?:high-risk )?(?:ai )?system",
+    # "we use", and "we're a staffing agency using a high-risk CV screener" (not "we're building
+    # an app using an LLM": whoever builds is the provider)
+    "deployer": r"deployers?|(?:we|i) (?:use|deploy)|users? of (?:a|the) (?:high-risk )?(?:ai )?system|"
+                r"(?:we|i)(?:'re| are|'m| am|'ve been| have been) (?:(?!build|develop|mak|train|sell|creat|offer|provid|design|writ|cod)[\w-]+ ){0,4}?"
+                r"(?:using|deploying|operating|rolling out|putting into service) (?:an?|the|our|this|that|some)\b",
     "importer": r"importers?|(?:we|i) import",
     "distributor": r"distributors?|resellers?|(?:we|i) (?:resell|distribute)",
     "authorised representative": r"authori[sz]ed representatives?|eu representative|representative in the (?:eu|union)",
@@ -49,7 +53,9 @@ DEADLINE = re.compile(
     r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
 PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk)\b.{0,30}\b(?:if|when)\b.{0,40}\b(?:ignore|break|breach|violate|"
                      r"infring\w*|(?:do not|don'?t|doesn'?t|does not|fail to|won'?t) comply)\w*|\bconsequences? of (?:non-?compliance|breaking|breaching|ignoring)\b|"
-                     r"\b(?:(?<!is )(?<!are )(?<!be )(?<!'s )(?<!'re )(?<!am )fine(?![- ]?tun)(?!, right)|fine[ds](?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b",
+                     r"\b(?:(?<!is )(?<!are )(?<!be )(?<!'s )(?<!'re )(?<!am )fine(?![- ]?tun)(?!, right)|fine[ds](?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b|"
+                     # the words of the fines' own formula ("would the whichever-is-lower rule help us?")
+                     r"\bwhichever[- ](?:is[- ]|thereof[- ]is[- ])?(?:lower|higher)\b",
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
@@ -97,7 +103,10 @@ SOFT_LAW = re.compile(r"\bcodes? of practi[cs]e\b|\bsignator\w*\b|\b(?:sign|foll
                       r"^\W*(?:are|is|do|does) (?:the )?(?:[\w()'’-]+ ){0,5}guidelines? (?:legally |really |actually )?(?:binding|enforceable|law)\b", _I)
 SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exempt\w*|exclu\w*|"
                    r"becomes? (?:the )?provider|who becomes|do (?:we|i) become|who is the provider|(?:are we|am i) (?:still |then |now )?(?:the |a |an )?(?:provider|deployer)s?|does the ai act apply|"
-                   r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b", _I)
+                   r"any obligations|fall under|(?:does|do|would|will) (?:the )?(?:ai )?(?:act|regulation|law|it) (?:still |even |also )?cover)\b|"
+                   # "do we have to comply already?": whether the Act binds us at all (at this stage)
+                   r"\b(?:have|need|got) to comply(?: with (?:the |this |that )?(?:ai act|act|regulation|law|it|rules))?"
+                   r"(?: (?:already|yet|now|at all|too))?\s*\W*$", _I)
 # How questions name a document of the corpus ("the GPAI guidelines", "the draft guidelines",
 # "under the Code of Practice"): a question that names one asks what that document says.
 DOCUMENTS = {
@@ -166,7 +175,9 @@ PLACED_VERB = (r"(?:released|launched|published|uploaded|posted|open[- ]?sourced
                r"made (?:it |them )?(?:publicly )?available|put (?:[\w-]+ ){1,4}(?:on|online|out)\b|placed (?:it |them )?on the (?:eu |union )?market|put (?:it |them )?(?:in|on)to "
                r"(?:service|the market)|put into service|went live|gone live|came out|come out|shipped|rolled out|deployed|"
                r"(?:been |was |were |is |are )?on the (?:eu |union )?market|in service|in use|(?:have |has |had )?(?:been )?us(?:ed|ing)|"
-               r"(?:started|been|began) (?:selling|offering|using)|introduced|available)")
+               r"(?:started|been|began) (?:selling|offering|using)|introduced|available|"
+               # "models that were already out before August 2025", "on sale since 2024"
+               r"(?:was|were|is|are|been|'re|'s) (?:already |first |publicly )?(?:out(?! of\b)|on sale|for sale))")
 _MONTH = r"January|February|March|April|May|June|July|August|September|October|November|December|" \
          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
 PLACED = re.compile(
@@ -239,7 +250,15 @@ def normalise(text: str) -> str:
                   lambda m: CASUAL.get(m.group(1).lower(), m.group(1)) if m.group(1).lower() in CASUAL
                   else m.group(1), text)
     text = re.sub(r"([?!.])\1+", r"\1", text)
+    text = INTENDED_NOT.sub(" will not ", text)
     return " ".join(text.split())
+
+
+# "we're not going to sign", "we don't plan to adhere", "we decided not to follow": an intention
+# not to act, said as the plain negated future the law data's words read ("will not sign").
+INTENDED_NOT = re.compile(r"(?:\s+(?:are|am|is)\s+not|'re\s+not|'m\s+not|'s\s+not|\s+aren'?t|\s+isn'?t)\s+going\s+to\b\s*|"
+                          r"\s+(?:do not|don'?t|does not|doesn'?t)\s+(?:plan|want|intend|wish|mean)\s+to\b\s*|"
+                          r"\s+(?:decided|chose|choose|plan|intend|prefer)\s+not\s+to\b\s*", re.I)
 
 
 def defined_term(text: str) -> str | None:

@@ -1,0 +1,154 @@
+"""Fresh questions as users ask them (round 8 C), by failure class: the fines' own formula asks a
+penalty, a model 'already out before …' is placed on the market, 'we're an agency using …' is a
+deployer, 'do we have to comply already?' asks whether the Act binds us, an intention not to act
+('we're not going to sign') reads as 'will not', and the lead provision binds the actor asked."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.answer import _addressed_to_asked, _lead, addressee
+from assistant.plan import ACTORS, found, intent_of, normalise, parse, placed_period
+
+
+def _scored(reference: str, text: str, score: float = 1.0, reason: str = "retrieved"):
+    from aiact.corpus.provision import BINDING, Provision
+    from assistant.retrieve import Scored
+
+    p = Provision(document="AI Act", reference=reference, title="", text=text, url="", kind=BINDING,
+                  version="", source="", path=(), valid_from=dt.date(2024, 8, 1), valid_to=None,
+                  amendment="", amended_by="", order=0, extra=())
+    return Scored(p, score, score, reason)
+
+
+# -- intent: the words of the fines' formula ask a penalty -----------------------------------
+@pytest.mark.parametrize("question", [
+    "We're a small mid-cap. If we used a prohibited practice, would the whichever-is-lower rule help us?",
+    "does the whichever is higher thing apply to big companies?",
+    "is it whichever is lower for startups?",
+])
+def test_the_fines_formula_asks_a_penalty(question):
+    assert intent_of(normalise(question)) == "penalty"
+
+
+def test_other_comparisons_are_not_fines():
+    assert intent_of("which is higher risk, a chatbot or a CV screener?") != "penalty"
+
+
+# -- slot: when the model or system was placed on the market ----------------------------------
+@pytest.mark.parametrize("question, last", [
+    ("deadline for GPAI models that were already out before august 2025 to comply?", dt.date(2025, 7, 31)),
+    ("our model is on sale since 2024, when must it comply?", dt.date(2024, 12, 31)),
+    ("the generator we've had out since March 2025", None),  # no copula: not read as a release
+])
+def test_a_model_already_out_is_placed_on_the_market(question, last):
+    period = placed_period(question)
+    assert (period[1] if period else None) == last
+
+
+def test_out_of_scope_is_no_release_date():
+    assert placed_period("is our tool out of scope before 2 August 2026?") is None
+    assert placed_period("we have to carry out a FRIA before 2 August 2026") is None
+
+
+def test_the_placed_period_reaches_the_plan():
+    part = parse("deadline for GPAI models that were already out before august 2025 to comply?").parts[0]
+    assert part.intent == "deadline" and part.placed == (dt.date.min, dt.date(2025, 7, 31))
+
+
+# -- slot: the deployer, however they describe their use -----------------------------------
+@pytest.mark.parametrize("question", [
+    "we're a staffing agency using a high-risk CV screening AI - how long do we keep logs?",
+    "I'm a teacher using an AI grading tool, what must I do?",
+    "we have been using the same triage system since 2023",
+    "We are a hospital deploying a high-risk triage tool",
+])
+def test_we_are_an_x_using_a_system_is_the_deployer(question):
+    assert found(ACTORS, normalise(question)) == ("deployer",)
+
+
+@pytest.mark.parametrize("question", [
+    "we're building an app using an LLM, what must we do?",
+    "we're developing a chatbot using an open model",
+    "we are training a model using public data",
+])
+def test_whoever_builds_with_a_model_is_not_its_deployer(question):
+    assert "deployer" not in found(ACTORS, normalise(question))
+
+
+# -- intent: 'do we have to comply already?' asks whether the Act applies ---------------------
+@pytest.mark.parametrize("question", [
+    "our startup is still in R&D and hasn't launched anything yet - do we have to comply already?",
+    "we only sell outside the EU, do we need to comply with the AI Act at all?",
+    "do we have to comply yet?",
+])
+def test_whether_we_must_comply_at_all_is_scope(question):
+    assert intent_of(normalise(question)) == "scope"
+
+
+@pytest.mark.parametrize("question", [
+    "what do we have to comply with as a deployer of a high-risk system?",
+    "which requirements do we have to comply with for our CV screener?",
+])
+def test_what_we_must_comply_with_is_still_obligations(question):
+    assert intent_of(normalise(question)) == "obligations"
+
+
+# -- wording: an intention not to act reads as 'will not' -------------------------------------
+@pytest.mark.parametrize("said, read", [
+    ("we're not going to sign the code of practice", "we will not sign the code of practice"),
+    ("We are not going to adhere to it", "We will not adhere to it"),
+    ("our lab doesn't plan to follow the code", "our lab will not follow the code"),
+    ("we decided not to sign", "we will not sign"),
+    ("we are going to sign", "we are going to sign"),  # an intention to act is left as said
+])
+def test_an_intention_not_to_act_reads_as_will_not(said, read):
+    assert normalise(said) == read
+
+
+# -- lead: the provision that binds the actor asked -------------------------------------------
+PROVIDERS_LOGS = "1. Providers of high-risk AI systems shall keep the logs referred to in Article 12(1) … of at least six months."
+DEPLOYERS_LOGS = "6. Deployers of high-risk AI systems shall keep the logs automatically generated … of at least six months."
+RECORDING = "1. High-risk AI systems shall technically allow for the automatic recording of events (logs)."
+
+
+def test_the_addressee_is_read_from_the_opening_words():
+    assert addressee(_scored("Article 26(6)", DEPLOYERS_LOGS).provision) == "deployer"
+    assert addressee(_scored("Article 19(1)", PROVIDERS_LOGS).provision) == "provider"
+    assert addressee(_scored("Article 12(1)", RECORDING).provision) is None
+
+
+def test_a_close_candidate_binding_the_actor_asked_leads():
+    q = "we're a staffing agency using a high-risk CV screening AI - how many months of logs do we have to keep?"
+    candidates = [_scored("Article 19(1)", PROVIDERS_LOGS, 1.0), _scored("Article 26(6)", DEPLOYERS_LOGS, 0.9)]
+    assert _addressed_to_asked(candidates, q).provision.reference == "Article 26(6)"
+    assert _lead(candidates, q)[0].provision.reference == "Article 26(6)"
+
+
+@pytest.mark.parametrize("question, scores", [
+    ("how long must logs of a high-risk system be kept?", (1.0, 0.9)),  # no actor asked
+    ("as a provider, how long do we keep the logs?", (1.0, 0.9)),  # the best already binds them
+    ("we're an agency using a high-risk screener, how long do we keep logs?", (1.0, 0.5)),  # not close
+])
+def test_otherwise_the_best_hit_keeps_the_lead(question, scores):
+    candidates = [_scored("Article 19(1)", PROVIDERS_LOGS, scores[0]), _scored("Article 26(6)", DEPLOYERS_LOGS, scores[1])]
+    assert _lead(candidates, question)[0].provision.reference == "Article 19(1)"
+
+
+# -- the real pipeline ------------------------------------------------------------------------
+@pytest.mark.slow
+def test_fresh_questions_lead_with_the_provision_that_answers(real_assistant):
+    bot = real_assistant
+    day = dt.date(2026, 11, 24)
+    logs = bot.ask("we're a staffing agency using a high-risk CV screening AI - how many months of logs "
+                   "do we have to keep?", as_of=day)
+    assert logs.citations[0].reference == "Article 26(6)" and "six months" in logs.text.split("\n\n")[0]
+    legacy = bot.ask("deadline for GPAI models that were already out before august 2025 to comply?", as_of=day)
+    assert legacy.citations[0].reference == "Article 111(3)" and "2 August 2027" in legacy.text.split("\n\n")[0]
+    smc = bot.ask("We're a small mid-cap. If we used a prohibited practice, would the whichever-is-lower "
+                  "rule help us?", as_of=day)
+    assert smc.citations[0].reference == "Article 99(6a)" and "paragraphs 4 and 5" in smc.text.split("\n\n")[0]
+    unsigned = bot.ask("we're not going to sign the code of practice. how do we show we comply with article 53 then?",
+                       as_of=day)
+    assert "alternative adequate means" in unsigned.text.split("\n\n")[0]
