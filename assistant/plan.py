@@ -363,6 +363,19 @@ DESCRIBED = re.compile(
     r"tracks?|reads?|identif(?:y|ies)|flags?|recommends?|sets?|estimates?|profiles?|classif(?:y|ies))\b", _I)
 
 
+# The public bodies of the Act, as questions name them.
+BODIES = (r"(?:the |each |every |a |an |all |our |my )?(?:eu |national |relevant |european )?"
+          r"(?:market surveillance authorit(?:y|ies)|(?:national )?competent authorit(?:y|ies)|notifying authorit(?:y|ies)|"
+          r"member states?|(?:eu )?countr(?:y|ies)|governments?|commission|ai office|(?:ai )?board|scientific panel|"
+          r"advisory forum|edps|european data protection supervisor|regulators?|supervisors?)")
+# "how many days does the market surveillance authority have to act?", "does every EU country
+# have to set up …?", "must the Commission …": the duty asked is a public body's, not an
+# operator's (whose obligations the law data lists).
+BODY_DUTY = re.compile(rf"\b(?:does|do|must|shall|will|would|should|has|have|is|are)\s+{BODIES}\s+"
+                       r"(?:(?:really|still|also|then|legally|actually)\s+)?(?:have|has|need|needs|got|required|obliged|bound)\s+to\b|"
+                       rf"^\W*{BODIES}\s+(?:must|shall|(?:has|have|needs?) to|(?:is|are) (?:required|obliged) to)\b", re.I)
+
+
 def intent_of(text: str) -> str:
     """The main intent, by how the question is put (the first rule that fits wins)."""
     if is_other_law(text):
@@ -384,6 +397,8 @@ def intent_of(text: str) -> str:
         return "classification"
     if SCOPE.search(text):
         return "scope"
+    if BODY_DUTY.search(text):  # what an authority must do is no operator's duty: the passages say it
+        return "other"
     if OBLIGATIONS.search(text):
         return "obligations"
     if COMPARE.search(text):

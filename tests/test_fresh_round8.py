@@ -152,3 +152,23 @@ def test_fresh_questions_lead_with_the_provision_that_answers(real_assistant):
     unsigned = bot.ask("we're not going to sign the code of practice. how do we show we comply with article 53 then?",
                        as_of=day)
     assert "alternative adequate means" in unsigned.text.split("\n\n")[0]
+
+
+# -- intent: a public body's duty is no operator's obligation ----------------------------------
+@pytest.mark.parametrize("question", [
+    "once a serious incident is notified, how many days does the market surveillance authority have to act?",
+    "does every EU country have to set up a market surveillance authority for AI?",
+    "Member States must designate which authorities?",
+    "does the Commission have to publish the list of systemic-risk models?",
+])
+def test_what_an_authority_must_do_is_not_an_operators_obligation(question):
+    assert intent_of(normalise(question)) == "other"
+
+
+@pytest.mark.parametrize("question", [
+    "do we have to notify the AI Office?",  # the body is whom we tell, not who must act
+    "do providers have to report serious incidents to the market surveillance authority?",
+    "does the deployer have to tell the regulator?",
+])
+def test_an_operators_duty_towards_an_authority_stays_obligations(question):
+    assert intent_of(normalise(question)) == "obligations"
