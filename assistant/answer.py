@@ -115,7 +115,8 @@ def lead_quote(p: Provision, question: str, limit: int = 1100) -> str:
     return whole if len(whole) <= limit else best_sentence(p, question)
 
 
-def render(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Provision | None]) -> str:
+def render(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Provision | None],
+           question: str = "") -> str:
     """Clauses as sentences, each followed by the markers of the provisions that state it. A
     clause none of whose provisions can be found is left out: nothing is said unproven."""
     out = []
@@ -123,6 +124,7 @@ def render(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Pr
         found = [p for p in (resolve(r) for r in c.cites) if p is not None]
         if c.cites and not found:
             continue
+        found = detail_first(found, question)
         marks = "".join(f" [{citer.cite(p, 1.0)}]" for p in found)
         text = c.text.rstrip()
         if marks and text.endswith("."):
@@ -131,6 +133,23 @@ def render(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Pr
             text += marks
         out.append(text)
     return " ".join(out)
+
+
+def detail_first(found: list[Provision], question: str) -> list[Provision]:
+    """'What cybersecurity stuff does a systemic-risk provider have to do?': of the provisions a
+    clause cites, a point of the first one that alone states the detail asked (Article 55(1)(d),
+    'cybersecurity', under the list's opening words in Article 55(1)) is cited first."""
+    if len(found) < 2 or not question:
+        return found
+    head = found[0]
+    subject = stems(question) - BROAD - stems(head.text)
+    if not subject:
+        return found
+    detail = [p for p in found[1:] if p.document == head.document and is_descendant(p.reference, head.reference)
+              and subject & stems(p.text)]
+    if len(detail) != 1:  # none, or several points: the list's opening words stand for them all
+        return found
+    return detail + [p for p in found if p is not detail[0]]
 
 
 def proofs(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Provision | None],
@@ -187,11 +206,11 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
     if conclusion and resolve is not None:
         first = [c for c in conclusion if c.kind != "condition"]
         later = [c for c in conclusion if c.kind == "condition"]
-        said = render(first, citer, resolve)
+        said = render(first, citer, resolve, question)
         if said and citer.citations:
             head.append(said)
             head += proofs(first, citer, resolve, question)
-            qualified = render(later, citer, resolve)
+            qualified = render(later, citer, resolve, question)
             if qualified:
                 head.append(qualified)
     pool = list(retrieval.results)

@@ -172,3 +172,22 @@ def test_what_an_authority_must_do_is_not_an_operators_obligation(question):
 ])
 def test_an_operators_duty_towards_an_authority_stays_obligations(question):
     assert intent_of(normalise(question)) == "obligations"
+
+
+# -- lead: the point that states the detail asked is cited first -------------------------------
+def test_the_point_stating_the_detail_asked_is_cited_first():
+    from assistant.answer import detail_first
+
+    head = _scored("Article 55(1)", "1. In addition to the obligations listed in Articles 53 and 54, providers of "
+                   "general-purpose AI models with systemic risk shall:").provision
+    a = _scored("Article 55(1)(a)", "(a) perform model evaluation in accordance with standardised protocols;").provision
+    d = _scored("Article 55(1)(d)", "(d) ensure an adequate level of cybersecurity protection;").provision
+    other = _scored("Article 51(2)", "2. … presumed to have high impact capabilities … cybersecurity …").provision
+    q = "what cybersecurity stuff does a systemic-risk model provider have to do on top?"
+    assert [p.reference for p in detail_first([head, other, a, d], q)] == \
+        ["Article 55(1)(d)", "Article 55(1)", "Article 51(2)", "Article 55(1)(a)"]
+    # no detail asked, or one the list's opening words already carry: the order stays
+    assert detail_first([head, a, d], "what must systemic-risk model providers do?") == [head, a, d]
+    assert detail_first([head, a, d], "what extra obligations on top of Articles 53 and 54?") == [head, a, d]
+    # a provision that is not a point of the first one never jumps ahead
+    assert detail_first([head, other], q) == [head, other]
