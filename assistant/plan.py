@@ -251,9 +251,16 @@ def normalise(text: str) -> str:
                   else m.group(1), text)
     text = re.sub(r"([?!.])\1+", r"\1", text)
     text = INTENDED_NOT.sub(" will not ", text)
+    text = PREAMBLE.sub("", text)
     return " ".join(text.split())
 
 
+# "quick q: what's the AI Office?", "hi team, …", "dumb question: …": words before the question
+# that ask nothing; the question starts after them (where its head words are read).
+PREAMBLE = re.compile(r"^(?:\W*(?:(?:hi|hey|hello|hiya|dear \w+)(?: there| all| team| everyone| folks)?|"
+                      r"(?:(?:a |one )?(?:quick|dumb|silly|stupid|simple|basic|newbie|noob|short|random) )?(?:q|qq|question)|"
+                      r"ok(?:ay)?|sorry|thanks?(?: in advance)?|good (?:morning|afternoon|evening)|"
+                      r"(?:i )?(?:have|got) a (?:quick |short )?question)\s*[,:;!.–—-]+\s*)+", re.I)
 # "we're not going to sign", "we don't plan to adhere", "we decided not to follow": an intention
 # not to act, said as the plain negated future the law data's words read ("will not sign").
 INTENDED_NOT = re.compile(r"(?:\s+(?:are|am|is)\s+not|'re\s+not|'m\s+not|'s\s+not|\s+aren'?t|\s+isn'?t)\s+going\s+to\b\s*|"

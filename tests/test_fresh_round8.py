@@ -191,3 +191,23 @@ def test_the_point_stating_the_detail_asked_is_cited_first():
     assert detail_first([head, a, d], "what extra obligations on top of Articles 53 and 54?") == [head, a, d]
     # a provision that is not a point of the first one never jumps ahead
     assert detail_first([head, other], q) == [head, other]
+
+
+# -- wording: words before the question that ask nothing ---------------------------------------
+@pytest.mark.parametrize("said, read, intent", [
+    ("quick q: what's the AI Office?", "what is the AI Office?", "definition"),
+    ("hi team, when do the prohibitions apply?", "when do the prohibitions apply?", "deadline"),
+    ("Dumb question: is a chatbot high-risk?", "is a chatbot high-risk?", "classification"),
+    ("hey! quick question: is CV screening high risk?", "is CV screening high risk?", "classification"),
+])
+def test_a_preamble_is_not_part_of_the_question(said, read, intent):
+    assert normalise(said) == read and parse(said).intent == intent
+
+
+@pytest.mark.parametrize("said", [
+    "ok, and for deployers?",  # a follow-up keeps the words that make it one
+    "so what is a provider",
+    "question of scope: does the Act cover research?",  # no punctuation right after: a real question
+])
+def test_a_preamble_keeps_the_words_that_ask(said):
+    assert "deployers" in normalise(said) or normalise(said).split()[0].lower() in ("so", "question")
