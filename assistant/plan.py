@@ -34,7 +34,8 @@ ACTORS = {  # the actor as the obligations data names it → how questions name 
 }
 CATEGORIES = {
     "gpai-systemic-risk": r"systemic[- ]risk",
-    "gpai": r"\bgpai\b|general[- ]purpose (?:ai )?models?|foundation models?|\bllms?\b|(?:large )?language models?",
+    "gpai": r"\bgpai\b|general[- ]purpose (?:ai )?models?|foundation models?|\bllms?\b|(?:large )?language models?|"
+            r"(?:ai )?model providers?|providers? of (?:an? |the |our )?(?:ai )?models?",  # the Act's providers of models are GPAI's
     "article-50": r"article 50\b|transparen\w*|chatbots?|bots?|deep ?fakes?|label\w*|disclos\w*|watermark\w*|"
                   r"tell (?:users|people|customers|visitors)|(?:say|disclose|tell)\w* .{0,20}\b(?:it'?s|it is) (?:an? )?ai\b|"
                   r"generat\w* (?:images?|content|text|video|audio)|emotion recognition",
@@ -50,6 +51,9 @@ DEADLINE = re.compile(
     r"\b(?:when|wen)\b.*\b(?:live|effective|enforceable)\s*\W*$|"  # "when r the prohibitions live"
     r"\b(?:when|wen)\b.*\b(?:appl(?:y|ies|ied|ying|icable)|aply|start\w*|begin\w*|enter\w*|take effect|kick in|into force|operational|due|"
     r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
+    # "wen does emotion AI at work become banned?", "when will it be mandatory?": the day a status begins
+    r"\b(?:when|wen)\b.*\b(?:becom\w*|gets?|go(?:es)?|turns?|will (?:\w+ ){0,6}?be)\s+(?:officially |fully |legally )?"
+    r"(?:banned|prohibited|illegal|unlawful|forbidden|mandatory|compulsory|required|binding|enforceable|applicable|enforced)\b|"
     r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
 PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk)\b.{0,30}\b(?:if|when)\b.{0,40}\b(?:ignore|break|breach|violate|"
                      r"infring\w*|(?:do not|don'?t|doesn'?t|does not|fail to|won'?t) comply)\w*|\bconsequences? of (?:non-?compliance|breaking|breaching|ignoring)\b|"
@@ -378,7 +382,9 @@ BODIES = (r"(?:the |each |every |a |an |all |our |my )?(?:eu |national |relevant
 # "how many days does the market surveillance authority have to act?", "does every EU country
 # have to set up …?", "must the Commission …": the duty asked is a public body's, not an
 # operator's (whose obligations the law data lists).
-BODY_DUTY = re.compile(rf"\b(?:does|do|must|shall|will|would|should|has|have|is|are)\s+{BODIES}\s+"
+BODY_DUTY = re.compile(rf"\bwhat (?:exactly |actually )?(?:does|do|will|would|can|should|must|shall) {BODIES}\s+"
+                       r"(?:(?:actually|really|exactly|even|usually) )?do\b|"  # "what does the AI Board actually do?": its tasks
+                       rf"\b(?:does|do|must|shall|will|would|should|has|have|is|are)\s+{BODIES}\s+"
                        r"(?:(?:really|still|also|then|legally|actually)\s+)?(?:have|has|need|needs|got|required|obliged|bound)\s+to\b|"
                        rf"^\W*{BODIES}\s+(?:must|shall|(?:has|have|needs?) to|(?:is|are) (?:required|obliged) to)\b", re.I)
 

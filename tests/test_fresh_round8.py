@@ -211,3 +211,33 @@ def test_a_preamble_is_not_part_of_the_question(said, read, intent):
 ])
 def test_a_preamble_keeps_the_words_that_ask(said):
     assert "deployers" in normalise(said) or normalise(said).split()[0].lower() in ("so", "question")
+
+
+# -- intent: the day a status begins is a date asked ---------------------------------------------
+@pytest.mark.parametrize("question", [
+    "wen does AI that reads emotions of employees at work become banned?",
+    "when will watermarking be mandatory?",
+    "when does social scoring get prohibited?",
+])
+def test_when_a_status_begins_is_a_deadline(question):
+    assert intent_of(normalise(question)) == "deadline"
+
+
+def test_when_a_use_is_banned_without_a_change_of_status_keeps_its_reading():
+    # "when is X banned?" may ask the conditions of the ban: not read as a date
+    assert intent_of("when is emotion recognition banned?") == "classification"
+
+
+# -- intent and slot: a body's tasks; a model's provider is a GPAI provider -------------------------
+def test_what_a_body_does_is_not_an_operators_obligation():
+    assert intent_of("what does the european AI board actually do?") == "other"
+    assert intent_of("what does the provider have to do?") == "obligations"
+
+
+@pytest.mark.parametrize("question", [
+    "we're a non-EU model provider with an EU rep - what do they have to keep?",
+    "what must providers of a model publish about training data?",
+])
+def test_the_provider_of_a_model_is_a_gpai_provider(question):
+    assert "gpai" in parse(question).parts[0].categories
+    assert "gpai" not in parse("our credit scoring model is high-risk, what must we do?").parts[0].categories
