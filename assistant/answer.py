@@ -345,7 +345,8 @@ def _lead(results: list[Scored], question: str = "",
     binding = named or binding  # "according to the GPAI guidelines": those guidelines, not others
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
     about = (_about_qualifier(binding, question) or _stating_duration(binding[:5], question)
-             or _listing_parent(binding[:6], question) or _addressed_to_asked(binding[:5], question))
+             or _listing_parent(binding[:6], question) or _addressed_to_asked(binding[:5], question)
+             or _of_the_category_asked(binding[:5], question))
     first = about or (binding[0] if binding else results[0])
     if parts is not None:
         first = _point_stating_duration(first, question, parts) or first
@@ -389,6 +390,34 @@ def _addressed_to_asked(candidates: list[Scored], question: str) -> Scored | Non
         return None
     return next((s for s in candidates[1:] if addressee(s.provision) == asked[0]
                  and s.score >= 0.7 * candidates[0].score), None)
+
+
+# How a provision names the two regimes a question can be about (its own words, not the question's).
+REGIME_WORDS = {"high-risk": re.compile(r"\bhigh-risk AI systems?\b", re.I),
+                "gpai": re.compile(r"\bgeneral-purpose AI models?\b", re.I)}
+
+
+def _of_the_category_asked(candidates: list[Scored], question: str) -> Scored | None:
+    """'Our LLM has systemic risk — must we report incidents?': the question is about one regime
+    (general-purpose AI models) and the best hit states the other's rule ('Providers of high-risk
+    AI systems … shall report any serious incident'); a close candidate in the regime asked
+    (Article 55(1)(c)) leads instead."""
+    from assistant.plan import CATEGORIES, found
+
+    asked = {"gpai" if c.startswith("gpai") else c for c in found(CATEGORIES, question)} & set(REGIME_WORDS)
+    if len(asked) != 1 or not candidates:
+        return None
+    want = REGIME_WORDS[asked.pop()]
+    other = next(w for k, w in REGIME_WORDS.items() if w is not want)
+
+    def regime(s: Scored) -> bool | None:  # True: the regime asked, False: the other, None: neither
+        text = f"{s.provision.title} {s.provision.text}"  # a point's regime is often in its article's title
+        return True if want.search(text) and not other.search(text) else \
+            False if other.search(text) and not want.search(text) else None
+
+    if regime(candidates[0]) is not False:
+        return None
+    return next((s for s in candidates[1:] if regime(s) is True and s.score >= 0.7 * candidates[0].score), None)
 
 
 def _asked_at(definition: str, question: str) -> int:

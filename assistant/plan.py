@@ -44,7 +44,8 @@ CATEGORIES = {
 _I = re.I
 DEADLINE = re.compile(
     r"\b(?:from when|since when|by when|until when|what date|which date|deadlines?|time ?line|time ?table|schedule|"
-    r"key dates|important dates|main dates|roadmap|transition\w*|"
+    r"key dates|important dates|main dates|roadmap|transition\w*|grace period|phase[- ]?in(?: period)?|run[- ]?in period|"
+    r"(?:how much|enough|more) time (?:do (?:we|i) (?:have|get) )?to comply|"
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
     r"still appl\w*|apply yet|(?:do|does|will) (?:we|i|they|it|you) (?:get|have) until)\b|"
     r"\b(?:date|day)\s+(?:from|on|by|until)\s+which\b|"  # "the general date from which the Act applies"

@@ -241,3 +241,39 @@ def test_what_a_body_does_is_not_an_operators_obligation():
 def test_the_provider_of_a_model_is_a_gpai_provider(question):
     assert "gpai" in parse(question).parts[0].categories
     assert "gpai" not in parse("our credit scoring model is high-risk, what must we do?").parts[0].categories
+
+
+# -- lead: the regime the question is about ------------------------------------------------------
+HIGH_RISK_INCIDENTS = "1. Providers of high-risk AI systems placed on the Union market shall report any serious incident …"
+GPAI_INCIDENTS = "(c) keep track of, document, and report, without undue delay, to the AI Office … serious incidents …"
+
+
+def _titled(reference, text, title, score):
+    s = _scored(reference, text, score)
+    import dataclasses
+    return dataclasses.replace(s, provision=dataclasses.replace(s.provision, title=title))
+
+
+def test_a_close_candidate_of_the_regime_asked_leads():
+    from assistant.answer import _of_the_category_asked
+
+    candidates = [_titled("Article 73(1)", HIGH_RISK_INCIDENTS, "Reporting of serious incidents", 0.87),
+                  _titled("Article 55(1)(c)", GPAI_INCIDENTS,
+                          "Obligations of providers of general-purpose AI models with systemic risk", 0.67)]
+    q = "our LLM has systemic risk - must we report incidents, and to whom?"
+    assert _of_the_category_asked(candidates, q).provision.reference == "Article 55(1)(c)"
+    # the question on the high-risk regime, or on none, keeps the best hit
+    assert _of_the_category_asked(candidates, "is our high-risk tool required to report serious incidents?") is None
+    assert _of_the_category_asked(candidates, "must we report serious incidents?") is None
+    # a candidate far behind does not take the lead
+    far = [candidates[0], _titled("Article 55(1)(c)", GPAI_INCIDENTS, candidates[1].provision.title, 0.4)]
+    assert _of_the_category_asked(far, q) is None
+
+
+@pytest.mark.parametrize("question", [
+    "is there a grace period for chatbots already on the market?",
+    "how much time do we have to comply?",
+    "is there a phase-in for the high-risk rules?",
+])
+def test_a_grace_period_asks_a_date(question):
+    assert intent_of(normalise(question)) == "deadline"
