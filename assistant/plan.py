@@ -26,7 +26,10 @@ ACTORS = {  # the actor as the obligations data names it → how questions name 
     # an app using an LLM": whoever builds is the provider)
     "deployer": r"deployers?|(?:we|i) (?:use|deploy)|users? of (?:a|the) (?:high-risk )?(?:ai )?system|"
                 r"(?:we|i)(?:'re| are|'m| am|'ve been| have been) (?:(?!build|develop|mak|train|sell|creat|offer|provid|design|writ|cod)[\w-]+ ){0,4}?"
-                r"(?:using|deploying|operating|rolling out|putting into service) (?:an?|the|our|this|that|some)\b",
+                r"(?:using|deploying|operating|rolling out|putting into service) (?:an?|the|our|this|that|some|[\w-]+)\b|"
+                # "our school wants to use AI to grade essays", "we plan to deploy …"
+                r"(?:we|i|our (?!(?:ai|model|system|tool|app|product|software|platform)\b)[\w-]+) (?:want|wants|plan|plans|intend|intends|would like|are going|is going|'d like|hope|hopes)"
+                r" to (?:use|deploy|roll out|introduce|adopt|buy)\b",
     "importer": r"importers?|(?:we|i) import",
     "distributor": r"distributors?|resellers?|(?:we|i) (?:resell|distribute)",
     "authorised representative": r"authori[sz]ed representatives?|eu representative|representative in the (?:eu|union)",
@@ -89,8 +92,9 @@ CLASSIFY = re.compile(
     r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
     # "we sell an ai tool that picks which loan apps get approved - any rules?": a product
     # described, and what rules it has — its tier decides them
-    r"\b(?:we|i|our (?:company|startup|team)) (?:sell|build|make|develop|offer|run|provide|deploy)\b.*"
-    r"\b(?:(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on) (?:us|me|it|this))?|"
+    r"\b(?:we|i|our (?:company|startup|team|school|hospital|bank|firm|agency|shop|clinic|university|council|business))"
+    r" (?:sell|build|make|develop|offer|run|provide|deploy|(?:use|uses|(?:want|wants|plan|plans|intend|intends) to use))\b.*"
+    r"\b(?:(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on|apply to) (?:us|me|it|this)(?: as (?:an?|the) [\w-]+)?)?|"
     r"anything (?:special|else|in particular|to (?:know|watch out for|consider|worry about)))\s*\W*$|"
     # "our app scores loan applicants, is it high risk": the tier asked in a clause after the product
     rf"[,;:–—-]\s*(?:is|are|would|will|could) (?:it|this|that|they|we)(?: be)?(?: considered| classed as| classified as| treated as| counted as)? {TIER}{NOW}\s*\W*$|"
@@ -390,6 +394,11 @@ BODY_DUTY = re.compile(rf"\bwhat (?:exactly |actually )?(?:does|do|will|would|ca
                        rf"^\W*{BODIES}\s+(?:must|shall|(?:has|have|needs?) to|(?:is|are) (?:required|obliged) to)\b", re.I)
 
 
+# "what rules apply to us as the school?": which duties, not whether the Act applies
+WHICH_RULES = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:rules|obligations|requirements|duties)\b"
+                         r"(?:\s+[\w-]+){0,3}?\s+(?:apply|applies)\b", re.I)
+
+
 def intent_of(text: str) -> str:
     """The main intent, by how the question is put (the first rule that fits wins)."""
     if is_other_law(text):
@@ -410,7 +419,7 @@ def intent_of(text: str) -> str:
     if CLASSIFY.search(text):
         return "classification"
     if SCOPE.search(text):
-        return "scope"
+        return "obligations" if WHICH_RULES.search(text) else "scope"
     if BODY_DUTY.search(text):  # what an authority must do is no operator's duty: the passages say it
         return "other"
     if OBLIGATIONS.search(text):

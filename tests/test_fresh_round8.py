@@ -277,3 +277,24 @@ def test_a_close_candidate_of_the_regime_asked_leads():
 ])
 def test_a_grace_period_asks_a_date(question):
     assert intent_of(normalise(question)) == "deadline"
+
+
+# -- slot and intent: a use planned or described, and which rules apply to it -----------------------
+@pytest.mark.parametrize("question", [
+    "im a freelancer using chatgpt to write marketing copy for clients, any obligations for me?",
+    "our school wants to use AI to grade essays, what rules apply to us as the school?",
+    "we plan to deploy a chatbot on our website",
+])
+def test_a_use_planned_or_described_is_the_deployer(question):
+    assert found(ACTORS, normalise(question)) == ("deployer",)
+
+
+def test_a_product_wanting_to_use_is_no_deployer():
+    assert found(ACTORS, "our model wants to use more data") == ()
+
+
+def test_which_rules_apply_to_a_use_asks_its_tier_and_which_rules_apply_asks_duties():
+    assert intent_of("our school wants to use AI to grade essays, what rules apply to us as the school?") == "classification"
+    assert intent_of("What extra obligations apply to providers of GPAI models with systemic risk?") == "obligations"
+    assert intent_of("which requirements apply to deployers of high-risk systems?") == "obligations"
+    assert intent_of("does the AI act apply to us?") == "scope"
