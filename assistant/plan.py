@@ -21,7 +21,10 @@ ORIGINAL = re.compile(r"\boriginal(?:ly)?\b.{0,20}\b(?:2024|dates?|deadlines?|te
 INTENTS = ("deadline", "classification", "obligations", "penalty", "definition", "text", "soft_law",
            "scope", "comparison", "not_held", "off_topic", "other")
 ACTORS = {  # the actor as the obligations data names it → how questions name it
-    "provider": r"providers?|developers?|(?:we|i) (?:build|develop|make|sell|train)",
+    "provider": r"providers?|developers?|(?:we|i) (?:build|develop|make|sell|train)|"
+                # "we want to put our LLM on the EU market": whoever places it on the market
+                r"(?:we|i)\b(?:[^.?!]{0,40}?\b(?:want|plan|intend|going|like|need))? to (?:put|place|release|launch|bring) "
+                r"(?:our|my|the|an?|it|them)\b[^.?!]{0,40}?\bon(?:to)? the (?:eu |union |european )?market",
     # "we use", and "we're a staffing agency using a high-risk CV screener" (not "we're building
     # an app using an LLM": whoever builds is the provider)
     "deployer": r"deployers?|(?:we|i) (?:use|deploy)|users? of (?:a|the) (?:high-risk )?(?:ai )?system|"
@@ -47,6 +50,7 @@ CATEGORIES = {
 _I = re.I
 DEADLINE = re.compile(
     r"\b(?:from when|since when|by when|until when|what date|which date|deadlines?|time ?line|time ?table|schedule|"
+    r"how long (?:till|until|til|is left|do we have left)|how (?:much time|many (?:days|weeks|months|years)) (?:till|until|left)|"
     r"key dates|important dates|main dates|roadmap|transition\w*|grace period|phase[- ]?in(?: period)?|run[- ]?in period|"
     r"(?:how much|enough|more) time (?:do (?:we|i) (?:have|get) )?to comply|"
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
@@ -67,7 +71,7 @@ PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
-    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the )?[\w-]+(?: [\w-]+)?) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
+    r"responsibilit\w*|what (?:do|does|must|should) .* do|what (?:do|does) (?:we|i) (?:need|have to do) (?:first|before\b|beforehand)|do(?:es)? (?:we|i|(?:our |my |the )?[\w-]+(?: [\w-]+)?) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
     r"\b(?:needed|required|mandatory|compulsory|obligatory)\s*(?:\?|$|for\b|if\b|when\b|by\b|in\b)|"
     r"(?:extra|additional|more|other|special) (?:stuff|things|work|rules|steps|homework)|(?:stuff|things|anything|something) (?:extra |else |more )?(?:to do|(?:we|i) (?:need|have) to do))\b", _I)
 # A question whose verb asks for a specific duty is about that duty, whatever tier it names.
@@ -383,7 +387,7 @@ DESCRIBED = re.compile(
 BODIES = (r"(?:the |each |every |a |an |all |our |my )?(?:eu |national |relevant |european )?"
           r"(?:market surveillance authorit(?:y|ies)|(?:national )?competent authorit(?:y|ies)|notifying authorit(?:y|ies)|"
           r"member states?|(?:eu )?countr(?:y|ies)|governments?|commission|ai office|(?:ai )?board|scientific panel|"
-          r"advisory forum|edps|european data protection supervisor|regulators?|supervisors?)")
+          r"advisory forum|edps|european data protection supervisor|regulators?|supervisors?|notified bod(?:y|ies))")
 # "how many days does the market surveillance authority have to act?", "does every EU country
 # have to set up …?", "must the Commission …": the duty asked is a public body's, not an
 # operator's (whose obligations the law data lists).
@@ -394,6 +398,11 @@ BODY_DUTY = re.compile(rf"\bwhat (?:exactly |actually )?(?:does|do|will|would|ca
                        rf"^\W*{BODIES}\s+(?:must|shall|(?:has|have|needs?) to|(?:is|are) (?:required|obliged) to)\b", re.I)
 
 
+# "who do we register high risk systems with?", "where do I report a serious incident?": how to
+# do a duty the question takes for granted
+WHERE_TO_FILE = re.compile(r"^\W*(?:who|whom|where|how|with whom|to whom)\s+(?:do|does|should|must|can|shall)\s+"
+                           r"(?:we|i|you|providers?|deployers?|importers?|distributors?|(?:the |our |my )?(?:company|companies|startup))\s+"
+                           r"(?:\w+\s+)?(?:register|report|notify|submit|send|file|declare)\b", re.I)
 # "what rules apply to us as the school?": which duties, not whether the Act applies
 WHICH_RULES = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:rules|obligations|requirements|duties)\b"
                          r"(?:\s+[\w-]+){0,3}?\s+(?:apply|applies)\b", re.I)
@@ -414,7 +423,7 @@ def intent_of(text: str) -> str:
     if DEFINITION.search(text) and not OBLIGATIONS.search(text) and not CLASSIFY.search(text) \
             and not QUANTITY_ASKED.search(text):
         return "definition"
-    if DUTY_ASKED.search(text):  # "Do we need to register a system we concluded is not high-risk?"
+    if DUTY_ASKED.search(text) or WHERE_TO_FILE.search(text):  # "Do we need to register a system we concluded is not high-risk?"
         return "obligations"
     if CLASSIFY.search(text):
         return "classification"

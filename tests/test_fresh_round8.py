@@ -298,3 +298,33 @@ def test_which_rules_apply_to_a_use_asks_its_tier_and_which_rules_apply_asks_dut
     assert intent_of("What extra obligations apply to providers of GPAI models with systemic risk?") == "obligations"
     assert intent_of("which requirements apply to deployers of high-risk systems?") == "obligations"
     assert intent_of("does the AI act apply to us?") == "scope"
+
+
+# -- intent: time left, where to file, a body's work -------------------------------------------------
+@pytest.mark.parametrize("question, intent", [
+    ("how long till the AI act fully applies?", "deadline"),
+    ("how many months until the high-risk rules apply?", "deadline"),
+    ("who do we register high risk systems with?", "obligations"),
+    ("where do I report a serious incident?", "obligations"),
+    ("what does a notified body do under the act?", "other"),
+])
+def test_time_left_where_to_file_and_a_bodys_work(question, intent):
+    assert intent_of(normalise(question)) == intent
+
+
+def test_how_long_before_is_a_period_not_a_date():
+    assert intent_of("how long before placing on the market must we notify the Commission?") != "deadline"
+
+
+# -- slot and intent: whoever places it on the market; what is needed first ---------------------------
+@pytest.mark.parametrize("question", [
+    "we're a non-EU lab and want to put our LLM on the EU market — what do we need first?",
+    "I need to bring my model onto the EU market",
+])
+def test_whoever_puts_it_on_the_market_is_the_provider(question):
+    part = parse(question).parts[0]
+    assert "provider" in part.actors and part.intent == "obligations"
+
+
+def test_a_market_named_without_placing_names_no_provider():
+    assert found(ACTORS, "we put it on sale in the EU market") == ()
