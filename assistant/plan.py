@@ -86,6 +86,9 @@ TIER_NOUN = (r"^\W*(?:is|are|would|will|could)\b.*(?<!for )(?<!to )(?<!of )(?<!w
              r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:systems?|practices?|uses?)\s*(?:\?|$|under\b)")
 CLASSIFY = re.compile(
     rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}{NOW}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|{TIER_NOUN}|"
+    # "is it high risk or just transparency?": the tier asked between two
+    rf"\b(?:is|are|would|will|could) (?:[\w-]+ ){{1,6}}?(?:be )?{TIER} or (?:just |only |merely |simply )?"
+    r"(?:transparency|limited|minimal|low[- ]risk|not|fine|ok|okay|prohibited|banned|allowed|[\w-]+ risk)\b[^?]{0,30}\?\s*$|"
     rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}|\b{TIER},? or not\b|"
     # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
     r"^\W*(?:can|may|could) (?:i|we|my company|our company|an? (?:company|employer|school|shop)|(?:the )?companies|employers?|schools?|shops?|"
@@ -98,7 +101,7 @@ CLASSIFY = re.compile(
     # described, and what rules it has — its tier decides them
     r"\b(?:we|i|our (?:company|startup|team|school|hospital|bank|firm|agency|shop|clinic|university|council|business))"
     r" (?:sell|build|make|develop|offer|run|provide|deploy|(?:use|uses|(?:want|wants|plan|plans|intend|intends) to use))\b.*"
-    r"\b(?:(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on|apply to) (?:us|me|it|this)(?: as (?:an?|the) [\w-]+)?)?|"
+    r"\b(?:(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on|apply to) (?:us|me|it|this)(?: as (?:an?|the) [\w-]+)?| apply| applies| do we (?:need to follow|have))?|"
     r"anything (?:special|else|in particular|to (?:know|watch out for|consider|worry about)))\s*\W*$|"
     # "our app scores loan applicants, is it high risk": the tier asked in a clause after the product
     rf"[,;:–—-]\s*(?:is|are|would|will|could) (?:it|this|that|they|we)(?: be)?(?: considered| classed as| classified as| treated as| counted as)? {TIER}{NOW}\s*\W*$|"

@@ -328,3 +328,18 @@ def test_whoever_puts_it_on_the_market_is_the_provider(question):
 
 def test_a_market_named_without_placing_names_no_provider():
     assert found(ACTORS, "we put it on sale in the EU market") == ()
+
+
+# -- intent: the tier asked between two ---------------------------------------------------------------
+@pytest.mark.parametrize("question", [
+    "our chatbot for a bank gives loan advice - is it high risk or just transparency?",
+    "is a customer service bot high risk or limited risk?",
+    "we sell AI-powered toys in the EU. which rules apply?",
+])
+def test_a_tier_asked_between_two_or_the_rules_of_a_product_ask_its_tier(question):
+    assert intent_of(normalise(question)) == "classification"
+
+
+def test_a_comparison_of_fines_between_tiers_stays_a_penalty():
+    assert intent_of("Is the fine for high-risk or prohibited practices higher?") == "penalty"
+    assert intent_of("which rules apply?") == "other"
