@@ -238,7 +238,8 @@ SMC = re.compile(r"\b(?:smcs?|small mid-?caps?|mid-?caps?)\b", _I)
 
 CASUAL = {  # chat spellings → words (whole words only)
     "u": "you", "ur": "your", "r": "are", "pls": "", "plz": "", "please": "", "ppl": "people", "hav": "have",
-    "wen": "when", "wat": "what", "whats": "what is", "what's": "what is", "abt": "about", "govt": "government",
+    "wen": "when", "wat": "what", "whats": "what is", "what's": "what is", "who's": "who is", "whos": "who is",
+    "where's": "where is", "when's": "when is", "how's": "how is", "abt": "about", "govt": "government",
     "thx": "", "aply": "apply", "anex": "Annex", "highrisk": "high-risk", "w/": "with", "b/c": "because",
     "cuz": "because", "coz": "because", "dont": "don't", "doesnt": "doesn't", "isnt": "isn't", "im": "I am",
     # product words founders use → the words of the texts

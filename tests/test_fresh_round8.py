@@ -343,3 +343,9 @@ def test_a_tier_asked_between_two_or_the_rules_of_a_product_ask_its_tier(questio
 def test_a_comparison_of_fines_between_tiers_stays_a_penalty():
     assert intent_of("Is the fine for high-risk or prohibited practices higher?") == "penalty"
     assert intent_of("which rules apply?") == "other"
+
+
+def test_contractions_of_question_words_are_read_as_words():
+    assert normalise("who's in charge of enforcing the AI act?") == "who is in charge of enforcing the AI act?"
+    assert normalise("whos enforcing it in france") == "who is enforcing it in france"
+    assert normalise("where's the EU database?") == "where is the EU database?"
