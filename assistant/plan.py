@@ -476,6 +476,14 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
                 placed=placed)
     parts = [base]
     # "provider vs deployer duties" / "obligations of providers and deployers": one part per actor.
+    if len(actors) > 1 and intent in ("obligations", "other"):
+        # "we're a non-EU model provider with an EU rep - what do they have to keep?": the duty
+        # asked is the other party's, not the speaker's own
+        others = other_party(query, actors)
+        if others:
+            actors = others
+            base = replace(base, actors=actors)
+            parts = [base]
     if intent in ("obligations", "comparison", "other") and len(actors) > 1:
         parts = [replace(base, intent="obligations", actors=(a,)) for a in actors]
     else:
@@ -485,6 +493,23 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
         if len(asked) > 1:
             parts = [replace(base, intent=i, term=None, clause=c) for i, c in asked]
     return Plan(question=question, query=query, parts=tuple(parts), as_of=day, follow_up=follow_up)
+
+
+THIRD_PERSON_ASKED = re.compile(r"\b(?:do|does|did|must|should|shall|will|would|can|have|has)\s+(?:they|he|she)\b|"
+                                r"\b(?:they|he|she)\s+(?:must|should|need|needs|have|has|are required)\s+to\b", re.I)
+
+
+def other_party(text: str, actors: tuple[str, ...]) -> tuple[str, ...]:
+    """The actors a question asks about when the speaker names their own role ('we're a
+    provider', 'as the deployer') and asks what a third person ('they') must do: the others.
+    () when it does not (then every actor named is asked)."""
+    if not THIRD_PERSON_ASKED.search(text):
+        return ()
+    own = [a for a in actors if compiled(rf"\b(?:we(?:'re| are)|i(?:'m| am)|as)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,3}}?(?:{ACTORS[a]})\b",
+                                         re.I).search(text)]
+    if len(own) != 1:
+        return ()
+    return tuple(a for a in actors if a != own[0])
 
 
 def named_document(text: str) -> str | None:

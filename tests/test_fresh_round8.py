@@ -349,3 +349,17 @@ def test_contractions_of_question_words_are_read_as_words():
     assert normalise("who's in charge of enforcing the AI act?") == "who is in charge of enforcing the AI act?"
     assert normalise("whos enforcing it in france") == "who is enforcing it in france"
     assert normalise("where's the EU database?") == "where is the EU database?"
+
+
+# -- slot: the other party's duty, when the speaker names their own role --------------------------------
+def test_they_after_our_own_role_asks_the_other_partys_duty():
+    part = parse("we're a non-EU model provider with an EU rep - what do they have to keep and for how long?").parts
+    assert [p.actors for p in part] == [("authorised representative",)]
+
+
+@pytest.mark.parametrize("question, actors", [
+    ("providers and deployers - what must they do?", [("provider",), ("deployer",)]),  # both asked
+    ("as a distributor, what do we check and what must importers do?", [("distributor",), ("importer",)]),
+])
+def test_without_a_third_person_asked_every_actor_named_is_asked(question, actors):
+    assert [p.actors for p in parse(question).parts] == actors
