@@ -115,7 +115,8 @@ def lead_quote(p: Provision, question: str, limit: int = 1100) -> str:
     return whole if len(whole) <= limit else best_sentence(p, question)
 
 
-def render(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Provision | None]) -> str:
+def render(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Provision | None],
+           question: str = "") -> str:
     """Clauses as sentences, each followed by the markers of the provisions that state it. A
     clause none of whose provisions can be found is left out: nothing is said unproven."""
     out = []
@@ -123,6 +124,7 @@ def render(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Pr
         found = [p for p in (resolve(r) for r in c.cites) if p is not None]
         if c.cites and not found:
             continue
+        found = detail_first(found, question)
         marks = "".join(f" [{citer.cite(p, 1.0)}]" for p in found)
         text = c.text.rstrip()
         if marks and text.endswith("."):
@@ -131,6 +133,23 @@ def render(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Pr
             text += marks
         out.append(text)
     return " ".join(out)
+
+
+def detail_first(found: list[Provision], question: str) -> list[Provision]:
+    """'What cybersecurity stuff does a systemic-risk provider have to do?': of the provisions a
+    clause cites, a point of the first one that alone states the detail asked (Article 55(1)(d),
+    'cybersecurity', under the list's opening words in Article 55(1)) is cited first."""
+    if len(found) < 2 or not question:
+        return found
+    head = found[0]
+    subject = stems(question) - BROAD - stems(head.text)
+    if not subject:
+        return found
+    detail = [p for p in found[1:] if p.document == head.document and is_descendant(p.reference, head.reference)
+              and subject & stems(p.text)]
+    if len(detail) != 1:  # none, or several points: the list's opening words stand for them all
+        return found
+    return detail + [p for p in found if p is not detail[0]]
 
 
 def proofs(clauses: Sequence[Clause], citer: _Citer, resolve: Callable[[Ref], Provision | None],
@@ -187,11 +206,11 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
     if conclusion and resolve is not None:
         first = [c for c in conclusion if c.kind != "condition"]
         later = [c for c in conclusion if c.kind == "condition"]
-        said = render(first, citer, resolve)
+        said = render(first, citer, resolve, question)
         if said and citer.citations:
             head.append(said)
             head += proofs(first, citer, resolve, question)
-            qualified = render(later, citer, resolve)
+            qualified = render(later, citer, resolve, question)
             if qualified:
                 head.append(qualified)
     pool = list(retrieval.results)
@@ -337,6 +356,7 @@ def _lead(results: list[Scored], question: str = "",
     binding.sort(key=lambda s: s.provision.reference.startswith("Recital"))  # stable: articles first
     about = (_about_qualifier(binding, question) or _head_stating_duration(binding[:1], question, head)
              or _stating_duration(binding[:5], question) or _listing_parent(binding[:6], question)
+             or _addressed_to_asked(binding[:5], question) or _of_the_category_asked(binding[:5], question)
              or _stating_figure(binding[:5], question) or _titled(binding[:8], question))
     first = about or (binding[0] if binding else results[0])
     if parts is not None:
@@ -349,6 +369,66 @@ def _lead(results: list[Scored], question: str = "",
             lead.append(s)
             break
     return lead
+
+
+# Whom a provision's duty binds, by the words it opens with ("6. Deployers of high-risk AI
+# systems shall keep the logs …").
+ADDRESSEE = re.compile(r"^\s*(?:\d+[a-z]?\.\s*)?(?:\([a-z]{1,3}\)\s*)?(?P<who>providers|deployers|importers|distributors|"
+                       r"authori[sz]ed representatives|product manufacturers)\b", re.I)
+
+
+def addressee(p: Provision) -> str | None:
+    """The actor a provision's opening words bind ('deployer'), or None when it opens otherwise."""
+    m = ADDRESSEE.match(p.text)
+    if not m:
+        return None
+    who = m.group("who").lower().replace("authorized", "authorised")
+    return who[:-1] if who.endswith("s") else who
+
+
+def _addressed_to_asked(candidates: list[Scored], question: str) -> Scored | None:
+    """'We're a staffing agency using a high-risk screener — how long must we keep the logs?':
+    the question names one actor and the best hit binds another ('Providers … shall keep the
+    logs'); a close candidate that binds the actor asked (Article 26(6), 'Deployers … shall keep
+    the logs') leads instead. The duty is the same subject; whose duty it is decides."""
+    from assistant.plan import ACTORS, found
+
+    asked = found(ACTORS, question)
+    if len(asked) != 1 or not candidates:
+        return None
+    first = addressee(candidates[0].provision)
+    if first is None or first == asked[0]:
+        return None
+    return next((s for s in candidates[1:] if addressee(s.provision) == asked[0]
+                 and s.score >= 0.7 * candidates[0].score), None)
+
+
+# How a provision names the two regimes a question can be about (its own words, not the question's).
+REGIME_WORDS = {"high-risk": re.compile(r"\bhigh-risk AI systems?\b", re.I),
+                "gpai": re.compile(r"\bgeneral-purpose AI models?\b", re.I)}
+
+
+def _of_the_category_asked(candidates: list[Scored], question: str) -> Scored | None:
+    """'Our LLM has systemic risk — must we report incidents?': the question is about one regime
+    (general-purpose AI models) and the best hit states the other's rule ('Providers of high-risk
+    AI systems … shall report any serious incident'); a close candidate in the regime asked
+    (Article 55(1)(c)) leads instead."""
+    from assistant.plan import CATEGORIES, found
+
+    asked = {"gpai" if c.startswith("gpai") else c for c in found(CATEGORIES, question)} & set(REGIME_WORDS)
+    if len(asked) != 1 or not candidates:
+        return None
+    want = REGIME_WORDS[asked.pop()]
+    other = next(w for k, w in REGIME_WORDS.items() if w is not want)
+
+    def regime(s: Scored) -> bool | None:  # True: the regime asked, False: the other, None: neither
+        text = f"{s.provision.title} {s.provision.text}"  # a point's regime is often in its article's title
+        return True if want.search(text) and not other.search(text) else \
+            False if other.search(text) and not want.search(text) else None
+
+    if regime(candidates[0]) is not False:
+        return None
+    return next((s for s in candidates[1:] if regime(s) is True and s.score >= 0.7 * candidates[0].score), None)
 
 
 def _asked_at(definition: str, question: str) -> int:

@@ -21,8 +21,18 @@ ORIGINAL = re.compile(r"\boriginal(?:ly)?\b.{0,20}\b(?:2024|dates?|deadlines?|te
 INTENTS = ("deadline", "classification", "obligations", "penalty", "definition", "text", "soft_law",
            "scope", "comparison", "not_held", "off_topic", "other")
 ACTORS = {  # the actor as the obligations data names it → how questions name it
-    "provider": r"providers?|developers?|(?:we|i) (?:build|develop|make|sell|train)",
-    "deployer": r"deployers?|(?:we|i) (?:use|deploy)|users? of (?:a|the) (?:high-risk )?(?:ai )?system",
+    "provider": r"providers?|developers?|(?:we|i) (?:build|develop|make|sell|train)|"
+                # "we want to put our LLM on the EU market": whoever places it on the market
+                r"(?:we|i)\b(?:[^.?!]{0,40}?\b(?:want|plan|intend|going|like|need))? to (?:put|place|release|launch|bring) "
+                r"(?:our|my|the|an?|it|them)\b[^.?!]{0,40}?\bon(?:to)? the (?:eu |union |european )?market",
+    # "we use", and "we're a staffing agency using a high-risk CV screener" (not "we're building
+    # an app using an LLM": whoever builds is the provider)
+    "deployer": r"deployers?|(?:we|i) (?:use|deploy)|users? of (?:a|the) (?:high-risk )?(?:ai )?system|"
+                r"(?:we|i)(?:'re| are|'m| am|'ve been| have been) (?:(?!build|develop|mak|train|sell|creat|offer|provid|design|writ|cod)[\w-]+ ){0,4}?"
+                r"(?:using|deploying|operating|rolling out|putting into service) (?:an?|the|our|this|that|some|[\w-]+)\b|"
+                # "our school wants to use AI to grade essays", "we plan to deploy …"
+                r"(?:we|i|our (?!(?:ai|model|system|tool|app|product|software|platform)\b)[\w-]+) (?:want|wants|plan|plans|intend|intends|would like|are going|is going|'d like|hope|hopes)"
+                r" to (?:use|deploy|roll out|introduce|adopt|buy)\b",
     "importer": r"importers?|(?:we|i) import",
     "distributor": r"distributors?|resellers?|(?:we|i) (?:resell|distribute)",
     "authorised representative": r"authori[sz]ed representatives?|eu representative|representative in the (?:eu|union)",
@@ -30,7 +40,8 @@ ACTORS = {  # the actor as the obligations data names it → how questions name 
 }
 CATEGORIES = {
     "gpai-systemic-risk": r"systemic[- ]risk",
-    "gpai": r"\bgpai\b|general[- ]purpose (?:ai )?models?|foundation models?|\bllms?\b|(?:large )?language models?",
+    "gpai": r"\bgpai\b|general[- ]purpose (?:ai )?models?|foundation models?|\bllms?\b|(?:large )?language models?|"
+            r"(?:ai )?model providers?|providers? of (?:an? |the |our )?(?:ai )?models?",  # the Act's providers of models are GPAI's
     "article-50": r"article 50\b|transparen\w*|chatbots?|bots?|deep ?fakes?|label\w*|disclos\w*|watermark\w*|"
                   r"tell (?:users|people|customers|visitors)|(?:say|disclose|tell)\w* .{0,20}\b(?:it'?s|it is) (?:an? )?ai\b|"
                   r"generat\w* (?:images?|content|text|video|audio)|emotion recognition|"
@@ -41,7 +52,9 @@ CATEGORIES = {
 _I = re.I
 DEADLINE = re.compile(
     r"\b(?:from when|since when|by when|until when|what date|which date|deadlines?|time ?line|time ?table|schedule|"
-    r"key dates|important dates|main dates|roadmap|transition\w*|"
+    r"how long (?:till|until|til|is left|do we have left)|how (?:much time|many (?:days|weeks|months|years)) (?:till|until|left)|"
+    r"key dates|important dates|main dates|roadmap|transition\w*|grace period|phase[- ]?in(?: period)?|run[- ]?in period|"
+    r"(?:how much|enough|more) time (?:do (?:we|i) (?:have|get) )?to comply|"
     r"postpone\w*|delay\w*|appl(?:y|ies|ied)\s+(?:from|since)|kick in|in force|already appl\w*|"
     # "so the annex III stuff is pushed to december 2027?": a date claimed for the subject
     r"(?:pushed|moved|shifted|deferred|extended|put off|pushed back|moved back)\s+(?:back\s+)?(?:to|until|till|into)\s+(?:\d{1,2}\s+)?"
@@ -51,14 +64,19 @@ DEADLINE = re.compile(
     r"\b(?:when|wen)\b.*\b(?:live|effective|enforceable)\s*\W*$|"  # "when r the prohibitions live"
     r"\b(?:when|wen)\b.*\b(?:appl(?:y|ies|ied|ying|icable)|aply|start\w*|begin\w*|enter\w*|take effect|kick in|into force|operational|due|"
     r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
+    # "wen does emotion AI at work become banned?", "when will it be mandatory?": the day a status begins
+    r"\b(?:when|wen)\b.*\b(?:becom\w*|gets?|go(?:es)?|turns?|will (?:\w+ ){0,6}?be)\s+(?:officially |fully |legally )?"
+    r"(?:banned|prohibited|illegal|unlawful|forbidden|mandatory|compulsory|required|binding|enforceable|applicable|enforced)\b|"
     r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
 PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk)\b.{0,30}\b(?:if|when)\b.{0,40}\b(?:ignore|break|breach|violate|"
                      r"infring\w*|(?:do not|don'?t|doesn'?t|does not|fail to|won'?t) comply)\w*|\bconsequences? of (?:non-?compliance|breaking|breaching|ignoring)\b|"
-                     r"\b(?:(?<!is )(?<!are )(?<!be )(?<!'s )(?<!'re )(?<!am )fine(?![- ]?tun)(?!, right)|fine[ds](?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b",
+                     r"\b(?:(?<!is )(?<!are )(?<!be )(?<!'s )(?<!'re )(?<!am )fine(?![- ]?tun)(?!, right)|fine[ds](?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b|"
+                     # the words of the fines' own formula ("would the whichever-is-lower rule help us?")
+                     r"\bwhichever[- ](?:is[- ]|thereof[- ]is[- ])?(?:lower|higher)\b",
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
-    r"responsibilit\w*|what (?:do|does|must|should) .* do|do(?:es)? (?:we|i|(?:our |my |the |an? |this |that )?[\w-]+(?: [\w-]+){0,2}) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
+    r"responsibilit\w*|what (?:do|does|must|should) .* do|what (?:do|does) (?:we|i) (?:need|have to do) (?:first|before\b|beforehand)|do(?:es)? (?:we|i|(?:our |my |the |an? |this |that )?[\w-]+(?: [\w-]+){0,2}) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
     r"\b(?:needed|required|mandatory|compulsory|obligatory)\s*(?:\?|$|for\b|if\b|when\b|by\b|in\b)|"
     # "which high-risk systems need a FRIA?": who must carry out a duty named after the verb
     r"^\W*(?:which|what) (?:[\w-]+ ){0,4}?(?:systems?|deployers?|providers?|companies|bodies|operators?|models?) (?:need|needs|require|requires|must (?:have|do|carry out|perform)) (?:an? |the |to )|"
@@ -75,6 +93,9 @@ TIER_NOUN = (r"^\W*(?:is|are|would|will|could)\b.*(?<!for )(?<!to )(?<!of )(?<!w
              r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:systems?|practices?|uses?)\s*(?:\?|$|under\b)")
 CLASSIFY = re.compile(
     rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}{NOW}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|{TIER_NOUN}|"
+    # "is it high risk or just transparency?": the tier asked between two
+    rf"\b(?:is|are|would|will|could) (?:[\w-]+ ){{1,6}}?(?:be )?{TIER} or (?:just |only |merely |simply )?"
+    r"(?:transparency|limited|minimal|low[- ]risk|not|fine|ok|okay|prohibited|banned|allowed|[\w-]+ risk)\b[^?]{0,30}\?\s*$|"
     rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}|\b{TIER},? or not\b|"
     # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
     r"^\W*(?:can|may|could) (?:i|we|my company|our company|an? (?:company|employer|school|shop)|(?:the )?companies|employers?|schools?|shops?|"
@@ -85,8 +106,9 @@ CLASSIFY = re.compile(
     r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
     # "we sell an ai tool that picks which loan apps get approved - any rules?": a product
     # described, and what rules it has — its tier decides them
-    r"\b(?:we|i|our (?:company|startup|team)) (?:sell|build|make|develop|offer|run|provide|deploy)\b.*"
-    r"\b(?:(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on) (?:us|me|it|this))?|"
+    r"\b(?:we|i|our (?:company|startup|team|school|hospital|bank|firm|agency|shop|clinic|university|council|business))"
+    r" (?:sell|build|make|develop|offer|run|provide|deploy|(?:use|uses|(?:want|wants|plan|plans|intend|intends) to use))\b.*"
+    r"\b(?:(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on|apply to) (?:us|me|it|this)(?: as (?:an?|the) [\w-]+)?| apply| applies| do we (?:need to follow|have))?|"
     r"anything (?:special|else|in particular|to (?:know|watch out for|consider|worry about)))\s*\W*$|"
     # "our app scores loan applicants, is it high risk": the tier asked in a clause after the product
     rf"[,;:–—-]\s*(?:is|are|would|will|could) (?:it|this|that|they|we)(?: be)?(?: considered| classed as| classified as| treated as| counted as)? {TIER}{NOW}\s*\W*$|"
@@ -110,7 +132,10 @@ SCOPE = re.compile(r"\b(?:apply to|applies to|covered|in scope|out of scope|exem
                    r"(?:is|are|would|will) (?:the |this )?(?:eu )?(?:ai )?(?:act|regulation|law|rules) (?:even |still |really |at all )?(?:relevant|applicable)|"
                    # "… EU customers use our AI, does the act apply?": whether it applies at all, however short
                    r"(?:does|do|would|will|could) (?:the |this |that )?(?:eu )?(?:ai )?(?:act|regulation|law|rules?|it|they) "
-                   r"(?:still |even |also |really |actually |then )?apply(?: (?:here|at all|to (?:us|me|them|it)))?(?=\W*$))\b", _I)
+                   r"(?:still |even |also |really |actually |then )?apply(?: (?:here|at all|to (?:us|me|them|it)))?(?=\W*$))\b|"
+                   # "do we have to comply already?": whether the Act binds us at all (at this stage)
+                   r"\b(?:have|need|got) to comply(?: with (?:the |this |that )?(?:ai act|act|regulation|law|it|rules))?"
+                   r"(?: (?:already|yet|now|at all|too))?\s*\W*$", _I)
 # How questions name a document of the corpus ("the GPAI guidelines", "the draft guidelines",
 # "under the Code of Practice"): a question that names one asks what that document says.
 DOCUMENTS = {
@@ -179,7 +204,9 @@ PLACED_VERB = (r"(?:released|launched|published|uploaded|posted|open[- ]?sourced
                r"made (?:it |them )?(?:publicly )?available|put (?:[\w-]+ ){1,4}(?:on|online|out)\b|placed (?:it |them )?on the (?:eu |union )?market|put (?:it |them )?(?:in|on)to "
                r"(?:service|the market)|put into service|went live|gone live|came out|come out|shipped|rolled out|deployed|"
                r"(?:been |was |were |is |are )?on the (?:eu |union )?market|in service|in use|(?:have |has |had )?(?:been )?us(?:ed|ing)|"
-               r"(?:started|been|began) (?:selling|offering|using)|introduced|available)")
+               r"(?:started|been|began) (?:selling|offering|using)|introduced|available|"
+               # "models that were already out before August 2025", "on sale since 2024"
+               r"(?:was|were|is|are|been|'re|'s) (?:already |first |publicly )?(?:out(?! of\b)|on sale|for sale))")
 _MONTH = r"January|February|March|April|May|June|July|August|September|October|November|December|" \
          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
 PLACED = re.compile(
@@ -224,7 +251,8 @@ SMC = re.compile(r"\b(?:smcs?|small mid-?caps?|mid-?caps?)\b", _I)
 
 CASUAL = {  # chat spellings → words (whole words only)
     "u": "you", "ur": "your", "r": "are", "pls": "", "plz": "", "please": "", "ppl": "people", "hav": "have",
-    "wen": "when", "wat": "what", "whats": "what is", "what's": "what is", "abt": "about", "govt": "government",
+    "wen": "when", "wat": "what", "whats": "what is", "what's": "what is", "who's": "who is", "whos": "who is",
+    "where's": "where is", "when's": "when is", "how's": "how is", "abt": "about", "govt": "government",
     "thx": "", "aply": "apply", "anex": "Annex", "highrisk": "high-risk", "w/": "with", "b/c": "because",
     "cuz": "because", "coz": "because", "dont": "don't", "doesnt": "doesn't", "isnt": "isn't", "im": "I am",
     # product words founders use → the words of the texts
@@ -258,7 +286,22 @@ def normalise(text: str) -> str:
     # the two the Act's words spell out ("research and development"; Q&A stays)
     text = re.sub(r"(?<![\w&])R&D(?![\w&])", "research and development", text, flags=re.I)
     text = re.sub(r"([?!.])\1+", r"\1", text)
+    text = INTENDED_NOT.sub(" will not ", text)
+    text = PREAMBLE.sub("", text)
     return " ".join(text.split())
+
+
+# "quick q: what's the AI Office?", "hi team, …", "dumb question: …": words before the question
+# that ask nothing; the question starts after them (where its head words are read).
+PREAMBLE = re.compile(r"^(?:\W*(?:(?:hi|hey|hello|hiya|dear \w+)(?: there| all| team| everyone| folks)?|"
+                      r"(?:(?:a |one )?(?:quick|dumb|silly|stupid|simple|basic|newbie|noob|short|random) )?(?:q|qq|question)|"
+                      r"ok(?:ay)?|sorry|thanks?(?: in advance)?|good (?:morning|afternoon|evening)|"
+                      r"(?:i )?(?:have|got) a (?:quick |short )?question)\s*[,:;!.–—-]+\s*)+", re.I)
+# "we're not going to sign", "we don't plan to adhere", "we decided not to follow": an intention
+# not to act, said as the plain negated future the law data's words read ("will not sign").
+INTENDED_NOT = re.compile(r"(?:\s+(?:are|am|is)\s+not|'re\s+not|'m\s+not|'s\s+not|\s+aren'?t|\s+isn'?t)\s+going\s+to\b\s*|"
+                          r"\s+(?:do not|don'?t|does not|doesn'?t)\s+(?:plan|want|intend|wish|mean)\s+to\b\s*|"
+                          r"\s+(?:decided|chose|choose|plan|intend|prefer)\s+not\s+to\b\s*", re.I)
 
 
 def defined_term(text: str) -> str | None:
@@ -376,6 +419,31 @@ DESCRIBED_THING = re.compile(
     r"(?!(?:the|a|an|we|you|they|it|our|their|this|these|i|he|she|is|are|was|were|has|have)\b)\w+", _I)
 
 
+# The public bodies of the Act, as questions name them.
+BODIES = (r"(?:the |each |every |a |an |all |our |my )?(?:eu |national |relevant |european )?"
+          r"(?:market surveillance authorit(?:y|ies)|(?:national )?competent authorit(?:y|ies)|notifying authorit(?:y|ies)|"
+          r"member states?|(?:eu )?countr(?:y|ies)|governments?|commission|ai office|(?:ai )?board|scientific panel|"
+          r"advisory forum|edps|european data protection supervisor|regulators?|supervisors?|notified bod(?:y|ies))")
+# "how many days does the market surveillance authority have to act?", "does every EU country
+# have to set up …?", "must the Commission …": the duty asked is a public body's, not an
+# operator's (whose obligations the law data lists).
+BODY_DUTY = re.compile(rf"\bwhat (?:exactly |actually )?(?:does|do|will|would|can|should|must|shall) {BODIES}\s+"
+                       r"(?:(?:actually|really|exactly|even|usually) )?do\b|"  # "what does the AI Board actually do?": its tasks
+                       rf"\b(?:does|do|must|shall|will|would|should|has|have|is|are)\s+{BODIES}\s+"
+                       r"(?:(?:really|still|also|then|legally|actually)\s+)?(?:have|has|need|needs|got|required|obliged|bound)\s+to\b|"
+                       rf"^\W*{BODIES}\s+(?:must|shall|(?:has|have|needs?) to|(?:is|are) (?:required|obliged) to)\b", re.I)
+
+
+# "who do we register high risk systems with?", "where do I report a serious incident?": how to
+# do a duty the question takes for granted
+WHERE_TO_FILE = re.compile(r"^\W*(?:who|whom|where|how|with whom|to whom)\s+(?:do|does|should|must|can|shall)\s+"
+                           r"(?:we|i|you|providers?|deployers?|importers?|distributors?|(?:the |our |my )?(?:company|companies|startup))\s+"
+                           r"(?:\w+\s+)?(?:register|report|notify|submit|send|file|declare)\b", re.I)
+# "what rules apply to us as the school?": which duties, not whether the Act applies
+WHICH_RULES = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:rules|obligations|requirements|duties)\b"
+                         r"(?:\s+[\w-]+){0,3}?\s+(?:apply|applies)\b", re.I)
+
+
 def intent_of(text: str) -> str:
     """The main intent, by how the question is put (the first rule that fits wins)."""
     if is_other_law(text):
@@ -391,12 +459,14 @@ def intent_of(text: str) -> str:
     if DEFINITION.search(text) and not OBLIGATIONS.search(text) and not CLASSIFY.search(text) \
             and not QUANTITY_ASKED.search(text):
         return "definition"
-    if DUTY_ASKED.search(text):  # "Do we need to register a system we concluded is not high-risk?"
+    if DUTY_ASKED.search(text) or WHERE_TO_FILE.search(text):  # "Do we need to register a system we concluded is not high-risk?"
         return "obligations"
     if CLASSIFY.search(text):
         return "classification"
     if SCOPE.search(text):
-        return "scope"
+        return "obligations" if WHICH_RULES.search(text) else "scope"
+    if BODY_DUTY.search(text):  # what an authority must do is no operator's duty: the passages say it
+        return "other"
     if OBLIGATIONS.search(text):
         return "obligations"
     if COMPARE.search(text):
@@ -438,6 +508,14 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
                 placed=placed)
     parts = [base]
     # "provider vs deployer duties" / "obligations of providers and deployers": one part per actor.
+    if len(actors) > 1 and intent in ("obligations", "other"):
+        # "we're a non-EU model provider with an EU rep - what do they have to keep?": the duty
+        # asked is the other party's, not the speaker's own
+        others = other_party(query, actors)
+        if others:
+            actors = others
+            base = replace(base, actors=actors)
+            parts = [base]
     if intent in ("obligations", "comparison", "other") and len(actors) > 1:
         parts = [replace(base, intent="obligations", actors=(a,)) for a in actors]
     else:
@@ -447,6 +525,23 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
         if len(asked) > 1:
             parts = [replace(base, intent=i, term=None, clause=c) for i, c in asked]
     return Plan(question=question, query=query, parts=tuple(parts), as_of=day, follow_up=follow_up)
+
+
+THIRD_PERSON_ASKED = re.compile(r"\b(?:do|does|did|must|should|shall|will|would|can|have|has)\s+(?:they|he|she)\b|"
+                                r"\b(?:they|he|she)\s+(?:must|should|need|needs|have|has|are required)\s+to\b", re.I)
+
+
+def other_party(text: str, actors: tuple[str, ...]) -> tuple[str, ...]:
+    """The actors a question asks about when the speaker names their own role ('we're a
+    provider', 'as the deployer') and asks what a third person ('they') must do: the others.
+    () when it does not (then every actor named is asked)."""
+    if not THIRD_PERSON_ASKED.search(text):
+        return ()
+    own = [a for a in actors if compiled(rf"\b(?:we(?:'re| are)|i(?:'m| am)|as)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,3}}?(?:{ACTORS[a]})\b",
+                                         re.I).search(text)]
+    if len(own) != 1:
+        return ()
+    return tuple(a for a in actors if a != own[0])
 
 
 def named_document(text: str) -> str | None:
