@@ -792,8 +792,12 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     if tier == "limited":
         opening = limited_verdict(asked)
         if duty is not None:
+            # what the duty is, in the data's words ('… must design AI systems that interact
+            # directly with natural persons so that those persons are informed …')
+            what = re.sub(r"^\S+(?: \S+)? \((?:[^()]|\([^()]*\))*\) must ", "", duty.text)
+            what = f": {_plural_duty(duty.text)} must {what[0].lower()}{what[1:]}" if what != duty.text else "."
             out = [Clause(f"{opening} it has the transparency duty of "
-                          f"{duty.cites[0][1]}.", duty.cites)]
+                          f"{duty.cites[0][1]}{what}", duty.cites)]
         elif p.reference.startswith("Article 50"):
             out = [Clause(f"{opening} it has the transparency duty of {p.reference}: "
                           f"“{_clip(words)}”", (ref,))]
@@ -925,6 +929,11 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     if later is not None:
         return retrieval, ("prohibited", p, risk.open_questions, later)
     return retrieval, (risk.tier, p, risk.open_questions)
+
+
+def _plural_duty(text: str) -> str:
+    """'Providers (Article 50(1)) must …' → 'providers': whose duty the clause states."""
+    return text.split(" (", 1)[0].lower()
 
 
 def _clip(sentence: str, limit: int = 300) -> str:

@@ -300,3 +300,25 @@ def test_section_b_products_in_the_wording_of_the_day_and_not_car_insurance():
     assert "Article 60a" in today[0].text and "Articles 102 to 109" in before[0].text
     assert not any(c.cites[0] == ("AI Act", "Article 2(2)") for c in _rule(
         "Does AI-based pricing of car insurance fall under the high-risk insurance use case?"))
+
+
+def test_a_chatbot_is_told_what_its_transparency_duty_is():
+    from assistant.findings import classification
+
+    class P:  # the deciding provision the walk gives for a limited-risk system
+        document, reference, title = "AI Act", "Article 50(1)", "Transparency obligations"
+        text = "1. Providers shall ensure that AI systems intended to interact directly with natural persons …"
+    part = parse(normalise("Is my customer-service chatbot high-risk?")).parts[0]
+    clauses = classification(("limited", P(), ()), part, Findings(), DAY)
+    assert clauses[0].text.startswith("No, not high-risk by that fact alone: it has the transparency duty of Article 50(1): "
+                                      "providers must design AI systems that interact directly")
+
+
+def test_telling_the_commission_a_model_crossed_the_threshold_is_two_weeks():
+    found = _rule("our model crossed 10^25 FLOPs in training last week - how long do we have to tell the Commission?")
+    assert found and found[0].cites[0] == ("AI Act", "Article 52(1)") and "two weeks" in found[0].text
+
+
+def test_big_eu_it_systems_are_the_large_scale_it_systems_of_annex_x():
+    clauses = _deadline("by when do the AI components of big EU IT systems like the Schengen Information System have to comply?")
+    assert clauses[0].cites[0] == ("AI Act", "Article 111(1)") and "31 December 2030" in clauses[0].text
