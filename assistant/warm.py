@@ -98,9 +98,11 @@ def session(method: Callable) -> Callable:
 
 
 def steps(assistant) -> Iterator[Callable[[], object]]:
-    """The warm-up in small steps: each law-data pattern, then the provisions' texts a hundred at
-    a time, then the procedure of the assistant's day (its patterns compiled by then)."""
+    """The warm-up in small steps: each law-data pattern, the procedure of the assistant's day
+    (its patterns compiled by then), then the provisions' texts about a hundred at a time (their
+    stems, and each provision's sentences with their stems, as candidates.py keeps them)."""
     from assistant.law import load_law
+    from assistant.candidates import _sentence_stems as sentence_stems
     from assistant.patterns import compiled
     from assistant.procedure import load_procedure
     from assistant.retrieve import _stems
@@ -117,7 +119,8 @@ def steps(assistant) -> Iterator[Callable[[], object]]:
     provisions = list(assistant.store.provisions.values())
     for start in range(0, len(provisions), TEXTS_PER_STEP // 4):
         part = provisions[start:start + TEXTS_PER_STEP // 4]  # ~4 texts a provision (stems.provision_texts)
-        yield lambda part=part: [_stems(t) for t in provision_texts(part, split_sentences)]
+        yield lambda part=part: ([_stems(t) for t in provision_texts(part, split_sentences)],
+                                 [sentence_stems(p.text) for p in part])
 
 
 def wait(assistant, timeout: float | None = None) -> bool:
