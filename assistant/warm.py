@@ -3,13 +3,14 @@
 Why: a fresh process meets, during its first hundred answers, each law-data pattern for the first
 time (the procedure's cues, the facts' terms: ~1,300 patterns, compiled on first use, ~0.2 ms
 each) and each provision text for the first time (its stems, its sentences): measured on ``make
-bench``'s first pass, a few ms of most answers (README "Round 8 of issue 13"). All of it is ~0.3 s
-of CPU, which a process can spend while nobody waits for it.
+bench``'s first pass, a few ms of most answers (README "Round 8 of issue 13"). The patterns are
+~0.1 s of CPU (the texts ~0.2 s more, and 25 MB: see ``WARM_TEXTS``), which a process can spend
+while nobody waits for it.
 
 When: after a process's second answer (one answer is a script's ``aiact ask``, which must not pay
 for any of this; a second one means a session: the web server, ``aiact chat``, ``Assistant`` in a
 notebook), in a background thread that works only while no answer is being computed. It does its
-work in small steps (a pattern, a hundred texts) and waits before each one until the answers in
+work in small steps (a pattern; a hundred texts) and waits before each one until the answers in
 progress are done, so an answer waits at most one step (~1 ms) for it. A thread that ran alongside
 answers was measured to slow each by far more than its own work (every time an answer's embedding
 or numpy released the interpreter's lock, taking it back waited for the other thread's 5 ms
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 # Fields of the law data's facts that answering matches as case-insensitive patterns.
 PATTERN_FIELDS = ("terms", "requires", "only_if", "asks", "claim", "cues", "synonyms", "no_cues")
 TEXTS_PER_STEP = 100
+# The provisions' stems and sentences too? Off: measured in make bench's serving child, they add
+# ~25 MB at once (392 → 417 MB with the web UI built, over the 400 MB target) for ~1 ms of a first
+# pass's answers, while the patterns cost ~1 MB; a long-running process still keeps each text it
+# meets (bounded caches), as before.
+WARM_TEXTS = False
 
 
 class _Session:
@@ -99,8 +105,9 @@ def session(method: Callable) -> Callable:
 
 def steps(assistant) -> Iterator[Callable[[], object]]:
     """The warm-up in small steps: each law-data pattern, the procedure of the assistant's day
-    (its patterns compiled by then), then the provisions' texts about a hundred at a time (their
-    stems, and each provision's sentences with their stems, as candidates.py keeps them)."""
+    (its patterns compiled by then), then, with ``WARM_TEXTS``, the provisions' texts about a
+    hundred at a time (their stems, and each provision's sentences with their stems, as
+    candidates.py keeps them)."""
     from assistant.law import load_law
     from assistant.candidates import _sentence_stems as sentence_stems
     from assistant.patterns import compiled
@@ -116,6 +123,8 @@ def steps(assistant) -> Iterator[Callable[[], object]]:
                 if isinstance(pattern, str):
                     yield functools.partial(compiled, pattern, re.I)
     yield functools.partial(load_procedure, assistant.today)
+    if not WARM_TEXTS:
+        return
     provisions = list(assistant.store.provisions.values())
     for start in range(0, len(provisions), TEXTS_PER_STEP // 4):
         part = provisions[start:start + TEXTS_PER_STEP // 4]  # ~4 texts a provision (stems.provision_texts)
