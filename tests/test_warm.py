@@ -70,3 +70,16 @@ def test_the_warm_up_waits_while_an_answer_runs(mini_assistant, monkeypatch):
     assert state.thread.is_alive() and len(ran) <= 1, "a step ran while an answer was in progress"
     state.end(mini_assistant)
     assert warm.wait(mini_assistant, 60) and len(ran) > 10
+
+
+def test_a_wrong_warm_up_setting_is_refused_at_start_up(monkeypatch):
+    import pytest
+
+    from assistant.errors import SettingsError
+    from assistant.settings import Settings
+
+    monkeypatch.setenv("AIACT_WARM_UP", "yes")
+    with pytest.raises(SettingsError, match="AIACT_WARM_UP"):
+        Settings.from_env()
+    monkeypatch.setenv("AIACT_WARM_UP", "0")
+    assert Settings.from_env().warm_up is False
