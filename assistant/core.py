@@ -9,7 +9,7 @@ import threading
 import time
 import unicodedata
 
-from assistant import inputs
+from assistant import inputs, warm
 from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
 from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
@@ -285,6 +285,7 @@ class Assistant:
         return list(EXAMPLES)
 
     # -- questions -------------------------------------------------------------------------
+    @warm.session  # after the second answer, caches fill while the process waits (assistant/warm.py)
     def ask(self, question: str, as_of: dt.date | str | None = None, guidance: bool = True,
             history: list | None = None) -> Answer:
         """Answer one question from the provisions, citing and quoting each one.

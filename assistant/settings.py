@@ -121,6 +121,9 @@ class Settings:
     # `python -m aiact.benchmarks.load_web --sweep` (see WEB_CONCURRENCY): a request spends much
     # of its time in gradio's own async streaming, so overlapping many answers keeps the cores busy.
     web_concurrency: int = WEB_CONCURRENCY  # AIACT_WEB_CONCURRENCY
+    # After its second answer a process fills its caches in a background thread (assistant/warm.py:
+    # the law data's patterns, the provisions' stems); 0 turns that off (answers are the same).
+    warm_up: bool = True  # AIACT_WARM_UP: 1 or 0
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -145,6 +148,7 @@ class Settings:
             llm_timeout=_number("AIACT_LLM_TIMEOUT", float, cls.llm_timeout, 0.1, 600.0),
             llm_max_chars=_number("AIACT_LLM_MAX_CHARS", int, cls.llm_max_chars, 100, 100_000),
             web_concurrency=_number("AIACT_WEB_CONCURRENCY", int, cls.web_concurrency, 1, 64),
+            warm_up=bool(_number("AIACT_WARM_UP", int, int(cls.warm_up), 0, 1)),
         )
         s = replace(s, **overrides) if overrides else s
         s.validate()

@@ -2,10 +2,12 @@
 ``make bench``'s build child in a temporary home each time, wall, CPU (user + sys), peak memory and
 time by stage, with the load average before each.
 
-    python -m aiact.benchmarks.build_ab [--rounds 2] [--sides numpy,onnx] [--out FILE]
+    python -m aiact.benchmarks.build_ab [--rounds 2] [--sides onnx,fused] [--out FILE]
 
-``numpy``: the passages in numpy's products (what main did); ``onnx``: the same float32 layers in
-the onnxruntime session the questions use (the default now).
+``numpy``: the passages in numpy's products (before round 7); ``onnx``: the same float32 layers in
+the onnxruntime session the questions use, one ONNX operator per numpy step (round 7); ``fused``:
+that session with onnxruntime's fused BERT operators (round 8, the default now: no faster for
+passages, measured; a little for questions).
 """
 from __future__ import annotations
 
@@ -23,13 +25,17 @@ NUMPY_PASSAGES = """
 import aiact.index.bert_numpy as _bn
 _bn.NumpyEmbedder.passages_in_session = False
 """
-SIDES = {"numpy": NUMPY_PASSAGES, "onnx": ""}
+PLAIN_GRAPH = """
+import aiact.index.bert_numpy as _bn
+_bn.NumpyEmbedder.question_graph = "float32"
+"""
+SIDES = {"numpy": NUMPY_PASSAGES, "onnx": PLAIN_GRAPH, "fused": ""}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m aiact.benchmarks.build_ab")
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--sides", default="numpy,onnx")
+    ap.add_argument("--sides", default="onnx,fused")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
     sides = args.sides.split(",")

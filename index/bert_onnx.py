@@ -23,12 +23,12 @@ import numpy as np
 
 from aiact.index.bert_numpy import NumpyBert, NumpyEmbedder, _layer_norm
 
-VARIANTS = ("float32", "int8")
+VARIANTS = ("float32", "float32-fused", "int8")
 # The name a variant's graph and vectors go by (cache file, embedder name, so the index
 # fingerprint): "int8-token" is the per-token graph; the earlier onnxruntime dynamic quantisation
 # (one scale per tensor, "int8") made other vectors, and neither its cached graph nor its index
 # may be taken for this one.
-TAGS = {"float32": "float32", "int8": "int8-token"}
+TAGS = {"float32": "float32", "float32-fused": "float32-fused", "int8": "int8-token"}
 # All six weight products of every layer: measured on 633 index passages, int8 everywhere with a
 # scale per token is cosine min 0.998 / mean 0.999 to float32 (the feed-forward pair alone: 0.999 /
 # 0.9995 for 25 % more CPU); see benchmarks/results/2026-12-02-issue-13-int8-token.json.
@@ -117,6 +117,64 @@ def _graph(bert: NumpyBert, int8: frozenset[str] = frozenset()):
     return model
 
 
+def _fused_graph(bert: NumpyBert):
+    """The same float32 layers in onnxruntime's fused BERT operators (``com.microsoft``):
+    ``Attention`` (query, key and value in one product, the heads' scores, softmax and context in
+    one kernel, no reshapes or transposes between them), ``SkipLayerNormalization`` (residual, bias
+    and LayerNorm) and ``BiasGelu`` (the exact erf form). Inputs ``x`` as in :func:`_graph` and
+    ``mask`` (batch, length: int32, 1 for tokens, 0 for padding; a padded key's score gets -1e30, as
+    :func:`_graph`'s ``bias`` gives it).
+
+    Why: :func:`_graph` leaves onnxruntime three query/key/value products and four transposes a
+    layer, which its optimiser does not fuse into ``Attention`` (it fuses the LayerNorms and GELU
+    itself). Measured alternately (README "Round 8 of issue 13"): a question ~0.3 ms faster (6.8
+    against 7.1 ms, median of 6 rounds); passages no faster (17.3 against 17.8 CPU-s on 475
+    passages, 4 rounds: the products dominate); vectors within 2.2e-7 of :func:`_graph`'s and every
+    ``aiact eval`` record identical."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    inits: list = []
+    nodes: list = []
+
+    def const(name: str, value: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def node(op: str, inputs: list[str], out: str, **attrs) -> str:
+        nodes.append(helper.make_node(op, inputs, [out], name=out, domain="com.microsoft", **attrs))
+        return out
+
+    def matmul(inp: str, w: np.ndarray, name: str) -> str:
+        nodes.append(helper.make_node("MatMul", [inp, const(name + "_w", w)], [name], name=name))
+        return name
+
+    x = "x"
+    for i, layer in enumerate(bert.layers):
+        p = f"l{i}_"
+        ctx = node("Attention", [x, const(p + "qkv_w", layer.qkv_w), const(p + "qkv_b", layer.qkv_b), "mask"],
+                   p + "ctx", num_heads=bert.heads, mask_filter_value=-1e30)
+        x1 = node("SkipLayerNormalization", [matmul(ctx, layer.out_w, p + "out"), x, const(p + "ln1_w", layer.ln1_w),
+                                             const(p + "ln1_b", layer.ln1_b), const(p + "out_b", layer.out_b)],
+                  p + "ln1", epsilon=bert.eps)
+        g = node("BiasGelu", [matmul(x1, layer.up_w, p + "up"), const(p + "up_b", layer.up_b)], p + "gelu")
+        x = node("SkipLayerNormalization", [matmul(g, layer.down_w, p + "down"), x1, const(p + "ln2_w", layer.ln2_w),
+                                            const(p + "ln2_b", layer.ln2_b), const(p + "down_b", layer.down_b)],
+                 p + "ln2", epsilon=bert.eps)
+    nodes[-1].output[0] = "hidden"
+    graph = helper.make_graph(
+        nodes, "minilm_encoder_fused",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "length", bert.hidden]),
+         helper.make_tensor_value_info("mask", TensorProto.INT32, ["batch", "length"])],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "length", bert.hidden])],
+        initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
+                              producer_name="aiact")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
 def _int8_dense(inp: str, w: np.ndarray, b: np.ndarray, name: str, const, node,
                 quantised: dict[str, tuple[str, str, str]]) -> str:
     """``inp @ w + b`` with int8 weights and per-token uint8 inputs.
@@ -163,7 +221,9 @@ def graph_file(bert: NumpyBert, digest: str, variant: str, cache_dir: Path) -> P
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    onnx.save(_graph(bert, INT8_PRODUCTS if variant == "int8" else frozenset()), str(tmp))
+    model = _fused_graph(bert) if variant == "float32-fused" else \
+        _graph(bert, INT8_PRODUCTS if variant == "int8" else frozenset())
+    onnx.save(model, str(tmp))
     tmp.replace(target)
     return target
 
@@ -198,14 +258,20 @@ class OnnxBert:
         self.hidden = bert.hidden
         self._session = ort.InferenceSession(str(graph), session_options(threads, spinning),
                                              providers=["CPUExecutionProvider"])
+        # The fused graph takes the padding mask itself; the plain one an additive bias.
+        self._fused = "mask" in {i.name for i in self._session.get_inputs()}
 
     def sentence_vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         b = self._bert
         batch, length = ids.shape
         x = b.word[ids] + b.position[:length][None] + b.token_type[0]
         x = _layer_norm(x, *b.emb_ln, b.eps).astype(np.float32)
-        bias = np.where(mask[:, None, None, :] > 0, np.float32(0.0), np.float32(-1e30)).astype(np.float32)
-        hidden = self._session.run(["hidden"], {"x": x, "bias": bias})[0]
+        if self._fused:
+            feed = {"x": x, "mask": mask.astype(np.int32)}
+        else:
+            feed = {"x": x, "bias": np.where(mask[:, None, None, :] > 0, np.float32(0.0),
+                                             np.float32(-1e30)).astype(np.float32)}
+        hidden = self._session.run(["hidden"], feed)[0]
         m = mask[..., None].astype(np.float32)
         pooled = (hidden * m).sum(1) / np.maximum(m.sum(1), np.float32(1e-9))
         norm = np.linalg.norm(pooled, axis=1, keepdims=True)

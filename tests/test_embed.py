@@ -221,11 +221,33 @@ def test_numpy_questions_run_in_onnxruntime_with_the_same_vectors(tmp_path):
     # Passages go through the same session (the build's ~25 % less CPU): numpy's vectors to
     # float32 rounding, so an index built in numpy keeps its fingerprint and its answers.
     assert np.abs(fast.embed_array(SENTENCES) - plain.embed_array(SENTENCES)).max() < 1e-6
-    (graph,) = tmp_path.glob("*float32.onnx")
+    (graph,) = tmp_path.glob("*float32-fused.onnx")
     graph.write_bytes(graph.read_bytes()[:1000])
     again = NumpyEmbedder(path, graph_dir=tmp_path)
     assert float(np.dot(again.embed_query(SENTENCES[0]), plain.embed_query(SENTENCES[0]))) >= 0.999999
     assert graph.stat().st_size > 1_000_000
+
+
+def test_the_fused_graph_computes_the_plain_graphs_vectors(tmp_path):
+    """onnxruntime's fused BERT operators (the question session's graph since round 8) against the
+    graph of one operator per numpy step, in one batch with padding (a one-letter text beside one
+    cut at the 256-wordpiece window) and alone: the same vectors to float32 rounding, so an index
+    built with either graph answers questions embedded with the other."""
+    from assistant.settings import default_model_path
+    from aiact.index.bert_numpy import NumpyEmbedder
+    from aiact.index.bert_onnx import OnnxBert, graph_file
+
+    plain = NumpyEmbedder(default_model_path())
+    digest = plain.name.rsplit(":", 1)[-1]
+    sessions = {v: OnnxBert(plain._bert, graph_file(plain._bert, digest, v, tmp_path))
+                for v in ("float32", "float32-fused")}
+    assert sessions["float32-fused"]._fused and not sessions["float32"]._fused
+    batch = plain._pad(plain._tokenizer.encode_batch(SENTENCES))
+    a, b = (s.sentence_vectors(*batch) for s in sessions.values())
+    assert np.abs(a - b).max() < 1e-6
+    for text in SENTENCES:
+        one = plain._pad([plain._tokenizer.encode(text)])
+        assert np.abs(sessions["float32"].sentence_vectors(*one) - sessions["float32-fused"].sentence_vectors(*one)).max() < 1e-6
 
 
 def test_an_unknown_embedding_backend_is_refused_at_start_up(monkeypatch):
