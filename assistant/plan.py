@@ -104,6 +104,9 @@ CLASSIFY = re.compile(
     r"recruiters?|hr|border (?:guards?|authorit(?:y|ies))|courts?|judges?)) "
     r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
     r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
+    # "can an AI exploit elderly people's vulnerabilities to sell products?": whether a system may do it
+    r"^\W*(?:can|may|could) (?:an? |the )?(?:ai|ai systems?|system|app|tool|chatbot|algorithm|software|model)s? "
+    r"(?!office\b|act\b|board\b|literacy\b|regulation\b|model providers?\b)(?:legally |be used to )?[a-z]+\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
     # "we sell an ai tool that picks which loan apps get approved - any rules?": a product
     # described, and what rules it has — its tier decides them
     r"\b(?:we|i|our (?:company|startup|team|school|hospital|bank|firm|agency|shop|clinic|university|council|business))"

@@ -322,3 +322,24 @@ def test_telling_the_commission_a_model_crossed_the_threshold_is_two_weeks():
 def test_big_eu_it_systems_are_the_large_scale_it_systems_of_annex_x():
     clauses = _deadline("by when do the AI components of big EU IT systems like the Schengen Information System have to comply?")
     assert clauses[0].cites[0] == ("AI Act", "Article 111(1)") and "31 December 2030" in clauses[0].text
+
+
+@pytest.mark.parametrize("question, reference, words", [
+    ("our news site uses AI to write articles that an editor checks - do we need to disclose it?", "Article 50(4)", "editorial control"),
+    ("is a deepfake parody video allowed if we label it?", "Article 50(4)", "satirical"),
+    ("are there exceptions to the ban on emotion recognition at work?", "Article 5(1)(f)", "medical or safety reasons"),
+    ("is predictive policing allowed under the AI act?", "Article 5(1)(d)", "solely on the profiling"),
+])
+def test_exceptions_written_into_the_provision_conclude(question, reference, words):
+    found = _rule(question)
+    assert found and found[0].cites[0] == ("AI Act", reference) and words in found[0].text
+
+
+def test_a_ban_asked_without_its_exception_words_is_not_the_exception():
+    assert not any(c.cites[0] == ("AI Act", "Article 5(1)(f)") and "medical" in c.text
+                   for c in _rule("can employers use AI to read employees' emotions in video calls?"))
+
+
+def test_whether_a_system_may_do_something_asks_its_tier():
+    assert intent_of(normalise("can an AI exploit elderly people's vulnerabilities to sell products?")) == "classification"
+    assert intent_of(normalise("can the AI Office fine us?")) != "classification"
