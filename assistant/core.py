@@ -446,11 +446,18 @@ class Assistant:
             # ("when did the GPAI obligations start" is not about the fine asked next), then,
             # when its words name nothing, in the whole message's ("… high-risk, and from when?").
             part = dataclasses.replace(whole, text=whole.clause) if whole.clause else whole
+            if part.intent == "penalty" and not part.categories:
+                # "When do GPAI obligations apply and what happens if we don't comply?": the fine
+                # asked is that of the regime the message names in its other part
+                named = tuple(dict.fromkeys(c for other in plan.parts for c in other.categories))
+                part = dataclasses.replace(part, categories=named) if named else part
             found = self._part_findings(part, plan, day, decided, retrieval, weak, premise_cited, lenient, agree)
             if not found and part is not whole:
                 found = self._part_findings(whole, plan, day, decided, retrieval, weak, premise_cited, lenient, agree)
             clauses += found
-        return clauses
+        # a clause two parts (or a rule and the duties it replaced) both bring is said once
+        seen: set[str] = set()
+        return [c for c in clauses if not (c.text in seen or seen.add(c.text))]
 
     def _contradicting_first(self, premise, clause: Clause, plan: Plan, day: dt.date) -> Clause:
         """A correction that cites several provisions leads with the one that contradicts what

@@ -291,7 +291,8 @@ class Findings:
             # 'the fine for not telling people they are talking to a bot': no fine named by its
             # words, but the duty's category is (Article 50): that category's fine
             tiers = {CATEGORY_TIER[c] for c in part.categories if c in CATEGORY_TIER}
-            fines = [f for f in facts if tiers & set(f.get("tiers") or ())]
+            fines = [f for f in facts if tiers & set(f.get("tiers") or ())
+                     or f.id == "gpai-providers" and {"gpai", "gpai-systemic-risk"} & set(part.categories)]
         others = best(facts, part.text, lambda f: f.get("amount_eur") is None and f.id not in ("sme", "smc"))
         clauses: list[Clause] = []
         if not fines and not others:

@@ -61,6 +61,7 @@ DEADLINE = re.compile(
     r"(?:jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|20\d\d)|"
     r"still appl\w*|apply yet|(?:do|does|will) (?:we|i|they|it|you) (?:get|have) until)\b|"
     r"\b(?:date|day)\s+(?:from|on|by|until)\s+which\b|"  # "the general date from which the Act applies"
+    r"^\W*when (?:must|should|shall) (?:we|i|you|they|companies|providers|deployers|employers|businesses)\b|"  # "When must we train our staff?"
     r"\b(?:when|wen)\b.*\b(?:live|effective|enforceable)\s*\W*$|"  # "when r the prohibitions live"
     r"\b(?:when|wen)\b.*\b(?:appl(?:y|ies|ied|ying|icable)|aply|start\w*|begin\w*|enter\w*|take effect|kick in|into force|operational|due|"
     r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"

@@ -343,3 +343,38 @@ def test_a_ban_asked_without_its_exception_words_is_not_the_exception():
 def test_whether_a_system_may_do_something_asks_its_tier():
     assert intent_of(normalise("can an AI exploit elderly people's vulnerabilities to sell products?")) == "classification"
     assert intent_of(normalise("can the AI Office fine us?")) != "classification"
+
+
+@pytest.mark.slow
+def test_the_fine_asked_in_a_second_part_is_the_regime_named_in_the_first(real_assistant):
+    answer = real_assistant.ask("when do GPAI obligations apply and what happens if we don't comply?", as_of=DAY)
+    refs = [c.reference for c in answer.citations[:3]]
+    assert refs[0] == "Article 113(b)" and "Article 101(1)" in refs and "Article 99(3)" not in refs
+
+
+@pytest.mark.parametrize("question, not_reference", [
+    ("We only use ChatGPT internally. Does the AI Act apply to us?", "Article 2(1)(a)"),  # 'us' is no country
+    ("We built an AI hiring tool that we only use in-house; we haven't released it on the market. Does the AI Act apply?", "Article 2(8)"),
+    ("Does the AI Act apply to AI built into our HR software?", "Article 2(2)"),
+    ("Do the AI Act rules apply to AI systems built into toys?", "Article 2(2)"),  # toys are Annex I, Section A
+    ("We do internal research on our customers' buying habits with an AI tool, is that covered?", "Article 2(6)"),
+    ("Do we have to report serious incidents with our systemic-risk model to the AI Office?", "Article 52(1)"),
+    ("If a deployer becomes the provider, is the original provider still responsible?", "Article 25(1)"),
+    ("Does the board of directors need to approve our AI Act compliance?", "Article 66"),
+    ("Do employees have a right to refuse being monitored by an AI tool at work?", "Article 26(7)"),
+])
+def test_near_misses_do_not_fire_a_rule_that_says_otherwise(question, not_reference):
+    assert not any(c.cites and c.cites[0] == ("AI Act", not_reference) for c in _rule(question))
+
+
+def test_machinery_is_section_b_since_the_omnibus_and_a_fine_for_a_later_duty_is_that_duty_s_date():
+    found = _rule("does the AI act apply to AI safety components in industrial machinery?")
+    assert found and found[0].cites[0] == ("AI Act", "Article 2(2)")
+    assert "2 August 2026" in _deadline("When do fines for transparency violations start?")[0].text
+    assert "2 August 2025" in _deadline("when can they fine us for a banned practice?")[0].text
+    assert "2 February 2025" in _deadline("When must we train our staff on AI?")[0].text
+
+
+def test_profiling_is_never_exempt_and_the_answer_says_so():
+    found = _rule("Is an AI system that profiles people ever exempt from high-risk under Article 6(3)?")
+    assert found[0].text.startswith("Always high-risk where it profiles people")

@@ -225,7 +225,8 @@ def test_the_consequences_of_not_complying_are_the_fines(findings):
     ("Our Annex III tool just improves the result of work a human already finished. Still high-risk?",
      "Article 6(3)(b)", "Not high-risk, if"),
     ("Our Annex III tool only performs a narrow procedural task. Is it still high-risk?", "Article 6(3)(a)", "Not high-risk, if"),
-    ("is an annex iii system that profiles people always high-risk?", "Article 6(3)", "Yes: "),
+    # the same words answer "always high-risk?" and "ever exempt?" (tests/test_round8.py)
+    ("is an annex iii system that profiles people always high-risk?", "Article 6(3)", "Always high-risk where it profiles"),
 ])
 def test_each_condition_of_article_6_3_is_concluded_by_its_point(findings, question, lead, opening):
     c = findings.scope(part_of(question), TODAY)
