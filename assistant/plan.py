@@ -448,6 +448,9 @@ WHICH_RULES = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:rules|obliga
                          r"(?:\s+[\w-]+){0,3}?\s+(?:apply|applies)\b", re.I)
 
 
+PERIOD_OF_DUTY = re.compile(r"\b(?:deadline|time limit|timeframe|time frame)s? (?:for|to) (?:report|notif|inform|respond|repl|tell|alert)\w*", _I)
+
+
 def intent_of(text: str) -> str:
     """The main intent, by how the question is put (the first rule that fits wins)."""
     if is_other_law(text):
@@ -456,6 +459,8 @@ def intent_of(text: str) -> str:
         return "text"
     if SOFT_LAW.search(text) and not (CODE_CONTENT.search(text) and not CODE_STATUS.search(text)):
         return "soft_law"
+    if PERIOD_OF_DUTY.search(text):  # "the deadline for reporting a serious incident": the duty's own period
+        return "obligations"
     if DEADLINE.search(text):
         return "deadline"
     if PENALTY.search(text):

@@ -378,3 +378,13 @@ def test_machinery_is_section_b_since_the_omnibus_and_a_fine_for_a_later_duty_is
 def test_profiling_is_never_exempt_and_the_answer_says_so():
     found = _rule("Is an AI system that profiles people ever exempt from high-risk under Article 6(3)?")
     assert found[0].text.startswith("Always high-risk where it profiles people")
+
+
+def test_the_deadline_for_reporting_is_the_duty_s_own_period():
+    assert intent_of(normalise("What is the deadline for reporting a serious incident of a high-risk AI system?")) == "obligations"
+    assert intent_of(normalise("what is the deadline for high-risk compliance?")) == "deadline"
+
+
+def test_the_conformity_route_says_when_a_notified_body_is_mandatory_for_biometrics():
+    found = _rule("do we need a notified body or can we self-assess our high-risk system?")
+    assert "must follow the Annex VII procedure where harmonised standards do not exist" in found[0].text
