@@ -526,7 +526,9 @@ class Assistant:
             # "Is it high-risk, and what are the fines?": the tier the walk decided says which fine
             found = f.penalty(part, day, decided[0] if decided is not None and len(plan.parts) > 1 else None)
         elif part.intent == "soft_law":
-            found = f.soft_law(part, day) or (f.penalty(part, day) if "fine" in part.text.lower() else [])
+            # "can the AI Office fine a signatory less?" asks about the fine; "do we have to sign?" the code
+            fine = bool(re.search(r"\bfin(?:e|es|ed|ing)\b(?![- ]?tun)|\bpenalt", part.text, re.I))
+            found = (f.penalty(part, day) if fine else []) or f.soft_law(part, day)
         elif part.intent == "scope":
             found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
         elif part.intent == "obligations":  # with no actor or category named, only a duty named by its words

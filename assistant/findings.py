@@ -322,7 +322,8 @@ class Findings:
             return []
         general = {"prohibited-practices", "operator-obligations", "incorrect-information", "notified-bodies"}
         used = {f.id for f in fines[:1]} if fines else set()
-        if used & general or not fines:
+        # the SME and small mid-cap caps are Article 99's: not the Commission's fines on GPAI providers
+        if used & general or not fines and not any(o.id.startswith("gpai") for o in others[:1]):
             size = self._size(part, day, used)
             asked = [c for c in size if c.kind != "condition"]
             # A question about an SME's fine is answered by the SME rule first.

@@ -388,3 +388,10 @@ def test_the_deadline_for_reporting_is_the_duty_s_own_period():
 def test_the_conformity_route_says_when_a_notified_body_is_mandatory_for_biometrics():
     found = _rule("do we need a notified body or can we self-assess our high-risk system?")
     assert "must follow the Annex VII procedure where harmonised standards do not exist" in found[0].text
+
+
+def test_a_fine_for_a_signatory_is_the_commission_s_own_rule_without_article_99_caps():
+    part = parse(normalise("can the AI Office fine a signatory of the code of practice less?")).parts[0]
+    clauses = Findings().penalty(part, DAY)
+    assert clauses[0].cites[0] == ("AI Act", "Article 101(1)")
+    assert not any(("AI Act", "Article 99(6)") in c.cites for c in clauses)
