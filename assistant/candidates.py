@@ -20,6 +20,7 @@ from assistant import retrieve as R
 from assistant.references import DATE, find_other_references, find_references, is_descendant
 from aiact.corpus.provision import BINDING, CODE, GUIDELINES, Provision
 from aiact.index.chunk import split_sentences
+from assistant.plan import SME, SMC
 
 # A reference named as a qualifier of something else, not as what the question is about.
 QUALIFIER = re.compile(r"(?:referred to in|listed in|pursuant to|in accordance with|set out in|"
@@ -37,6 +38,9 @@ COVERAGE_DEPTH = 5
 # "Why does the Commission consider …?": the guidelines give their reasons under a heading of that kind.
 WHY_Q = re.compile(r"\bwhy\b|\breasons?\b|\brationale\b", re.I)
 RATIONALE_HEADING = re.compile(r"\brationale\b|\bobjectives?\b", re.I)
+# What the Omnibus deleted stands in the consolidated text as a stub ('5. [Deleted by Regulation
+# (EU) 2026/1744, Article 1, point (9)(b)]'): it answers no question but one that names it.
+DELETED_STUB = re.compile(r"^\s*(?:\(?\w{1,4}[.)]\s*)?\[Deleted by [^\]]*\]\s*$")
 DEFINITION_WORDS = re.compile(r"\b(mean|means|meaning|define[sd]?|definition|counts? as|what is an?|"
                               r"what are|who is|who are)\b", re.I)
 
@@ -69,6 +73,8 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
     def add(p: Provision, reason: str = "retrieved", **flags: float) -> Candidate:
         if not guidance and p.kind in (GUIDELINES, CODE):
             return Candidate(p)
+        if reason != "reference" and p.id not in pool and is_deleted_stub(p):
+            return Candidate(p)
         c = pool.get(p.id)
         if c is None:
             c = pool[p.id] = Candidate(p, reason)
@@ -87,11 +93,25 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
         for rank, hit in enumerate(store.dense_among(embedding.tolist(), store.dated_nodes(as_of), 10)):
             add(store.provisions[store.node_provision[hit.node_index]])
             node_rrf[hit.node_index] += 1.0 / (retriever.rrf_k + rank + 1)
+    amount_rrf: dict[int, float] = defaultdict(float)
+    if amount and not (SME.search(query) or SMC.search(query)):
+        # Amounts live in few provisions (Article 99's fines, above all): rank those directly, as
+        # dates for a 'when' question, so 'how much is the fine if …' reaches the amount even when
+        # the provision setting the duty shares more of its words. Not for the SME and small
+        # mid-cap questions: their answer is the cap ('whichever thereof is lower'), which states
+        # no amount and which the amounts crowded out (measured on dev). Kept out of the fused
+        # list the abstention thresholds read (fused_top), as they were calibrated without it.
+        for rank, hit in enumerate(store.dense_among(embedding.tolist(), _amount_nodes(retriever, as_of), 10)):
+            add(store.provisions[store.node_provision[hit.node_index]])
+            amount_rrf[hit.node_index] += 1.0 / (retriever.rrf_k + rank + 1)
     for rank, hit in enumerate(store.bm25(expanded, as_of, retriever.k)):
         add(store.provisions[store.node_provision[hit.node_index]], bm25_rank=1.0 / (1 + rank))
         node_rrf[hit.node_index] += 1.0 / (retriever.rrf_k + rank + 1)
-    rrf = _fused(store, node_rrf, query, when, amount)
-    fused_top = [pool[pid].provision for pid in sorted(rrf, key=lambda x: -rrf[x]) if pid in pool][:COVERAGE_DEPTH]
+    plain = _fused(store, node_rrf, query, when, amount)
+    fused_top = [pool[pid].provision for pid in sorted(plain, key=lambda x: -plain[x]) if pid in pool][:COVERAGE_DEPTH]
+    for i, score in amount_rrf.items():
+        node_rrf[i] += score
+    rrf = _fused(store, node_rrf, query, when, amount) if amount_rrf else plain
     best_similarity = max((h.score for h in dense), default=0.0)
 
     refs = find_references(query)
@@ -174,6 +194,27 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
         c.features["fused"] = rrf.get(c.provision.id, 0.0) / top_rrf
     _describe(retriever, pool, query, embedding, when, amount, requested)
     return Found(pool, requested, missing, best_similarity, fused_top)
+
+
+def is_deleted_stub(p: Provision) -> bool:
+    return p.amendment == "deleted" and _has(DELETED_STUB, p.text)
+
+
+def _amount_nodes(retriever, as_of: dt.date) -> list[int]:
+    """Nodes of binding provisions in force on a day whose text states an amount ('EUR 15 000 000',
+    '3 %'), found once per day."""
+    cache = getattr(retriever, "_amount_cache", None)
+    if cache is None:
+        cache = retriever._amount_cache = {}
+    if as_of not in cache:
+        store = retriever.store
+        rows = []
+        for i, pid in enumerate(store.node_provision):
+            p = store.provisions[pid]
+            if p.kind == BINDING and p.in_force_on(as_of) and _has(R.HAS_AMOUNT, p.text):
+                rows.append(i)
+        cache[as_of] = rows
+    return cache[as_of]
 
 
 def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bool) -> dict[str, float]:

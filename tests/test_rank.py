@@ -226,3 +226,43 @@ def test_new_features_are_fitted_without_moving_the_kept_scores():
     by_name = dict(zip(NAMES, weights))
     assert intercept == -1.0 and by_name["dense"] == 1.0  # the kept model is untouched
     assert by_name["rationale_for_why"] > 0  # the new feature marks gold passages here
+
+
+def test_a_deleted_stub_is_recognised_and_a_live_paragraph_is_not():
+    from assistant.candidates import is_deleted_stub
+
+    def p(text: str, amendment: str = "deleted") -> Provision:
+        return Provision(document="AI Act", reference="Article 10(5)", title="", text=text, url="",
+                         kind="binding law", version="v", source="s", path=(), amendment=amendment)
+
+    assert is_deleted_stub(p("5. [Deleted by Regulation (EU) 2026/1744, Article 1, point (9)(b)]"))
+    assert is_deleted_stub(p("(a) [Deleted by Regulation (EU) 2026/1744, Article 1, point (3)]"))
+    # the wording before the Omnibus deleted it is text, and one only replaced is no stub
+    assert not is_deleted_stub(p("5. To the extent that it is strictly necessary for the purpose of …"))
+    assert not is_deleted_stub(p("5. [Deleted by Regulation (EU) 2026/1744]", amendment="replaced"))
+
+
+@pytest.mark.slow
+def test_a_deleted_stub_is_no_candidate_unless_the_question_names_it(real_assistant):
+    """'Does the AI Act replace the GDPR?' once led with Article 10(5), which the Omnibus deleted:
+    its stub says nothing. Asked by name, the provision is still found (and its deletion said)."""
+    import datetime as dt
+
+    from assistant.candidates import gather, is_deleted_stub
+
+    day = dt.date(2026, 11, 24)
+    found = gather(real_assistant.retriever, "does the ai act replace the gdpr?", day, True)
+    assert found.candidates and not any(is_deleted_stub(c.provision) for c in found.candidates.values())
+    named = gather(real_assistant.retriever, "What does Article 10(5) say?", day, True)
+    assert any(c.provision.reference == "Article 10(5)" for c in named.candidates.values())
+
+
+@pytest.mark.slow
+def test_a_fine_question_reaches_the_amount_of_article_99(real_assistant):
+    """'How much is the fine if …' names the duty, whose provisions share more of its words than
+    Article 99: the provisions stating an amount are searched on their own too."""
+    import datetime as dt
+
+    question = "worst-case fine for a big company whose tool reads employees' emotions at work?"
+    found = real_assistant.retriever.retrieve(question, dt.date(2026, 11, 24))
+    assert "Article 99(3)" in [s.provision.reference for s in found.results[:5]]
