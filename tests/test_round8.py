@@ -395,3 +395,10 @@ def test_a_fine_for_a_signatory_is_the_commission_s_own_rule_without_article_99_
     clauses = Findings().penalty(part, DAY)
     assert clauses[0].cites[0] == ("AI Act", "Article 101(1)")
     assert not any(("AI Act", "Article 99(6)") in c.cites for c in clauses)
+
+
+def test_the_list_of_signatories_is_a_document_not_held():
+    f = Findings()
+    assert f.not_held("who signed the GPAI code of practice?").title.startswith("List of the signatories")
+    assert f.not_held("did OpenAI sign the code of practice?") is not None
+    assert f.not_held("Meta didn't sign the code of practice — do we have to?") is None
