@@ -143,6 +143,63 @@ def test_an_english_question_with_a_clitic_is_not_taken_for_italian():
     ("fr", "Likely yes: a system like this falls under Annex III, point 5(b), which covers “AI systems intended to be "
            "used to evaluate the creditworthiness of natural persons”, listed in Annex III, so high-risk under Article 6(2) [1].",
      "Probablement oui : un système de ce type relève de Annex III, point 5(b) (qui vise “AI systems intended"),
+    # Spanish, Italian, Dutch and Polish: a deadline, a fine and a tier each, in the wording of
+    # that language version of the Act (dates the way it writes them: "2 grudnia 2027 r.").
+    ("es", "From 2 December 2027, the high-risk requirements and obligations (Chapter III, Sections 1 to 3) for AI "
+           "systems classified as high-risk under Article 6(2) and Annex III apply [1].",
+     "A partir del 2 de diciembre de 2027 se aplican: los requisitos y obligaciones de los sistemas de IA de alto "
+     "riesgo (capítulo III, secciones 1 a 3) para los sistemas de IA clasificados como de alto riesgo con arreglo "
+     "al artículo 6, apartado 2, y al anexo III [1]."),
+    ("es", "Up to EUR 35 000 000 or, for an undertaking, up to 7 % of its total worldwide annual turnover for the "
+           "preceding financial year, whichever is higher, for non-compliance with the prohibition of the AI "
+           "practices referred to in Article 5 [1].",
+     "Hasta 35 000 000 EUR o, si el infractor es una empresa, hasta el 7 % de su volumen de negocios mundial total"),
+    ("es", "Likely yes: a system like this falls under Annex III, point 4(a), which covers “AI systems intended to be "
+           "used for the recruitment”, listed in Annex III, so high-risk under Article 6(2) [1].",
+     "Probablemente sí: un sistema de este tipo está comprendido en Annex III, point 4(a) (que se refiere a “AI "
+     "systems intended to be used for the recruitment”); figura en el anexo III y es, por tanto, de alto riesgo "
+     "con arreglo al artículo 6, apartado 2 [1]."),
+    ("it", "Since 2 August 2025, the obligations for general-purpose AI models (Chapter V), notified bodies (Chapter "
+           "III, Section 4), governance (Chapter VII), penalties (Chapter XII) and Article 78 have applied [1].",
+     "Dal 2 agosto 2025 si applicano: gli obblighi relativi ai modelli di IA per finalità generali (capo V)"),
+    ("it", "Up to EUR 15 000 000 for non-compliance with the obligations of providers [1].",
+     "Fino a 15 000 000 EUR in caso di non conformità con the obligations of providers [1]."),
+    ("it", "Allowed, but as a high-risk AI system: a system like this falls under Annex III, point 4(a), which covers "
+           "“recruitment”, listed in Annex III, so high-risk under Article 6(2) [1].",
+     "Consentito, ma come sistema di IA ad alto rischio: un sistema di questo tipo rientra in Annex III, point 4(a) "
+     "(che riguarda “recruitment”); è elencato nell’allegato III ed è quindi ad alto rischio ai sensi dell’articolo "
+     "6, paragrafo 2 [1]."),
+    ("nl", "Not yet — from 2 December 2026, Article 5(1)(ba) prohibits: “(ba) the placing on the market” [1]",
+     "Nog niet — vanaf 2 december 2026 verbiedt Article 5(1)(ba): “(ba) the placing on the market” [1]"),
+    ("nl", "The Commission may fine providers of general-purpose AI models up to 3 % of their annual total worldwide "
+           "turnover or EUR 15 000 000, whichever is higher [1].",
+     "De Commissie kan aanbieders van AI-modellen voor algemene doeleinden geldboeten opleggen van ten hoogste 3 % "
+     "van hun jaarlijkse totale wereldwijde omzet of 15 000 000 EUR, indien dat hoger is [1]."),
+    ("nl", "Not prohibited on this description, but high-risk: a system like this falls under Article 6(1), covered "
+           "by Article 6(1) and Annex I [1].",
+     "Volgens deze beschrijving niet verboden, maar met een hoog risico: een dergelijk systeem valt onder Article "
+     "6(1); het valt onder artikel 6, lid 1, en bijlage I [1]."),
+    ("pl", "From 2 August 2026, the AI Act in general applies [1].",
+     "Od dnia 2 sierpnia 2026 r. stosuje się: akt w sprawie sztucznej inteligencji co do zasady [1]."),
+    ("pl", "For SMEs, including start-ups, each such fine is up to the percentage or amount, whichever thereof is lower [1].",
+     "W przypadku MŚP, w tym przedsiębiorstw typu start-up, każda taka kara nie przekracza wartości procentowej lub "
+     "kwoty, w zależności od tego, która z tych kwot jest niższa [1]."),
+    ("pl", "No, not high-risk by that fact alone: it has the transparency duty of Article 50(1): providers must "
+           "design AI systems [1].",
+     "Nie, z samego tego powodu nie jest to system wysokiego ryzyka: obowiązuje go obowiązek w zakresie "
+     "przejrzystości określony w Article 50(1): providers must design AI systems [1]."),
+    # This round's openings, in every language: the opening phrase is fixed, the rest is data text.
+    ("de", "It depends on one fact the question does not give: is it used at work? [1]",
+     "Das hängt von einer Tatsache ab, die die Frage nicht nennt: is it used at work? [1]"),
+    ("fr", "Not if nothing reaches the Union: the AI Act applies to providers [1].",
+     "Pas si rien n’atteint l’Union : the AI Act applies to providers [1]."),
+    ("es", "Only in part: for AI systems classified as high-risk [1].", "Solo en parte: for AI systems"),
+    ("it", "Yes, in three cases: any distributor [1].", "Sì, in tre casi: any distributor [1]."),
+    ("nl", "Not so: the Omnibus did not [1].", "Dat is niet zo: the Omnibus did not [1]."),
+    ("pl", "Yes, a transparency duty (not high-risk by that fact alone): it has the transparency duty of Article "
+           "50(4) [1].",
+     "Tak, obowiązek w zakresie przejrzystości (z samego tego powodu nie jest to system wysokiego ryzyka): "
+     "obowiązuje go obowiązek w zakresie przejrzystości określony w Article 50(4) [1]."),
 ])
 def test_conclusions_in_the_questions_language(code, english, local):
     out = languages()[code].translate_conclusion(english)
@@ -161,9 +218,30 @@ def test_a_conclusions_quotes_keep_their_english_dates_and_amounts():
 
 
 def test_a_language_without_conclusion_frames_keeps_the_english_conclusion():
-    it = languages()["it"]
-    text = "From 2 December 2027, the AI Act in general applies [1]."
-    assert it.translate_conclusion(text) == text and it.dates_and_amounts(text) == text
+    import dataclasses
+
+    # every shipped language has frames now: a synthetic one without them (a file with neither
+    # [conclusions] nor [written]) must leave the conclusion, its dates and amounts as written
+    bare = dataclasses.replace(languages()["it"], code="xx", conclusions=(), months=())
+    text = "From 2 December 2027, the AI Act in general applies up to EUR 35 000 000 [1]."
+    assert bare.translate_conclusion(text) == text and bare.dates_and_amounts(text) == text
+    assert languages()["it"].translate_conclusion(text) != text  # the real Italian file does translate
+
+
+def test_every_language_frames_the_same_english_sentences_in_the_same_order():
+    frames = {code: [p.pattern for p, _ in lang.conclusions] for code, lang in languages().items()}
+    assert all(frames.values()), [code for code, f in frames.items() if not f]
+    assert all(f == frames["de"] for f in frames.values()), "a frame missing or out of order in some language"
+    months = {code: lang.months for code, lang in languages().items()}
+    assert all(len(m) == 12 for m in months.values()), months
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_every_frame_keeps_its_captured_parts(code):
+    # a translation that drops a group (\1, \2) would lose a date, an amount or a reference
+    for pattern, local in languages()[code].conclusions:
+        wanted = {f"\\{i}" for i in range(1, pattern.groups + 1)}
+        assert all(w in local for w in wanted), (pattern.pattern, local)
 
 
 @pytest.mark.slow
