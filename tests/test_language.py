@@ -260,6 +260,41 @@ def test_the_conclusion_is_written_in_the_questions_language(real_assistant, que
                                           "Les citations sont tirées du texte anglais.")), answer.text[-200:]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("question, opening, cited, note", [
+    ("¿Cuál es la multa máxima por prácticas de IA prohibidas?", "Hasta 35 000 000 EUR o, si el infractor es una "
+     "empresa,", "Article 99(3)", "Las citas proceden del texto inglés."),
+    ("¿Desde cuándo se aplican las obligaciones para los sistemas de IA de alto riesgo del anexo III?",
+     "A partir del 2 de diciembre de 2027 se aplican:", "Article 113(c)", "Las citas proceden del texto inglés."),
+    ("Od kiedy stosuje się obowiązki dla systemów AI wysokiego ryzyka z załącznika III?",
+     "Od dnia 2 grudnia 2027 r. stosuje się:", "Article 113(c)", "Cytaty pochodzą z tekstu angielskiego."),
+    ("Jaka jest maksymalna kara za zakazane praktyki w zakresie AI?", "Do 35 000 000 EUR lub – jeżeli sprawcą "
+     "naruszenia jest przedsiębiorstwo –", "Article 99(3)", "Cytaty pochodzą z tekstu angielskiego."),
+])
+def test_a_spanish_and_a_polish_conclusion_open_in_their_language(real_assistant, question, opening, cited, note):
+    answer = real_assistant.ask(question)
+    assert answer.text.startswith(opening), answer.text[:300]
+    assert answer.citations[0].reference == cited
+    assert "“" in answer.text and answer.text.rstrip().endswith(note), answer.text[-200:]
+    # links to the Official Journal text in the question's language (a consolidated-version link,
+    # eli/reg/2024/1689/<date>, is not localised yet: see the report of round 8b)
+    code = "/ES/" if note.startswith("Las") else "/PL/"
+    assert any(code in c.url for c in answer.citations), [c.url for c in answer.citations]
+
+
+@pytest.mark.parametrize("code, question", [
+    ("es", "¿Desde cuándo se aplican las prohibiciones?"),
+    ("es", "¿A partir de cuándo se aplican las prohibiciones?"),
+    ("it", "A partire da quando si applicano i divieti?"),
+    ("nl", "Sinds wanneer gelden de verboden?"),
+    ("fr", "À partir de quand s'appliquent les interdictions ?"),
+    ("fr", "Depuis quand les interdictions s'appliquent-elles ?"),
+])
+def test_since_when_is_asked_as_from_when(code, question):
+    english = to_english(question, languages()[code])
+    assert english.startswith("From when") and "prohibited" in english, english
+
+
 @pytest.mark.parametrize("question", [
     "Ist ein KI-System zur Bewerberauswahl ein Hochrisiko-KI-System?",
     "Ist ein KI-System zur Bewerberauswahl hochriskant?",
