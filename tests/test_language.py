@@ -287,8 +287,6 @@ def test_a_spanish_and_a_polish_conclusion_open_in_their_language(real_assistant
     ("es", "¿A partir de cuándo se aplican las prohibiciones?"),
     ("it", "A partire da quando si applicano i divieti?"),
     ("nl", "Sinds wanneer gelden de verboden?"),
-    ("fr", "À partir de quand s'appliquent les interdictions ?"),
-    ("fr", "Depuis quand les interdictions s'appliquent-elles ?"),
 ])
 def test_since_when_is_asked_as_from_when(code, question):
     english = to_english(question, languages()[code])
@@ -300,6 +298,19 @@ def test_since_when_is_asked_as_from_when(code, question):
     "Ist ein KI-System zur Bewerberauswahl hochriskant?",
 ])
 def test_a_german_tier_question_is_read_as_a_classification(question):
+    from assistant.plan import parse
+
+    assert parse(to_english(question, detect(question))).intent == "classification"
+
+
+@pytest.mark.parametrize("question", [
+    "Is een chatbot voor klantenservice een AI-systeem met een hoog risico?",
+    "Is mijn tool voor cv-screening een systeem met een hoog risico?",
+    "¿Es un chatbot de atención al cliente un sistema de IA de alto riesgo?",
+    "Czy chatbot obsługi klienta jest systemem AI wysokiego ryzyka?",
+])
+def test_a_tier_question_in_another_language_is_read_as_a_classification(question):
+    # the conclusion's tier frames ("No, not high-risk by that fact alone: …") need the tier asked
     from assistant.plan import parse
 
     assert parse(to_english(question, detect(question))).intent == "classification"
