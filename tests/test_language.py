@@ -314,3 +314,19 @@ def test_a_tier_question_in_another_language_is_read_as_a_classification(questio
     from assistant.plan import parse
 
     assert parse(to_english(question, detect(question))).intent == "classification"
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_the_article_6_3_condition_of_a_high_risk_answer_is_in_the_questions_language(code):
+    import re
+    from pathlib import Path
+
+    import assistant.findings
+
+    sentence = ("Unless it does not pose a significant risk of harm to health, safety or fundamental rights, "
+                "including by not materially influencing the outcome of decision making (Article 6(3)), which "
+                "the provider must document")
+    source = re.sub(r'"\s+"', "", Path(assistant.findings.__file__).read_text(encoding="utf-8"))
+    assert sentence in source, "the answer's sentence changed: update the [phrases] of every language"
+    out = languages()[code].translate_phrases(sentence + " [2].")
+    assert "Unless" not in out and "6" in out and out.endswith(" [2]."), out
