@@ -101,7 +101,8 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
         # mid-cap questions: their answer is the cap ('whichever thereof is lower'), which states
         # no amount and which the amounts crowded out (measured on dev). Kept out of the fused
         # list the abstention thresholds read (fused_top), as they were calibrated without it.
-        for rank, hit in enumerate(store.dense_among(embedding.tolist(), _amount_nodes(retriever, as_of), 10)):
+        amounts = store.nodes_stating("amount", R.HAS_AMOUNT.search, as_of)
+        for rank, hit in enumerate(store.dense_among(embedding.tolist(), amounts, 10)):
             add(store.provisions[store.node_provision[hit.node_index]])
             amount_rrf[hit.node_index] += 1.0 / (retriever.rrf_k + rank + 1)
     for rank, hit in enumerate(store.bm25(expanded, as_of, retriever.k)):
@@ -198,23 +199,6 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
 
 def is_deleted_stub(p: Provision) -> bool:
     return p.amendment == "deleted" and _has(DELETED_STUB, p.text)
-
-
-def _amount_nodes(retriever, as_of: dt.date) -> list[int]:
-    """Nodes of binding provisions in force on a day whose text states an amount ('EUR 15 000 000',
-    '3 %'), found once per day."""
-    cache = getattr(retriever, "_amount_cache", None)
-    if cache is None:
-        cache = retriever._amount_cache = {}
-    if as_of not in cache:
-        store = retriever.store
-        rows = []
-        for i, pid in enumerate(store.node_provision):
-            p = store.provisions[pid]
-            if p.kind == BINDING and p.in_force_on(as_of) and _has(R.HAS_AMOUNT, p.text):
-                rows.append(i)
-        cache[as_of] = rows
-    return cache[as_of]
 
 
 def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bool) -> dict[str, float]:

@@ -578,8 +578,10 @@ class Findings:
     def _compute_premise(self, text: str, day: dt.date) -> list[tuple[Premise, Clause]]:
         """'Our model has 10^24 FLOPs, so we have the systemic-risk duties?': below the compute of
         the presumption (Article 51(2)), a model has systemic risk only by a Commission decision."""
+        if not re.search(r"\bsystemic\b", text, re.I):  # every question passes here: the cheap test first
+            return []
         fact = self._fact("requirements", "systemic-risk-routes", day)
-        if fact is None or not fact.get("presumed_above_flop") or not re.search(r"\bsystemic\b", text, re.I):
+        if fact is None or not fact.get("presumed_above_flop"):
             return []
         threshold = _flop_exponent(fact.get("presumed_above_flop"))
         for m in FLOP_TEXT.finditer(text):

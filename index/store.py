@@ -20,6 +20,7 @@ import logging
 import re
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,10 +162,11 @@ class IndexStore:
         self._embeddings: dict[int, np.ndarray] = {}
         self.exact_limit = exact_limit
         self._matrix: np.ndarray | None = self._stored_vectors(directory)
-        self._dated_cache: dict[int, list[int]] = {}
+        self._stating_cache: dict[tuple[str, int], list[int]] = {}
+        self._stating: dict[str, list[int]] = {}
         self._vectors_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._dated = [i for i, pid in enumerate(self.node_provision)
-                       if self.provisions[pid].kind == "binding law" and _states_date(self.node_text[i])]
+        self._stating["date"] = [i for i, pid in enumerate(self.node_provision)
+                                 if self.provisions[pid].kind == "binding law" and _states_date(self.node_text[i])]
         url = self.manifest.get("chroma_url") or ""
         if url and chroma_url and url != chroma_url:
             log.warning("index was built on %s, AIACT_CHROMA_URL says %s", url, chroma_url)
@@ -225,12 +227,21 @@ class IndexStore:
 
     def dated_nodes(self, as_of: dt.date) -> list[int]:
         """Nodes of binding provisions in force that state a date from 2024 on."""
-        key = date_key(as_of)
-        cached = self._dated_cache.get(key)
+        return self.nodes_stating("date", None, as_of)
+
+    def nodes_stating(self, what: str, states: Callable[[str], object] | None, as_of: dt.date) -> list[int]:
+        """Nodes of binding provisions in force on a day whose text ``states`` what is
+        asked ("date": a date from 2024 on, found at opening; others, such as an amount, found on
+        first use), each list kept per day."""
+        if what not in self._stating:
+            self._stating[what] = [i for i, pid in enumerate(self.node_provision)
+                                   if self.provisions[pid].kind == "binding law" and states(self.provisions[pid].text)]
+        key = (what, date_key(as_of))
+        cached = self._stating_cache.get(key)
         if cached is None:
             live = self._in_force(as_of)
-            cached = [i for i in self._dated if live[i]]
-            self._dated_cache[key] = cached
+            cached = [i for i in self._stating[what] if live[i]]
+            self._stating_cache[key] = cached
         return cached
 
     def node_embeddings(self, rows: list[int]) -> np.ndarray:
