@@ -203,6 +203,15 @@ def compose(question: str, retrieval: Retrieval, earlier: dict[str, Provision], 
     """
     citer = _Citer(today, [])
     head: list[str] = []
+    if not conclusion and resolve is not None and HOW_LONG.search(question):
+        # 'How long must deployers keep the logs?' answered by a provision that states the period:
+        # the period, said first, is the answer ('For at least six months, under Article 26(6).')
+        first = _lead(list(retrieval.results), question, parts, source,
+                      head=lambda q: _list_head(q, resolve))
+        stated = period_stated(first[0].provision.text, question) if first else None
+        if stated:
+            conclusion = [Clause(f"{stated[0].upper()}{stated[1:]}, under {first[0].provision.reference}.",
+                                 ((first[0].provision.document, first[0].provision.reference),))]
     if conclusion and resolve is not None:
         first = [c for c in conclusion if c.kind != "condition"]
         later = [c for c in conclusion if c.kind == "condition"]
@@ -357,8 +366,10 @@ def _lead(results: list[Scored], question: str = "",
     about = (_about_qualifier(binding, question) or _head_stating_duration(binding[:1], question, head)
              or _stating_duration(binding[:5], question) or _listing_parent(binding[:6], question)
              or _addressed_to_asked(binding[:5], question) or _of_the_category_asked(binding[:5], question)
-             or _stating_figure(binding[:5], question) or _titled(binding[:8], question))
+             or _stating_figure(binding[:5], question) or _stating_status(binding[:5], question)
+             or _titled(binding[:8], question))
     first = about or (binding[0] if binding else results[0])
+    first = _head_of_contents(first, question, head) or first
     if parts is not None:
         first = _point_stating_duration(first, question, parts) or first
     lead = [first]
@@ -455,6 +466,31 @@ def _states_period(text: str, question: str) -> bool:
     return bool(FREQUENCY.search(text) if re.search(r"\bhow often\b", question, re.I) else DURATION.search(text))
 
 
+# The words around a period that say how it binds ('of at least six months', 'within 15 days',
+# 'for a period ending 10 years after …', 'not exceeding six months').
+PERIOD_PHRASE = re.compile(
+    r"(?:(?:for a period (?:of|ending) |for |of |within |no later than |not later than |up to |not exceeding |"
+    r"not longer than |not more than |a (?:maximum|minimum) (?:period )?of )?(?:at least |at most |a further )?)"
+    + DURATION.pattern + r"(?:\s+(?:after|from|following)\b[^,;:.()]{0,100})?"
+    r"(?:,? (?:renewable|extendable|which may be (?:extended|renewed))\b[^,;:.]{0,40})?", re.I)
+
+
+def period_stated(text: str, question: str) -> str | None:
+    """The one period a provision states, with the words that say how it binds; None when it
+    states none, or several (which one answers is then for the quote to show)."""
+    if re.search(r"\bhow often\b", question, re.I):
+        return None
+    found = list(dict.fromkeys(DURATION.search(m.group(0)).group(0).lower() for m in PERIOD_PHRASE.finditer(text)))
+    if len(found) != 1:
+        return None
+    found = [next(m.group(0).strip() for m in PERIOD_PHRASE.finditer(text))]
+    if len(found) != 1:
+        return None
+    phrase = found[0]
+    return phrase if re.match(r"(?:for|within|no later|not later|up to|not|a (?:maximum|minimum))\b", phrase, re.I) \
+        else f"for {phrase[3:] if phrase.lower().startswith('of ') else phrase}"
+
+
 def _stating_duration(candidates: list[Scored], question: str) -> Scored | None:
     """'How quickly must … report?': of the close candidates that state a period ('15 days',
     'six months'), the one that also carries the question's subject, when the best one states
@@ -498,6 +534,24 @@ def _stating_figure(candidates: list[Scored], question: str) -> Scored | None:
     if not candidates or not QUANTITY_ASKED.search(question) or FIGURE.search(_without_labels(candidates[0].provision.text)):
         return None
     return next((s for s in candidates[1:] if FIGURE.search(_without_labels(s.provision.text))), None)
+
+
+STATUS_ASKED = re.compile(r"\b(?:is|are|be|being)\s+(?:[\w-]+\s+){0,6}?(?P<v>presumed|deemed|considered)\b", re.I)
+
+
+def _stating_status(candidates: list[Scored], question: str) -> Scored | None:
+    """'When is a general-purpose AI model presumed to have systemic risk?' asks where the Act
+    presumes it ('shall be presumed to have high impact capabilities … when …', Article 51(2));
+    when the best hit says no such thing (the rebuttal of the presumption), the close candidate
+    that does leads."""
+    m = STATUS_ASKED.search(question)
+    if not m or not candidates:
+        return None
+    says = re.compile(rf"\bshall (?:\w+ )?(?:be|not be) {m.group('v')}\b", re.I)
+    if says.search(candidates[0].provision.text):
+        return None
+    return next((s for s in candidates[1:] if says.search(s.provision.text)
+                 and s.score >= 0.7 * candidates[0].score), None)
 
 
 def _without_labels(text: str) -> str:
@@ -587,6 +641,33 @@ def _listing_parent(candidates: list[Scored], question: str) -> Scored | None:
     parent = next(iter(ancestors(first.reference)), None)
     return next((s for s in candidates[1:] if s.provision.document == first.document
                  and s.provision.reference == parent and introduces_list(s.provision)), None)
+
+
+# 'What must the instructions for use contain?', 'what goes into …', 'what should … include?':
+# the contents of a document or notice asked, which a provision states as a list.
+CONTENTS_Q = re.compile(r"\b(?:what|which)\b.*\b(?:contain|include|cover|consist of|list)\??\s*$|"
+                        r"\bwhat (?:goes|has to go|must go|needs to go|should go) (?:in|into)\b|"
+                        r"\b(?:contents?|elements) of\b", re.I)
+
+
+def _head_of_contents(first: Scored, question: str,
+                      head: Callable[[Provision], Provision | None] | None) -> Scored | None:
+    """'What must the instructions for use of a high-risk system contain?' finds one item
+    ('(c) the changes to the high-risk AI system …'); the contents asked are the whole list, so
+    the words that introduce it lead ('The instructions for use shall contain at least the
+    following information:') and its items follow."""
+    if head is None or not CONTENTS_Q.search(question) or introduces_list(first.provision):
+        return None
+    h = head(first.provision)
+    # the list must be the contents ('shall contain at least the following information:'), not a
+    # list of duties one of which is the document asked ('Providers … shall: (a) draw up …')
+    if h is None or not STATES_CONTENTS.search(h.text):
+        return None
+    return Scored(h, first.score, first.similarity, first.reason)
+
+
+STATES_CONTENTS = re.compile(r"\b(?:contain|include|comprise|consist of|set out|specify|indicate)s?\b[^:]*:\s*$|"
+                             r"\bthe following (?:information|elements|items|details)\b", re.I)
 
 
 def introduces_list(p: Provision) -> bool:

@@ -17,7 +17,7 @@ from assistant.facts import KnownFact, given_facts, read_facts
 from assistant.law.words import long_date
 from assistant.procedure import ROLES, Procedure, Rule, load_procedure
 from assistant.law import load_law
-from assistant.types import TIERS, Assessment, Citation, Obligation, OpenQuestion, Upcoming
+from assistant.types import TIERS, Assessment, Citation, Excepted, Obligation, OpenQuestion, Upcoming
 
 # The outcome when the description comes close to a prohibited practice that no fact confirms:
 # not a tier (``tier`` is None), so nothing is concluded until the open questions are answered.
@@ -289,11 +289,31 @@ class Assessor:
         lines.append("This is an indication from the text of the Act, not legal advice.")
         confidence = self._confidence(result, known, opens)
         facts = tuple(known[k] for k in sorted(known))
+        excepted = self._excepted(procedure, known, result)
         return Assessment(description=description, tier=tier, text="\n\n".join(x for x in lines if x),
                           citations=tuple(cites), checks=tuple(o.question for o in opens), outcome=outcome,
                           facts=facts, assumptions=tuple(assumptions), open_questions=tuple(opens),
                           obligations=tuple(obligations), confidence=confidence, role=role,
-                          upcoming=upcoming)
+                          upcoming=upcoming, excepted=excepted)
+
+    @staticmethod
+    def _excepted(procedure: Procedure, known: dict, result: Walk) -> tuple[Excepted, ...]:
+        """The tiers an exception written into their provision keeps from this description: a
+        rule the walk lifted by it, then a rule whose exception the description states though it
+        says nothing more of the rule's use ('face verification to unlock an app': the carve-out of
+        Annex III, point 1(a) for biometric verification)."""
+        stated = lambda name: name in known and known[name].value and known[name].source == "description"
+        held = [(r, why_not) for r, why_not in result.lifted if why_not in procedure.questions]
+        # an exception written into the rule's own provision ('This shall not include …'), or
+        # one the text sets for a rule whose use the description names ('drowsiness … emotion
+        # recognition': physical states are no emotions, Recital 18)
+        written = [(r, u) for r in procedure.rules for u in r.unless
+                   if stated(u) and (procedure.questions[u].reference == r.reference or any(stated(f) for f in primary(r)))
+                   and all(not (f in known and known[f].value is False) for f in primary(r))
+                   and (r, u) not in held]
+        return tuple(Excepted(r.reference, r.outcome or "", u, procedure.questions[u].reference,
+                              procedure.questions[u].words, (r, u) in held)
+                     for r, u in held + written if r.step in ("article_5", "annex_i", "annex_iii") and stated(u))
 
     @staticmethod
     def _assumed(procedure: Procedure, known: dict, result: Walk) -> list[str]:

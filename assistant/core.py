@@ -132,6 +132,31 @@ def _same_or_within(ref: str, named: str) -> bool:
     return ref == named or ref.startswith(named + "(") or ref.startswith(named + ",") or named.startswith(ref + "(")
 
 
+# "Are we a provider or a deployer?": a choice between two, which "yes" or "no" does not answer
+EITHER_OR = re.compile(r"^\W*(?:are|is|am|do|does|would|will|should|must)\b[^?]*?\b(?P<first>(?:an? |the )?[\w-]+) or "
+                       r"(?:an? |the |just |only )?[\w-]+(?: [\w-]+)?\s*\?\s*$", re.I)
+YES_NO = re.compile(r"^(?:Yes|No)(?:,\s*|\s*[—–:-]\s*|\.\s+)", re.I)
+
+
+def _unless_either_or(clauses: list[Clause], question: str) -> list[Clause]:
+    """A first clause that opens "Yes, …" to an either-or question opens with what follows."""
+    last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
+    m = EITHER_OR.search(last)
+    said = YES_NO.match(clauses[0].text) if clauses else None
+    if not m or not said:
+        return clauses
+    rest = clauses[0].text[said.end():]
+    # 'yes' affirms the first of the two ('a provider, of your own AI system if …') when the
+    # clause is about it and not the other
+    first = m.group("first") if said.group(0).lower().startswith("yes") else ""
+    noun = first.split()[-1].lower() if first else ""
+    other = m.group(0).rsplit(" or ", 1)[-1].strip(" ?").split()[-1].lower()
+    words = rest.lower()
+    first = first if noun and re.search(rf"\b{re.escape(noun)}", words) and not re.search(rf"\b{re.escape(other)}", words) else ""
+    text = f"{first[:1].upper()}{first[1:]}, {rest}" if first else rest[:1].upper() + rest[1:]
+    return [dataclasses.replace(clauses[0], text=text)] + clauses[1:]
+
+
 def _names_the_act(plan: Plan) -> bool:
     """The plan asks something the law data answers and names a slot of the Act (an actor, a
     category, a provision) or a word of AI — not a question that merely shares a word with it."""
@@ -457,7 +482,8 @@ class Assistant:
             clauses += found
         # a clause two parts (or a rule and the duties it replaced) both bring is said once
         seen: set[str] = set()
-        return [c for c in clauses if not (c.text in seen or seen.add(c.text))]
+        clauses = [c for c in clauses if not (c.text in seen or seen.add(c.text))]
+        return _unless_either_or(clauses, plan.question)
 
     def _contradicting_first(self, premise, clause: Clause, plan: Plan, day: dt.date) -> Clause:
         """A correction that cites several provisions leads with the one that contradicts what
@@ -533,9 +559,22 @@ class Assistant:
             found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
         elif part.intent == "obligations":  # with no actor or category named, only a duty named by its words
             found = f.obligations(part, day)
+            tiered = self._with_tier(part, day) if part.actors and not part.categories else None
+            if tiered is not None:
+                # 'We are a bank deploying a vendor's credit scoring system: our obligations?': the
+                # system described has a tier, and the tier's duties for the actor named are the answer
+                tier_part, clause = tiered
+                duties = f.obligations(tier_part, day)
+                if any(c.kind != "condition" for c in duties):
+                    # the duties answer; the tier that brings them is said with them
+                    found = [c for c in duties if c.kind != "condition"] + [clause] + \
+                        [c for c in duties if c.kind == "condition"]
         elif part.intent == "classification":
             dated = f.dated_subject(part, day)
-            found = self._to_point(classification(decided, part, f, day), part.clause or part.text, day) \
+            # a conditional conclusion ('high-risk only if it is a use that point 7 covers') keeps
+            # the heading: the question does not say which of its points
+            found = (self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
+                     if decided[0] not in ("listed-if", "excepted") else classification(decided, part, f, day)) \
                 if decided is not None else []
             if dated and dated[0].strength >= 3 and not any(
                     c.cites and _named_in(c.cites[0][1], dated[0].text) for c in found):
@@ -574,7 +613,11 @@ class Assistant:
                 _same_or_within(ref, named) for c in rule for _, ref in c.cites for named in part.references)
             if rule and not off_named and rule[0].strength > duty and (rule[0].strength >= 4 or rule[0].strength >= 2
                                                                         and _supported(rule, retrieval, weak, 99)):
-                found = rule + [c for c in found if c.kind == "condition"]
+                # the tier's own conditions (the exception of Article 6(3)) go with the tier: a
+                # rule on a prohibition's exception ('… to find a missing child') has none of them
+                high_risk = any(ref.startswith("Annex III") for c in rule for _, ref in c.cites)
+                found = rule + [c for c in found if c.kind == "condition"
+                                and (high_risk or not any(ref == "Article 6(3)" for _, ref in c.cites))]
         if premise_cited and part.intent in ("classification", "other", "scope"):
             found = [c for c in found if c.kind == "condition"]
         if asked_source(part)[0] in (GUIDELINES, CODE) and (
@@ -587,6 +630,25 @@ class Assistant:
                 and not (agree and _retrieved_too(found, retrieval)):
             found = []
         return found
+
+    def _with_tier(self, part: Part, day: dt.date) -> tuple[Part, Clause] | None:
+        """The part with the category of the system it describes, as the decision procedure
+        decides it (high-risk, or the transparency duties of Article 50), and the clause that says
+        so; None when it describes no system or the walk gives no such tier."""
+        from assistant.assess import Assessor
+
+        risk = Assessor(self, day).assess(part.clause or part.text)
+        described = any(x.name == "describes_system" and x.value and x.source == "description" for x in risk.facts)
+        category = {"high-risk": "high-risk", "limited": "article-50"}.get(risk.tier or "")
+        if not described or category is None or not risk.citations:
+            return None
+        lead = risk.citations[0]
+        where = ", listed in Annex III, so high-risk under Article 6(2)" if lead.reference.startswith("Annex III") \
+            else "" if category == "article-50" else ", so high-risk"
+        what = "has the transparency duties of" if category == "article-50" else "falls under"
+        cites = ((lead.document, lead.reference),) + ((("AI Act", "Article 6(2)"),) if where.endswith("6(2)") else ())
+        return dataclasses.replace(part, categories=(category,)), \
+            Clause(f"These are the duties because a system like this {what} {lead.reference}{where}.", cites)
 
     def _dated_point(self, dated: Clause, question: str, day: dt.date) -> Provision | None:
         """Of the Article 5 points a dated rule names (Article 113(a): 'Article 5(1), first

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from aiact.corpus.provision import BINDING
 from assistant.law import Fact, Law, load_law
 from assistant.law.words import amount, long_date
 from assistant.patterns import compiled
@@ -90,6 +91,9 @@ JOINS = re.compile(r"\b(?:and|as well as|both|plus)\b", re.I)
 TIMELINE = re.compile(r"\b(?:time ?line|time ?table|key dates|main (?:dates|deadlines)|important (?:dates|deadlines)|"
                       r"(?:upcoming|next|coming) (?:dates|deadlines)|deadlines? (?:are )?coming up|schedule|roadmap|"
                       r"all (?:the )?(?:dates|deadlines)|when does what apply|phase[sd]? in|in stages)\b", re.I)
+NOW_APPLYING = re.compile(r"\b(?:what|which)\b.*\b(?:appl(?:y|ies)|applicable|in force|in application)\b.*"
+                          r"\b(?:today|now|currently|at the moment|already|as (?:of|at))\b|"
+                          r"\b(?:what|which)\b.*\b(?:already|currently) (?:appl\w*|in force)\b", re.I)
 UPCOMING = re.compile(r"\b(?:upcoming|coming up|next|still to come|ahead|future|remaining)\b", re.I)
 
 
@@ -202,6 +206,9 @@ class Findings:
                                       c.cites, "condition"))
             return clauses
         found = named or self._actor_dates(part, day)
+        if (not found or found[0].id == "general") and NOW_APPLYING.search(part.text) and not part.categories:
+            # 'Which obligations of the AI Act apply today?': every stage, said as since or from
+            return self.overview(part, facts, day)
         if not found and TIMELINE.search(part.text):
             return self.overview(part, facts, day)
         if not found:
@@ -315,6 +322,10 @@ class Findings:
                 when = self._fact("dates", "gpai-fines", day)
                 if when:
                     clauses.append(self.date_clause(when, day))
+        turnover = stated_turnover(part.text)
+        if turnover and fines and fines[0].get("percent") is not None and fines[0].get("amount_eur") \
+                and not fines[0].id.startswith("gpai"):
+            clauses.append(self._for_turnover(fines[0], part, day, turnover))
         for f in others[:1]:
             clauses.append(Clause(_sentence(f"{_cap(f.get('who'))} {f.get('rule')}"), refs(f),
                                   strength=hits(f, part.text)))
@@ -329,6 +340,26 @@ class Findings:
             # A question about an SME's fine is answered by the SME rule first.
             clauses = asked + clauses + [c for c in size if c.kind == "condition"]
         return clauses
+
+    def _for_turnover(self, f: Fact, part: Part, day: dt.date, turnover: int) -> Clause:
+        """'We're a start-up with EUR 2 million turnover: what is the maximum fine?': the fine's
+        share of that turnover worked out, and which of the two caps applies — the higher, or for
+        SMEs the lower (Article 99(6)); whether the company is an SME is the fact that decides."""
+        share = int(round(turnover * float(f.get("percent")) / 100))
+        cap = int(f.get("amount_eur"))
+        percent = f"{float(f.get('percent')):g} %"
+        sme = self._fact("penalties", "sme", day)
+        main = ((f.sources[0].document, f.sources[0].reference),)
+        if part.sme or sme is None or f.id not in (sme.get("applies_to") or ()):
+            text = f"With a turnover of {amount(turnover)}, {percent} is {amount(share)}; " + (
+                f"for {sme.get('who')}, the lower of that and {amount(cap)} applies: at most "
+                f"{amount(min(share, cap))}." if part.sme and sme is not None else
+                f"the higher of that and {amount(cap)} applies: at most {amount(max(share, cap))}.")
+            return Clause(text, main + (refs(sme) if part.sme and sme is not None else ()))
+        return Clause(f"With a turnover of {amount(turnover)}, {percent} is {amount(share)}: at most "
+                      f"{amount(max(share, cap))}, the higher of the two; if you are an SME (Article 3(14a)), "
+                      f"the lower: at most {amount(min(share, cap))}.",
+                      main + refs(sme) + (("AI Act", "Article 3(14a)"),))
 
     def _fine(self, f: Fact, part: Part) -> Clause:
         """A fine whose fact lists several infringements cites the ones the question names, in
@@ -547,6 +578,8 @@ class Findings:
                     out.append((Premise(m.group(0), f"penalties/{named[0].id}"), Clause(
                         f"Not {m.group(0).strip()}:", (), "premise")))
             for m in AMOUNT_TEXT.finditer(text):
+                if _is_turnover(text, m):
+                    continue  # "a start-up with EUR 2 million turnover" states the company's size, not a cap
                 value = _money(m)
                 if value and value not in amounts:
                     out.append((Premise(m.group(0), "penalties"), Clause(
@@ -577,11 +610,11 @@ class Findings:
 
     def _compute_premise(self, text: str, day: dt.date) -> list[tuple[Premise, Clause]]:
         """'Our model has 10^24 FLOPs, so we have the systemic-risk duties?': below the compute of
-        the presumption (Article 51(2)), a model has systemic risk only by a Commission decision."""
+        the presumption (Article 51(2)), a model has systemic risk only by the other routes of 51(1)."""
         if not re.search(r"\bsystemic\b", text, re.I):  # every question passes here: the cheap test first
             return []
         fact = self._fact("requirements", "systemic-risk-routes", day)
-        if fact is None or not fact.get("presumed_above_flop"):
+        if fact is None or not fact.get("presumed_above_flop") or not fact.get("below_presumption"):
             return []
         threshold = _flop_exponent(fact.get("presumed_above_flop"))
         for m in FLOP_TEXT.finditer(text):
@@ -590,9 +623,9 @@ class Findings:
                 return [(Premise(m.group(0), "requirements/systemic-risk-routes"), Clause(
                     f"Not by that compute alone: {m.group(0).strip()} is below the {fact.get('presumed_above_flop')} "
                     "floating point operations above which a general-purpose AI model is presumed to have high impact "
-                    "capabilities; below it, a model has systemic risk only if the Commission so decides, ex officio or "
-                    "following a qualified alert from the scientific panel",
-                    (("AI Act", "Article 51(2)"), ("AI Act", "Article 51(1)(b)")), "premise"))]
+                    f"capabilities; {fact.get('below_presumption')}",
+                    (("AI Act", "Article 51(2)"), ("AI Act", "Article 51(1)(a)"), ("AI Act", "Article 51(1)(b)")),
+                    "premise"))]
         return []
 
     def _fact(self, subject: str, fid: str, day: dt.date) -> Fact | None:
@@ -674,6 +707,19 @@ def _refs_agree(fact: Fact, part: Part) -> bool:
     return any(r in text or any(c.startswith(r) or r.startswith(c) for c in cited) for r in part.references)
 
 
+TURNOVER_WORDS = re.compile(r"\b(?:turnover|revenues?|sales|annual income|a year in|per year|ARR)\b", re.I)
+
+
+def _is_turnover(text: str, m: re.Match) -> bool:
+    """The amount is said of the company's turnover ('EUR 8 million turnover', 'revenue of €2m')."""
+    return bool(TURNOVER_WORDS.search(text[max(0, m.start() - 30):m.end() + 30]))
+
+
+def stated_turnover(text: str) -> int | None:
+    """The annual turnover a question states, in euros."""
+    return next((v for m in AMOUNT_TEXT.finditer(text) if _is_turnover(text, m) and (v := _money(m))), None)
+
+
 def _money(m: re.Match) -> int | None:
     number, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
     try:
@@ -740,6 +786,8 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
     tier, p, *rest = decided
     opens = rest[0] if rest else ()
     later = rest[1] if len(rest) > 1 else None  # Upcoming: when a prohibition not yet applicable applies
+    known = rest[2] if len(rest) > 2 else ()  # the facts read or given (assistant.facts.KnownFact)
+    profiles = any(f.name == "profiling" and f.value for f in known)
     duty = None
     if part is not None and findings is not None and "article-50" in part.categories and tier != "prohibited":
         duties = findings.obligations(replace(part, actors=("provider", "deployer"),
@@ -766,6 +814,21 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
         yes = "no" if o.assumed == "yes" else "yes"
         asks = o.question[:1].lower() + o.question[1:]
         return [Clause(f"It depends on one fact the question does not give: {asks} If {yes}, {then}", (ref,))]
+    if tier == "excepted":
+        e = rest[3]
+        head = asked_head(asked)
+        opener = "Yes, allowed on this description:" if e.outcome == "prohibited" and ASKS_ALLOWED.search(head) \
+            and not ASKS_BAN.search(head) else "No:" if ASKS_TIER.search(asked) or ASKS_BAN.search(head) else ""
+        written = e.exception_reference == p.reference or e.exception_reference.startswith("Article")
+        said = f"not {e.outcome} under {p.reference}: " + (
+            f"the exception written for it applies{'' if e.exception_reference == p.reference else f' ({e.exception_reference})'}"
+            if written else f"{e.exception_reference} excludes it") + f": “{e.words}”."
+        return [Clause(f"{opener} {said}" if opener else said[0].upper() + said[1:],
+                       tuple(dict.fromkeys((ref, (p.document, e.exception_reference)))))]
+    if tier == "listed-if":
+        return [Clause(f"High-risk only if it is a use that {p.reference} covers: “{point_words(p)}”; "
+                       f"Article 6(2) makes the AI systems referred to in Annex III high-risk.",
+                       (ref, (p.document, "Article 6(2)")))]
     if tier == "high-risk":
         where = ("listed in Annex III, so high-risk under Article 6(2)" if p.reference.startswith("Annex III")
                  else "covered by Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
@@ -777,17 +840,27 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
             f" ({p.title})" if p.title else ""
         out = [Clause(f"{verdict(asked, False)} a system like this falls under {p.reference}{covers}, {where}.",
                       (ref,))]
-        if p.reference.startswith("Annex III"):
+        if p.reference.startswith("Annex III") and profiles:
+            # the exception of Article 6(3) is closed to a system that profiles people
+            out.append(Clause("Article 6(3)'s exception is not open to it, since it profiles people: “an AI system "
+                              "referred to in Annex III shall always be considered to be high-risk where the AI "
+                              "system performs profiling of natural persons”.",
+                              (("AI Act", "Article 6(3)"),), "condition"))
+        elif p.reference.startswith("Annex III"):
             out.append(Clause("Unless it does not pose a significant risk of harm to health, safety or "
                               "fundamental rights, including by not materially influencing the outcome of "
-                              "decision making (Article 6(3)), which the provider must document.",
-                              (("AI Act", "Article 6(3)"),), "condition"))
+                              "decision making (Article 6(3)); a provider who considers so must document its "
+                              "assessment before it is placed on the market or put into service (Article 6(4)).",
+                              (("AI Act", "Article 6(3)"), ("AI Act", "Article 6(4)")), "condition"))
         # a fact the question leaves open that would make it prohibited ('in real time?')
         banned = next((o for o in opens if o.then == "prohibited" and o.then_reference), None)
         if banned is not None:
+            # asked whether it is allowed, what would make it prohibited is part of the answer
+            head = asked_head(asked)
+            kind = "conclusion" if ASKS_BAN.search(head) or ASKS_ALLOWED.search(head) else "condition"
             out.append(Clause(f"It would be prohibited under {banned.then_reference} if you answer "
                               f"{'no' if banned.assumed == 'yes' else 'yes'} to: {banned.question}",
-                              (("AI Act", banned.then_reference),), "condition"))
+                              (("AI Act", banned.then_reference),), kind))
         if duty is not None:
             out.append(Clause(f"On top of that, it has the transparency duty of {duty.cites[0][1]}.", duty.cites))
         return out
@@ -821,6 +894,11 @@ ASKS_BAN = re.compile(r"\b(?:bann?(?:ed|s|ing)?|prohibit\w*|forbid\w*|outlaw\w*|
 ASKS_ALLOWED = re.compile(r"\b(?:allowed|legal|lawful|permitted|ok|okay)\b|^\W*(?:can|may|could)\b", re.I)
 ASKS_RULES = re.compile(r"\b(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)\b", re.I)
 ASKS_HIGH_RISK = re.compile(r"\bhigh[- ]?risk\b", re.I)
+# 'Is it high-risk?', 'does it count as high risk', 'what risk category is …': the tier asked, not
+# whether a practice is banned or allowed
+# 'Which biometric systems are listed as high-risk?': a list asked, not a system described
+LISTS_ASKED = re.compile(r"^\W*(?:which|what)\b(?:\s+[\w-]+){0,3}?\s+(?:systems|uses|kinds|types|ones|practices|areas)\b", re.I)
+ASKS_TIER = re.compile(r"\bhigh[- ]?risk\b|\brisk (?:tier|level|categor\w+|class\w*)\b", re.I)
 
 
 SUBORDINATE = re.compile(r"\b(?:now that|since|because|given(?: that)?|as|as if|although|even though)\b|[,;—–]", re.I)
@@ -832,7 +910,18 @@ def asked_head(question: str) -> str:
     if SUBORDINATE.match(question.strip()):  # "Since it is high-risk, is our tool banned?"
         rest = re.split(r"[,;—–]", question, 1)
         return rest[1] if len(rest) > 1 and rest[1].strip() else question
+    # "We analyse candidates' faces in interviews, is that allowed?": a description, then the
+    # question about it
+    pieces = re.split(r"[,;—–]", question)
+    if len(pieces) > 1 and TAG_QUESTION.match(pieces[-1]) and not QUESTION_START.match(pieces[0]):
+        return pieces[-1]
     return SUBORDINATE.split(question, 1)[0] or question
+
+
+# A question put after a description ('…, is that allowed?', '… - is it legal?')
+TAG_QUESTION = re.compile(r"\s*(?:so\s+|but\s+|and\s+)?(?:is|are|would|could|can|may|does|do|will)\s+"
+                          r"(?:that|this|it|we|they|such (?:a|an) \w+)\b.*\?\s*$", re.I)
+QUESTION_START = re.compile(r"\s*(?:is|are|would|could|can|may|does|do|will|what|which|when|how|who|why|should|must)\b", re.I)
 
 
 def verdict(question: str, prohibited: bool) -> str:
@@ -918,6 +1007,40 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
             retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
                 [s for s in retrieval.results if s.provision.id != p.id]
             return retrieval, ("undecided", p, (turns,))
+    # the exception the walk applied, or one written into a provision of the tier asked
+    asks = "high-risk" if ASKS_TIER.search(question) else "prohibited" if ASKS_BAN.search(question) \
+        or ASKS_ALLOWED.search(asked_head(question)) else None
+    lifted = next((e for e in risk.excepted if e.held and (asks or e.outcome == "prohibited")
+                   or not e.held and e.outcome == asks), None) \
+        if risk.tier == "minimal" and later is None else None
+    if lifted is not None:
+        # the description meets the exception written into the provision that would decide its
+        # tier: that provision leads, with the exception's words
+        p = bot.retriever.in_force("AI Act", lifted.reference, day or bot.today)
+        if p is not None:
+            top = retrieval.results[0].score if retrieval.results else 1.0
+            sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
+            retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
+                [s for s in retrieval.results if s.provision.id != p.id]
+            return retrieval, ("excepted", p, (), None, (), lifted)
+    if risk.tier == "minimal" and later is None and risk.outcome == "minimal":
+        # The walk finds no listed use in the description, but the passage that answers best is
+        # one (Annex III, point 5(c) for 'price car insurance'): whether it is that use decides,
+        # and the point's own words (its limits, its exceptions) say what that use is.
+        top = retrieval.results[0] if retrieval.results else None
+        described = any(f.name == "describes_system" and f.value and f.source == "description" for f in risk.facts)
+        # a condition of Article 6(3) read ('only fixes spelling'): whether the exception holds is
+        # the question, not which point lists the use
+        from assistant.procedure import load_procedure
+
+        conditions = {n for r in load_procedure(day or bot.today).rules if r.step == "article_6_3"
+                      for n in r.when + r.any if not n.startswith("!")}
+        derogation = any(f.value and f.name in conditions for f in risk.facts)
+        if top is not None and described and top.provision.kind == BINDING \
+                and top.provision.reference.startswith("Annex III, point") and ASKS_TIER.search(question) \
+                and not LISTS_ASKED.search(question) and not derogation:
+            return retrieval, ("listed-if", top.provision)
+        return retrieval, None
     if (risk.tier in (None, "minimal") and later is None) or not risk.citations:
         return retrieval, None
     # A practice prohibited only from a later day is concluded on by the point that prohibits it,
@@ -932,7 +1055,7 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
         [s for s in retrieval.results if s.provision.id != p.id]
     if later is not None:
         return retrieval, ("prohibited", p, risk.open_questions, later)
-    return retrieval, (risk.tier, p, risk.open_questions)
+    return retrieval, (risk.tier, p, risk.open_questions, None, risk.facts)
 
 
 def _plural_duty(text: str) -> str:

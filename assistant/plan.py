@@ -60,6 +60,9 @@ DEADLINE = re.compile(
     r"(?:pushed|moved|shifted|deferred|extended|put off|pushed back|moved back)\s+(?:back\s+)?(?:to|until|till|into)\s+(?:\d{1,2}\s+)?"
     r"(?:jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|20\d\d)|"
     r"still appl\w*|apply yet|(?:do|does|will) (?:we|i|they|it|you) (?:get|have) until)\b|"
+    # "which obligations apply today?", "what is already in force now?": the stages on the day asked
+    r"\b(?:appl(?:y|ies)|applicable|in force|in application)\b(?: \w+){0,3}? (?:today|right now|now|currently|"
+    r"at the moment|as (?:of|at) (?:today|now|\d{1,2} \w+ 20\d\d))\b|\bcurrently (?:appl\w*|in force)\b|"
     r"\b(?:date|day)\s+(?:from|on|by|until)\s+which\b|"  # "the general date from which the Act applies"
     r"^\W*when (?:must|should|shall) (?:we|i|you|they|companies|providers|deployers|employers|businesses)\b|"  # "When must we train our staff?"
     r"\b(?:when|wen)\b.*\b(?:live|effective|enforceable)\s*\W*$|"  # "when r the prohibitions live"
@@ -90,8 +93,8 @@ DUTY_ASKED = re.compile(
 TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|lawful|permitted|ok|okay)"
 NOW = r"(?:\s+(?:yet|now|already|still|anymore|today))?"  # "banned yet?": the tier on the day asked
 # "Is X a high-risk AI system?": the tier named as what X is (not "… required for a high-risk AI system?")
-TIER_NOUN = (r"^\W*(?:is|are|would|will|could)\b.*(?<!for )(?<!to )(?<!of )(?<!with )(?<!in )(?<!on )(?<!by )"
-             r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:systems?|practices?|uses?)\s*(?:\?|$|under\b)")
+TIER_NOUN = (r"(?:^|[.!?;:]\s+)\W*(?:is|are|would|will|could)\b.*(?<!for )(?<!to )(?<!of )(?<!with )(?<!in )(?<!on )(?<!by )"
+             r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:[\w-]+ ){0,2}?(?:systems?|practices?|uses?|tools?|applications?|apps?)\s*(?:\?|$|under\b)")
 CLASSIFY = re.compile(
     rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}{NOW}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|{TIER_NOUN}|"
     # "is it high risk or just transparency?": the tier asked between two
@@ -103,11 +106,11 @@ CLASSIFY = re.compile(
     r"(?:a |the )?(?:banks?|insurers?|landlords?|retailers?|platforms?|police|law enforcement|(?:public )?authorit(?:y|ies)|"
     r"governments?|councils?|cit(?:y|ies)|municipalit(?:y|ies)|hospitals?|doctors?|universit(?:y|ies)|teachers?|"
     r"recruiters?|hr|border (?:guards?|authorit(?:y|ies))|courts?|judges?)) "
-    r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
+    r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when(?!\s+\w+ing\b)|fines?|deadlines?)\b)|"
     r"^\W*(?:am i|are we) (?:still )?allowed to\b|"
     # "can an AI exploit elderly people's vulnerabilities to sell products?": whether a system may do it
     r"^\W*(?:can|may|could) (?:an? |the )?(?:ai|ai systems?|system|app|tool|chatbot|algorithm|software|model)s? "
-    r"(?!office\b|act\b|board\b|literacy\b|regulation\b|model providers?\b)(?:legally |be used to )?[a-z]+\b(?!.*\b(?:when|from when|fines?|deadlines?)\b)|"
+    r"(?!office\b|act\b|board\b|literacy\b|regulation\b|model providers?\b)(?:legally |be used to )?[a-z]+\b(?!.*\b(?:when(?!\s+\w+ing\b)|fines?|deadlines?)\b)|"
     # "we sell an ai tool that picks which loan apps get approved - any rules?": a product
     # described, and what rules it has — its tier decides them
     r"\b(?:we|i|our (?:company|startup|team|school|hospital|bank|firm|agency|shop|clinic|university|council|business))"
@@ -287,6 +290,8 @@ def normalise(text: str) -> str:
                   else m.group(1), text)
     # the Act writes "general-purpose" with a hyphen: a definition compared is found by its own words
     text = re.sub(r"\bgeneral\s+purpose\b", lambda m: "General-purpose" if m.group(0)[0] == "G" else "general-purpose", text)
+    # "hi risk", "hi-risk": chat spelling of the Act's "high-risk" ("hi" alone is a greeting)
+    text = re.sub(r"\bhi[- ]?risk\b", lambda m: "high-risk" if m.group(0)[0] == "h" else "High-risk", text, flags=re.I)
     # the two the Act's words spell out ("research and development"; Q&A stays)
     text = re.sub(r"(?<![\w&])R&D(?![\w&])", "research and development", text, flags=re.I)
     text = re.sub(r"([?!.])\1+", r"\1", text)
@@ -297,7 +302,9 @@ def normalise(text: str) -> str:
 
 # "quick q: what's the AI Office?", "hi team, …", "dumb question: …": words before the question
 # that ask nothing; the question starts after them (where its head words are read).
-PREAMBLE = re.compile(r"^(?:\W*(?:(?:hi|hey|hello|hiya|dear \w+)(?: there| all| team| everyone| folks)?|"
+PREAMBLE = re.compile(r"^(?:\W*(?:hi|hey|hello|hiya)(?: there| all| team| everyone| folks)?\s+"
+                      r"(?=(?:is|are|can|could|do|does|did|what|whats|when|how|who|which|should|must|will|would|may)\b)|"
+                      r"\W*(?:(?:hi|hey|hello|hiya|dear \w+)(?: there| all| team| everyone| folks)?|"
                       r"(?:(?:a |one )?(?:quick|dumb|silly|stupid|simple|basic|newbie|noob|short|random) )?(?:q|qq|question)|"
                       r"ok(?:ay)?|sorry|thanks?(?: in advance)?|good (?:morning|afternoon|evening)|"
                       r"(?:i )?(?:have|got) a (?:quick |short )?question)\s*[,:;!.–—-]+\s*)+", re.I)

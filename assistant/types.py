@@ -155,6 +155,22 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Excepted:
+    """A tier the description would have, lifted by an exception written into its provision
+    (Annex III, point 2 for a heating optimiser with no safety function: Article 6(1a))."""
+
+    reference: str  # the provision whose tier is lifted
+    outcome: str  # the tier it would give
+    fact: str  # the exception's fact
+    exception_reference: str
+    words: str  # the exception's words, verbatim
+    held: bool = True  # the rule held and the exception lifted it (False: only the exception is stated)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
 class OpenQuestion:
     """A question nothing answered whose other answer would change the outcome."""
 
@@ -226,6 +242,7 @@ class Assessment:
     confidence: float = 0.0
     role: str = ""
     upcoming: tuple[Upcoming, ...] = field(default=())  # a later outcome once a rule not yet law applies
+    excepted: tuple[Excepted, ...] = field(default=())  # tiers lifted by an exception the description meets
 
     def to_dict(self) -> dict:
         """The object ``aiact assess --json`` prints (docs/json.md, docs/assessment.schema.json)."""

@@ -324,8 +324,9 @@ def test_the_article_6_3_condition_of_a_high_risk_answer_is_in_the_questions_lan
     import assistant.findings
 
     sentence = ("Unless it does not pose a significant risk of harm to health, safety or fundamental rights, "
-                "including by not materially influencing the outcome of decision making (Article 6(3)), which "
-                "the provider must document")
+                "including by not materially influencing the outcome of decision making (Article 6(3)); a provider "
+                "who considers so must document its assessment before it is placed on the market or put into "
+                "service (Article 6(4))")
     source = re.sub(r'"\s+"', "", Path(assistant.findings.__file__).read_text(encoding="utf-8"))
     assert sentence in source, "the answer's sentence changed: update the [phrases] of every language"
     out = languages()[code].translate_phrases(sentence + " [2].")
