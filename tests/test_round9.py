@@ -213,3 +213,17 @@ def test_a_deployer_of_a_described_high_risk_system_gets_the_deployers_duties(re
     assert answer.citations[0].reference == "Article 26(1)"
     assert "Annex III, point 5(b)" in answer.text.split("\n\n")[0]
     assert "Article 23" not in answer.text and "Article 24" not in answer.text
+
+
+def test_ensuring_ai_literacy_is_corrected_only_when_asked_whether_it_still_holds():
+    premise, clause = _premise("Do deployers still have to ensure AI literacy of their staff after the Digital Omnibus?")
+    assert premise.fact == "premises/ai-literacy-ensure" and clause.cites == (("AI Act", "Article 4(1)"),)
+    assert _premise("by when must we ensure AI literacy?") == (None, None)
+    # before the Omnibus the duty was to ensure a sufficient level: no correction then
+    plan = parse(normalise("Do we still have to ensure AI literacy of our staff?"))
+    assert not Findings().premises(plan, dt.date(2026, 5, 1))
+
+
+def test_fake_nudes_of_celebrities_are_intimate_deep_fakes():
+    risk = _assess("my app makes fake nudes of celebs but only for fun")
+    assert any(f.name == "intimate_deepfake" and f.value for f in risk.facts)
