@@ -14,7 +14,7 @@ from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
 from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
                                with_deciding_provision)
-from assistant.plan import (INSTRUCTED, NOW, TIER_NOUN, Plan, named_document, normalise, parse, previous_plan,
+from assistant.plan import (INSTRUCTED, NOW, TIER_NOUN, Plan, defined_term, named_document, normalise, parse, previous_plan,
                             source_kind_of)
 from aiact.corpus.provision import CODE, GUIDELINES
 from assistant.language import detect, localise, to_english
@@ -569,6 +569,8 @@ class Assistant:
                     # the duties answer; the tier that brings them is said with them
                     found = [c for c in duties if c.kind != "condition"] + [clause] + \
                         [c for c in duties if c.kind == "condition"]
+        elif part.intent == "definition" and len(plan.parts) > 1:
+            found = self._defined(part, day)  # "What is a deployer, and what must it do?": the term first
         elif part.intent == "classification":
             dated = f.dated_subject(part, day)
             # a conditional conclusion ('high-risk only if it is a use that point 7 covers') keeps
@@ -630,6 +632,17 @@ class Assistant:
                 and not (agree and _retrieved_too(found, retrieval)):
             found = []
         return found
+
+    def _defined(self, part: Part, day: dt.date) -> list[Clause]:
+        """A term one part of a longer question asks about, in the words of the Article 3 point
+        that defines it."""
+        term = defined_term(part.clause or part.text)
+        ref = self.retriever.definition_for(f"What is ‘{term}’?") if term else None
+        p = self.retriever.in_force("AI Act", ref, day) if ref else None
+        if p is None:
+            return []
+        words = re.sub(r"^\(\w+\)\s*", "", " ".join(p.text.split())).rstrip(";. ")
+        return [Clause(f"{p.reference} defines it: “{words}”.", (("AI Act", p.reference),), strength=2.0)]
 
     def _with_tier(self, part: Part, day: dt.date) -> tuple[Part, Clause] | None:
         """The part with the category of the system it describes, as the decision procedure

@@ -589,8 +589,12 @@ def source_kind_of(text: str, document: str | None = None) -> str | None:
 
 CLAUSE_BREAK = re.compile(
     r"\?\s+|;\s*|\s+[—–-]\s+|,?\s+\b(?:and|also|plus)\b\s+(?:if so,?\s+)?(?=(?:from|since|by|until|when|what|which|how|who|"
-    r"is|are|does|do|can|must|should|would|will|if)\b)|,\s+(?=(?:from|since|by|until|when|and)\b)", re.I)
-SEVERAL = ("classification", "deadline", "penalty", "obligations", "soft_law")  # intents a question may join
+    r"is|are|does|do|can|must|should|would|will|if)\b)|,\s+(?=(?:from|since|by|until|when|and)\b)|"
+    # "What is a deployer, what must it do, …": a list of questions
+    r",\s+(?=(?:what|which|how|who|whom)\b)", re.I)
+CONDITION_CLAUSE = re.compile(r"^\W*(?:if|since(?!\s+when\b)|because|as(?!\s+of\b)|given(?: that)?|now that|although|"
+                              r"even though|unless|once)\b", re.I)
+SEVERAL = ("classification", "deadline", "penalty", "obligations", "soft_law", "definition")  # intents a question may join
 
 
 def clause_intents(text: str) -> tuple[tuple[str, str], ...]:
@@ -601,15 +605,31 @@ def clause_intents(text: str) -> tuple[tuple[str, str], ...]:
     for clause in CLAUSE_BREAK.split(text):
         if len(re.findall(r"\w+", clause)) < 2:
             continue
+        if CONDITION_CLAUSE.match(clause):
+            continue  # "If our tool is high-risk, what must we do?": a condition, not a question
         clause = clause.strip(" ,.") + ("" if clause.rstrip().endswith("?") else "?")
         i = intent_of(clause)
         if i in SEVERAL and i not in out:
             out[i] = clause
+        elif i == "obligations" and i in out and _other_duty(out[i], clause):
+            # "what must a deployer do, and do they need a FRIA?": two duties asked, each its part
+            out[f"{i}#{len(out)}"] = clause
     if "soft_law" in out and not {"deadline", "penalty"} & set(out):
         # "Meta didn't sign the code — do we have to?" is one question on the code; "When do the
         # GPAI rules apply and does signing the code help?" asks a date as well
         del out["soft_law"]
-    return tuple(out.items()) if len(out) > 1 else ()
+    return tuple((i.split("#")[0], c) for i, c in out.items()) if len(out) > 1 else ()
+
+
+def _other_duty(first: str, second: str) -> bool:
+    """The second clause names a duty of its own ('a fundamental rights impact assessment'),
+    not only the actor of the first."""
+    words = lambda t: {w for w in re.findall(r"[a-z]{4,}", t.lower())} - DUTY_FILLER
+    return len(words(second) - words(first)) >= 2
+
+
+DUTY_FILLER = {"what", "must", "need", "have", "they", "them", "their", "does", "should", "also", "still", "this",
+               "that", "with", "from", "into", "shall", "will", "would", "could", "about"}
 
 
 def is_follow_up(question: str, previous: Plan) -> bool:

@@ -227,3 +227,21 @@ def test_ensuring_ai_literacy_is_corrected_only_when_asked_whether_it_still_hold
 def test_fake_nudes_of_celebrities_are_intimate_deep_fakes():
     risk = _assess("my app makes fake nudes of celebs but only for fun")
     assert any(f.name == "intimate_deepfake" and f.value for f in risk.facts)
+
+
+def test_a_list_of_questions_is_one_part_each_and_a_condition_is_none():
+    parts = parse(normalise("What is a deployer, what must a deployer of a high-risk AI system do, and do they need "
+                            "a fundamental rights impact assessment?")).parts
+    assert [p.intent for p in parts] == ["definition", "obligations", "obligations"]
+    assert [p.intent for p in parse(normalise("If our tool is high-risk, what must we do?")).parts] == ["obligations"]
+    assert [p.intent for p in parse(normalise("Is emotion recognition of employees at work banned, and since when?")).parts] \
+        == ["classification", "deadline"]
+
+
+@pytest.mark.slow
+def test_each_question_of_a_list_is_answered(real_assistant):
+    answer = real_assistant.ask("What is a deployer, what must a deployer of a high-risk AI system do, and do they need "
+                                "a fundamental rights impact assessment?", as_of=DAY)
+    first = answer.text.split("\n\n")[0]
+    assert first.startswith("Article 3(4) defines it: “‘deployer’ means")
+    assert "Article 26(1)" in first and "Article 27(1)" in first
