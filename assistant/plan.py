@@ -72,7 +72,8 @@ DEADLINE = re.compile(
     r"\b(?:when|wen)\b.*\b(?:becom\w*|gets?|go(?:es)?|turns?|will (?:\w+ ){0,6}?be)\s+(?:officially |fully |legally )?"
     r"(?:banned|prohibited|illegal|unlawful|forbidden|mandatory|compulsory|required|binding|enforceable|applicable|enforced)\b|"
     r"\b(?:appl\w*|aply|compl\w*|fines?(?![- ]?tun))\b.*\bfrom when\b|\bfrom when\b|\bwhen\s*\W*\?\s*$", _I)
-PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk)\b.{0,30}\b(?:if|when)\b.{0,40}\b(?:ignore|break|breach|violate|"
+PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk)\b.{0,30}\b(?:if|when)\b.{0,40}\b(?:ignore|break|breach|violate|miss|"
+                     r"(?:are|aren'?t|are not|were|'re) (?:not )?(?:ready|late|compliant)|non-?compliant|(?:fail|don'?t manage) to meet|"
                      r"infring\w*|(?:do not|don'?t|doesn'?t|does not|fail to|won'?t) comply)\w*|\bconsequences? of (?:non-?compliance|breaking|breaching|ignoring)\b|"
                      r"\b(?:(?<!is )(?<!are )(?<!be )(?<!'s )(?<!'re )(?<!am )fine(?![- ]?tun)(?!, right)|fine[ds](?![- ]?tun)|fining|penalt\w*|sanction\w*|how much .* (?:pay|risk)|turnover)\b|"
                      # the words of the fines' own formula ("would the whichever-is-lower rule help us?")
@@ -113,8 +114,9 @@ CLASSIFY = re.compile(
     r"(?!office\b|act\b|board\b|literacy\b|regulation\b|model providers?\b)(?:legally |be used to )?[a-z]+\b(?!.*\b(?:when(?!\s+\w+ing\b)|fines?|deadlines?)\b)|"
     # "we sell an ai tool that picks which loan apps get approved - any rules?": a product
     # described, and what rules it has — its tier decides them
-    r"\b(?:we|i|our (?:company|startup|team|school|hospital|bank|firm|agency|shop|clinic|university|council|business))"
-    r" (?:sell|build|make|develop|offer|run|provide|deploy|(?:use|uses|(?:want|wants|plan|plans|intend|intends) to use))\b.*"
+    r"(?:\b(?:we|i|our (?:company|startup|team|school|hospital|bank|firm|agency|shop|clinic|university|council|business))"
+    r" (?:sell|build|make|develop|offer|run|provide|deploy|(?:use|uses|(?:want|wants|plan|plans|intend|intends) to use))\b|"
+    r"\b(?:we(?:'re| are)|i(?:'m| am)) (?:launching|releasing|building|rolling out|shipping|developing|selling|deploying)\b).*"
     r"\b(?:(?:any|which|what) (?:ai act )?(?:rules|regulations?|requirements)(?: (?:for|apply|on|apply to) (?:us|me|it|this)(?: as (?:an?|the) [\w-]+)?| apply| applies| do we (?:need to follow|have))?|"
     r"anything (?:special|else|in particular|to (?:know|watch out for|consider|worry about)))\s*\W*$|"
     # "our app scores loan applicants, is it high risk": the tier asked in a clause after the product

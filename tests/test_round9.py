@@ -245,3 +245,31 @@ def test_each_question_of_a_list_is_answered(real_assistant):
     first = answer.text.split("\n\n")[0]
     assert first.startswith("Article 3(4) defines it: “‘deployer’ means")
     assert "Article 26(1)" in first and "Article 27(1)" in first
+
+
+@pytest.mark.parametrize("question,intent", [
+    ("we're launching an AI tutor app for kids in the EU next month, what rules apply?", "classification"),
+    ("We're a distributor reselling a high-risk AI hiring tool. What do we have to check before we sell it?", "obligations"),
+    ("We use an emotion recognition system on shoppers in our stores. Do we need to tell them?", "obligations"),
+])
+def test_a_product_being_launched_asks_its_rules_but_a_duty_asked_stays_a_duty(question, intent):
+    assert parse(normalise(question)).intent == intent
+
+
+def test_a_chat_assistant_named_by_product_interacts_with_people():
+    risk = _assess("is ChatGPT a high-risk AI system?")
+    assert any(f.name == "interacts_with_people" and f.value for f in risk.facts)
+
+
+def _scope(question):
+    return Findings().scope(parse(normalise(question)).parts[0], DAY)
+
+
+def test_reporting_a_company_is_a_complaint_and_union_bodies_are_covered():
+    found = _scope("how do I report a company that uses banned AI?")
+    assert found and found[0].cites[0] == ("AI Act", "Article 85")
+    found = _scope("does the AI act cover AI used by the EU institutions themselves?")
+    assert found and found[0].text.startswith("Yes, where they fall within its scope")
+    assert ("AI Act", "Article 100(1)") in found[0].cites
+    # who supervises them stays the supervision rule
+    assert _scope("who supervises EU institutions under the AI Act?")[0].cites[0] == ("AI Act", "Article 74(9)")
