@@ -138,8 +138,8 @@ class Findings:
         if rule == "fact" or date is None:
             text = _sentence(subject)
         elif rule == "by":
-            verb = "must comply by" if day <= date else "had to comply by"
-            text = _sentence(f"{subject}: {verb} {long_date(date)}")
+            text = _sentence(f"{subject}: must comply by {long_date(date)}" if day <= date else
+                             f"{subject}: had to comply by {long_date(date)}, so the duty binds them now")
         else:
             # 'the AI Act in general applies', 'the prohibited practices apply': the subject's number is data
             one = bool(fact.get("singular"))
