@@ -576,7 +576,7 @@ class Assistant:
             # a conditional conclusion ('high-risk only if it is a use that point 7 covers') keeps
             # the heading: the question does not say which of its points
             found = (self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
-                     if decided[0] not in ("listed-if", "excepted") else classification(decided, part, f, day)) \
+                     if decided[0] not in ("listed-if", "excepted", "unlisted") else classification(decided, part, f, day)) \
                 if decided is not None else []
             if dated and dated[0].strength >= 3 and not any(
                     c.cites and _named_in(c.cites[0][1], dated[0].text) for c in found):

@@ -825,6 +825,11 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
             if written else f"{e.exception_reference} excludes it") + f": “{e.words}”."
         return [Clause(f"{opener} {said}" if opener else said[0].upper() + said[1:],
                        tuple(dict.fromkeys((ref, (p.document, e.exception_reference)))))]
+    if tier == "unlisted":
+        return [Clause("Likely not high-risk, on this description: AI systems are high-risk when they are a "
+                       "safety component of, or are, a product covered by the legislation of Annex I (Article 6(1)), "
+                       "or are referred to in Annex III (Article 6(2)), and the description names no such product "
+                       "or use.", (("AI Act", "Article 6(1)"), ref))]
     if tier == "listed-if":
         return [Clause(f"High-risk only if it is a use that {p.reference} covers: “{point_words(p)}”; "
                        f"Article 6(2) makes the AI systems referred to in Annex III high-risk.",
@@ -1040,6 +1045,16 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
                 and top.provision.reference.startswith("Annex III, point") and ASKS_TIER.search(question) \
                 and not LISTS_ASKED.search(question) and not derogation:
             return retrieval, ("listed-if", top.provision)
+        # Nor does any close passage list or ban a use like it (an e-commerce recommender): on this
+        # description, not high-risk — said with the two routes Article 6 gives, not as certain
+        listing = ("Annex III", "Annex I", "Article 5(1)")
+        close = [s for s in retrieval.results[:8] if s.provision.kind == BINDING]
+        if described and ASKS_TIER.search(question) and not LISTS_ASKED.search(question) and not derogation \
+                and not risk.open_questions and close \
+                and not any(s.provision.reference.startswith(listing) for s in close):
+            p = bot.retriever.in_force("AI Act", "Article 6(2)", day or bot.today)
+            if p is not None:
+                return retrieval, ("unlisted", p)
         return retrieval, None
     if (risk.tier in (None, "minimal") and later is None) or not risk.citations:
         return retrieval, None

@@ -182,6 +182,8 @@ def test_a_medical_reason_alone_lifts_no_rule():
     ("How long do deployers have to keep the logs?", "Article 26(6)", "For at least six months"),
     ("What must the instructions for use of a high-risk system contain?", "Article 13(3)", "According to Article 13(3)"),
     ("When is a general-purpose AI model presumed to have systemic risk?", "Article 51(2)", "According to Article 51(2)"),
+    ("Our route planner uses AI to optimise delivery van routes and save fuel. Is it high-risk?", "Article 6(1)",
+     "Likely not high-risk, on this description"),
     ("We integrate OpenAI's API into our customer support chatbot that we sell to other companies. "
      "Are we a provider or a deployer?", None, "A provider, "),
 ])
