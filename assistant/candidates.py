@@ -41,6 +41,14 @@ RATIONALE_HEADING = re.compile(r"\brationale\b|\bobjectives?\b", re.I)
 # What the Omnibus deleted stands in the consolidated text as a stub ('5. [Deleted by Regulation
 # (EU) 2026/1744, Article 1, point (9)(b)]'): it answers no question but one that names it.
 DELETED_STUB = re.compile(r"^\s*(?:\(?\w{1,4}[.)]\s*)?\[Deleted by [^\]]*\]\s*$")
+# A question about dates that the answer's own test (R.WHEN_Q) does not read as one: "deadlines",
+# "to when?", "when must we be compliant", "does the ban already apply?", "did the Omnibus
+# postpone / delay the rules?". For retrieval only: the dated provisions (Article 113's points)
+# are searched and the dates weighted as for any 'when' question; the answer's reading is unchanged.
+MORE_WHEN_Q = re.compile(r"\b(?:the|main|which|what|new|key|upcoming|[\w-]+-risk|GPAI)\s+deadlines\b|\bto when\b|"
+                         r"\bwhen (?:do|does|must|will|should|shall|are|is)\b.*\bcomplian(?:t|ce)\b|"
+                         r"\balready (?:appl\w*|in force|binding)\b|\b(?:apply|applies|in force) (?:yet|already)\b|"
+                         r"\bpostpone\w*|\bdelay(?:ed)?\s+(?:the|its|their|our)\b|\bpushed (?:back|to)\b", re.I)
 DEFINITION_WORDS = re.compile(r"\b(mean|means|meaning|define[sd]?|definition|counts? as|what is an?|"
                               r"what are|who is|who are)\b", re.I)
 
@@ -67,7 +75,7 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
     store = retriever.store
     expanded = R.expand_abbreviations(query)
     embedding = np.asarray(retriever.embedder.embed_query(expanded), dtype=np.float32)
-    when, amount = bool(R.WHEN_Q.search(query)), bool(R.AMOUNT_Q.search(query))
+    when, amount = asks_when(query), bool(R.AMOUNT_Q.search(query))
     pool: dict[str, Candidate] = {}
 
     def add(p: Provision, reason: str = "retrieved", **flags: float) -> Candidate:
@@ -195,6 +203,11 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
         c.features["fused"] = rrf.get(c.provision.id, 0.0) / top_rrf
     _describe(retriever, pool, query, embedding, when, amount, requested)
     return Found(pool, requested, missing, best_similarity, fused_top)
+
+
+def asks_when(query: str) -> bool:
+    """Whether retrieval should look for the dates (R.WHEN_Q, or one of its wider forms)."""
+    return bool(R.WHEN_Q.search(query) or MORE_WHEN_Q.search(query))
 
 
 def is_deleted_stub(p: Provision) -> bool:

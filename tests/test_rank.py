@@ -266,3 +266,30 @@ def test_a_fine_question_reaches_the_amount_of_article_99(real_assistant):
     question = "worst-case fine for a big company whose tool reads employees' emotions at work?"
     found = real_assistant.retriever.retrieve(question, dt.date(2026, 11, 24))
     assert "Article 99(3)" in [s.provision.reference for s in found.results[:5]]
+
+
+def test_date_questions_the_answer_does_not_read_as_when_still_search_the_dates():
+    from assistant.candidates import asks_when
+
+    for question in ("Did the Omnibus postpone the high-risk deadlines? To when?",
+                     "what are the main deadlines coming up", "Does the nudify ban already apply?",
+                     "when must we be compliant with the high-risk requirements?",
+                     "Did the Omnibus delay the GPAI rules?", "so the annex III stuff is pushed to december 2027?",
+                     "When does Article 50 apply?"):
+        assert asks_when(question), question
+    for question in ("What must a provider do when it finds its high-risk system is not compliant anymore?",
+                     "Our chatbot invents fake deadlines so people sign up for loans.",
+                     "Must incidents be reported without undue delay?", "Do deep fakes have to be labelled?"):
+        assert not asks_when(question), question
+
+
+@pytest.mark.slow
+def test_a_question_about_a_postponement_reaches_the_date_of_application(real_assistant):
+    """'Were the high-risk deadlines postponed?', 'Is the ban … already applicable?' ask for a date
+    without 'when': the dated provisions are searched as for a 'when' question, so the points of
+    Article 113 setting the dates of application come up."""
+    import datetime as dt
+
+    for question in ("Were the high-risk deadlines postponed?", "Is the ban on social scoring already applicable?"):
+        found = real_assistant.retriever.retrieve(question, dt.date(2026, 11, 24))
+        assert any(s.provision.reference.startswith("Article 113(") for s in found.results[:5]), question
