@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 
@@ -354,6 +355,25 @@ def _similarities(retriever, provisions: list[Provision], embedding: np.ndarray)
     return {p.id: max((sims[i] for i in rows.get(p.id, ())), default=0.0) for p in provisions}
 
 
+def opens_explanation(retriever, p: Provision) -> bool:
+    """A guideline or code paragraph that opens the section explaining a rule: the first under a
+    heading that names the provision ('7. ARTICLE 5(1)(F) AI ACT EMOTION RECOGNITION' → '(239)
+    Article 5(1)(f) AI Act prohibits AI systems to infer emotions … in the areas of workplace and
+    education institutions, except …'). The paragraphs after it refine one notion each (what a
+    'workplace' is, the medical exception); the opening one says what the rule does. A box quoting
+    the rule itself ('Article 5(1)(f) AI Act provides:') is the rule again, not its explanation."""
+    if p.kind not in (GUIDELINES, CODE) or not p.path or find_references(p.reference):
+        return False
+    # Right under the outermost heading naming the rule, before its first subsection: the opening
+    # of a subsection ('3.2 Exceptions to … Article 50(1)') introduces one part of the rule only.
+    naming = [i for i, h in enumerate(p.path) if HEADING_POINT.match(h) or any(
+        "(" in r.reference or ", point" in r.reference for r in find_references(h))]
+    if not naming or naming[0] != len(p.path) - 1 or explained_rule(p) is None:
+        return False
+    before = [x for x in _neighbours(retriever).get(p.id, []) if x.order < p.order]
+    return not before or tuple(before[0].path) != tuple(p.path)
+
+
 def _neighbours(retriever) -> dict[str, list[Provision]]:
     """The provisions right before and after each one in its source text (same document)."""
     cached = getattr(retriever, "_neighbour_map", None)
@@ -397,10 +417,11 @@ def _margin(retriever, p: Provision, similarity: float, embedding: np.ndarray) -
     return 1.0 / (1.0 + math.exp(-20.0 * (similarity - best)))  # 0.5 when as close as its neighbour
 
 
-def cover(ranked: list, query: str, params: dict) -> list:
+def cover(ranked: list, query: str, params: dict, opens: Callable[[Provision], bool] | None = None) -> list:
     """The binding rule and the best soft-law explanation both among the first citations when
     both answer well enough (ratios to the best score, fitted with the weights); each provision
-    once (its in-force version: earlier wordings are attached to it when the answer is composed)."""
+    once (its in-force version: earlier wordings are attached to it when the answer is composed).
+    ``opens`` tells a paragraph that opens the explanation of a rule (``opens_explanation``)."""
     seen: set[tuple[str, str]] = set()
     out = []
     for s in ranked:
@@ -471,4 +492,38 @@ def cover(ranked: list, query: str, params: dict) -> list:
         if best is not None:
             out.remove(best)
             out.insert(slots - 1, best)
+    if lay and opens is not None and params.get("explained_opening"):
+        out = _with_opening(out, slots, opens, int(params["explained_opening"]))
+    return out
+
+
+def _with_opening(out: list, slots: int, opens: Callable[[Provision], bool], crowd: int) -> list:
+    """A lay answer led by a rule and at least ``crowd`` paragraphs explaining it, from different
+    subsections, but not the paragraph that opens that explanation (the ones found refine one
+    notion each and came closer to the question's words): the opening paragraph, when it is a
+    candidate, takes the place of the last explaining paragraph among the first five. The kinds of
+    source shown stay as they were; a single explaining paragraph is the one the question found,
+    and is kept."""
+    shown = 5
+    rule = next((s for s in out[:slots] if s.provision.kind == BINDING
+                 and not s.provision.reference.startswith("Recital")), None)
+    if rule is None:
+        return out
+    ref = rule.provision.reference
+    explaining = [s for s in out[:shown] if s.provision.kind in (GUIDELINES, CODE)
+                  and explained_rule(s.provision) == ref]
+    if len(explaining) < crowd or any(opens(s.provision) for s in explaining):
+        return out
+    # Explaining paragraphs of one subsection answer the part of the rule it is about ('3.2.1
+    # Exception for obvious interaction'); from different parts of the section none is the whole
+    # answer, and the paragraph opening the section says what the rule does.
+    if len({tuple(s.provision.path) for s in explaining}) < 2:
+        return out
+    opening = next((s for s in out[shown:] if s.provision.kind in (GUIDELINES, CODE)
+                    and explained_rule(s.provision) == ref and opens(s.provision)), None)
+    if opening is None:
+        return out
+    out = list(out)
+    i, j = out.index(explaining[-1]), out.index(opening)
+    out[i], out[j] = opening, explaining[-1]
     return out
