@@ -21,7 +21,7 @@ from assistant import retrieve as R
 from assistant.references import DATE, find_other_references, find_references, is_descendant
 from aiact.corpus.provision import BINDING, CODE, GUIDELINES, Provision
 from aiact.index.chunk import split_sentences
-from assistant.plan import SME, SMC
+from assistant.plan import CODE_STATUS, SME, SMC
 
 # A reference named as a qualifier of something else, not as what the question is about.
 QUALIFIER = re.compile(r"(?:referred to in|listed in|pursuant to|in accordance with|set out in|"
@@ -211,6 +211,24 @@ def asks_when(query: str) -> bool:
     return bool(R.WHEN_Q.search(query) or MORE_WHEN_Q.search(query))
 
 
+def asked_kind(query: str) -> str | None:
+    """The kind of source the question asks what it says (R.asked_kind), for ranking. Not the
+    code of practice when the question asks what the code is worth — signing it, its being
+    binding, the presumption it gives, non-signatories ('What does signing the GPAI code of
+    practice actually give a provider?'): the Act answers that (Articles 53(4), 55(2), 56), not
+    the code's own measures (as ``plan.asks_source`` reads it for the answer)."""
+    kind = R.asked_kind(query)
+    return None if kind == CODE and CODE_STATUS.search(query) else kind
+
+
+def kind_weights(query: str) -> dict[str, float]:
+    """R.kind_weights, without the code's weight when the question asks about the code's status."""
+    weights = R.kind_weights(query)
+    if R.asked_kind(query) == CODE and asked_kind(query) is None:
+        weights[CODE] = R.KIND_WEIGHT.get(CODE, weights[CODE])
+    return weights
+
+
 def is_deleted_stub(p: Provision) -> bool:
     return p.amendment == "deleted" and _has(DELETED_STUB, p.text)
 
@@ -222,7 +240,7 @@ def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bo
     for i, score in node_rrf.items():
         pid = store.node_provision[i]
         by_provision[pid] = max(by_provision.get(pid, 0.0), score)
-    weights = R.kind_weights(query)
+    weights = kind_weights(query)
     out = {}
     for pid, score in by_provision.items():
         p = store.provisions[pid]
@@ -286,7 +304,7 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
     """Fill every candidate's features (flags set while gathering are kept)."""
     store = retriever.store
     q = R._stems(R.expand_abbreviations(query))
-    asked = R.asked_kind(query)
+    asked = asked_kind(query)
     about = bool(requested) and R._about_references(query)
     how_long, why = bool(HOW_LONG_Q.search(query)), bool(WHY_Q.search(query))
     sims = _similarities(retriever, [c.provision for c in pool.values()], embedding)
@@ -450,7 +468,7 @@ def cover(ranked: list, query: str, params: dict, opens: Callable[[Provision], b
             named = subjects
     if named:
         out = named + [s for s in out if s not in named]
-    if not out or R.asked_kind(query):
+    if not out or asked_kind(query):
         return out
     # The binding rule is an article or annex: a recital explains it and binds no one.
     def rule(s) -> bool:

@@ -347,3 +347,27 @@ def test_the_opening_setting_is_chosen_on_dev_and_recorded():
     if "explained_opening" in coverage:
         assert meta["opening_command"] == "python -m aiact.evals.fit_ranker --opening-only"
         assert set(meta["opening_grid"]) == {"0", "1", "2", "3"}
+
+
+def test_a_question_about_what_the_code_is_worth_does_not_ask_for_the_codes_text():
+    from assistant.candidates import asked_kind, kind_weights
+
+    status = "What is the legal effect of signing the code of practice for model providers?"
+    assert asked_kind(status) is None and kind_weights(status)["code of practice"] == 0.75
+    content = "What does the code of practice say about serious incident reporting?"
+    assert asked_kind(content) == "code of practice" and kind_weights(content)["code of practice"] > 1.0
+
+
+@pytest.mark.slow
+def test_the_act_answers_what_signing_the_code_of_practice_gives(real_assistant):
+    """Signing the code, its being voluntary, the presumption it gives: Article 53(4) says what the
+    code is worth; the code's own measures answer what it says."""
+    import datetime as dt
+
+    day = dt.date(2026, 11, 24)
+    for question in ("what do we get out of signing the gpai code of practice?",
+                     "Can a provider rely on the GPAI code of practice to show it complies?"):
+        found = real_assistant.retriever.retrieve(question, day)
+        assert "Article 53(4)" in [s.provision.reference for s in found.results[:3]], question
+    found = real_assistant.retriever.retrieve("What does the code of practice say about serious incident reporting?", day)
+    assert found.results[0].provision.kind == "code of practice"
