@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from assistant import retrieve as R
 from assistant.references import DATE, find_other_references, find_references, is_descendant
 from aiact.corpus.provision import BINDING, CODE, GUIDELINES, Provision
 from aiact.index.chunk import split_sentences
-from assistant.plan import SME, SMC
+from assistant.plan import CODE_STATUS, SME, SMC
 
 # A reference named as a qualifier of something else, not as what the question is about.
 QUALIFIER = re.compile(r"(?:referred to in|listed in|pursuant to|in accordance with|set out in|"
@@ -41,6 +42,14 @@ RATIONALE_HEADING = re.compile(r"\brationale\b|\bobjectives?\b", re.I)
 # What the Omnibus deleted stands in the consolidated text as a stub ('5. [Deleted by Regulation
 # (EU) 2026/1744, Article 1, point (9)(b)]'): it answers no question but one that names it.
 DELETED_STUB = re.compile(r"^\s*(?:\(?\w{1,4}[.)]\s*)?\[Deleted by [^\]]*\]\s*$")
+# A question about dates that the answer's own test (R.WHEN_Q) does not read as one: "deadlines",
+# "to when?", "when must we be compliant", "does the ban already apply?", "did the Omnibus
+# postpone / delay the rules?". For retrieval only: the dated provisions (Article 113's points)
+# are searched and the dates weighted as for any 'when' question; the answer's reading is unchanged.
+MORE_WHEN_Q = re.compile(r"\b(?:the|main|which|what|new|key|upcoming|[\w-]+-risk|GPAI)\s+deadlines\b|\bto when\b|"
+                         r"\bwhen (?:do|does|must|will|should|shall|are|is)\b.*\bcomplian(?:t|ce)\b|"
+                         r"\balready (?:appl\w*|in force|binding)\b|\b(?:apply|applies|in force) (?:yet|already)\b|"
+                         r"\bpostpone\w*|\bdelay(?:ed)?\s+(?:the|its|their|our)\b|\bpushed (?:back|to)\b", re.I)
 DEFINITION_WORDS = re.compile(r"\b(mean|means|meaning|define[sd]?|definition|counts? as|what is an?|"
                               r"what are|who is|who are)\b", re.I)
 
@@ -67,7 +76,7 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
     store = retriever.store
     expanded = R.expand_abbreviations(query)
     embedding = np.asarray(retriever.embedder.embed_query(expanded), dtype=np.float32)
-    when, amount = bool(R.WHEN_Q.search(query)), bool(R.AMOUNT_Q.search(query))
+    when, amount = asks_when(query), bool(R.AMOUNT_Q.search(query))
     pool: dict[str, Candidate] = {}
 
     def add(p: Provision, reason: str = "retrieved", **flags: float) -> Candidate:
@@ -197,6 +206,29 @@ def gather(retriever, query: str, as_of: dt.date, guidance: bool) -> Found:
     return Found(pool, requested, missing, best_similarity, fused_top)
 
 
+def asks_when(query: str) -> bool:
+    """Whether retrieval should look for the dates (R.WHEN_Q, or one of its wider forms)."""
+    return bool(R.WHEN_Q.search(query) or MORE_WHEN_Q.search(query))
+
+
+def asked_kind(query: str) -> str | None:
+    """The kind of source the question asks what it says (R.asked_kind), for ranking. Not the
+    code of practice when the question asks what the code is worth — signing it, its being
+    binding, the presumption it gives, non-signatories ('What does signing the GPAI code of
+    practice actually give a provider?'): the Act answers that (Articles 53(4), 55(2), 56), not
+    the code's own measures (as ``plan.asks_source`` reads it for the answer)."""
+    kind = R.asked_kind(query)
+    return None if kind == CODE and CODE_STATUS.search(query) else kind
+
+
+def kind_weights(query: str) -> dict[str, float]:
+    """R.kind_weights, without the code's weight when the question asks about the code's status."""
+    weights = R.kind_weights(query)
+    if R.asked_kind(query) == CODE and asked_kind(query) is None:
+        weights[CODE] = R.KIND_WEIGHT.get(CODE, weights[CODE])
+    return weights
+
+
 def is_deleted_stub(p: Provision) -> bool:
     return p.amendment == "deleted" and _has(DELETED_STUB, p.text)
 
@@ -208,7 +240,7 @@ def _fused(store, node_rrf: dict[int, float], query: str, when: bool, amount: bo
     for i, score in node_rrf.items():
         pid = store.node_provision[i]
         by_provision[pid] = max(by_provision.get(pid, 0.0), score)
-    weights = R.kind_weights(query)
+    weights = kind_weights(query)
     out = {}
     for pid, score in by_provision.items():
         p = store.provisions[pid]
@@ -272,7 +304,7 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
     """Fill every candidate's features (flags set while gathering are kept)."""
     store = retriever.store
     q = R._stems(R.expand_abbreviations(query))
-    asked = R.asked_kind(query)
+    asked = asked_kind(query)
     about = bool(requested) and R._about_references(query)
     how_long, why = bool(HOW_LONG_Q.search(query)), bool(WHY_Q.search(query))
     sims = _similarities(retriever, [c.provision for c in pool.values()], embedding)
@@ -341,6 +373,25 @@ def _similarities(retriever, provisions: list[Provision], embedding: np.ndarray)
     return {p.id: max((sims[i] for i in rows.get(p.id, ())), default=0.0) for p in provisions}
 
 
+def opens_explanation(retriever, p: Provision) -> bool:
+    """A guideline or code paragraph that opens the section explaining a rule: the first under a
+    heading that names the provision ('7. ARTICLE 5(1)(F) AI ACT EMOTION RECOGNITION' → '(239)
+    Article 5(1)(f) AI Act prohibits AI systems to infer emotions … in the areas of workplace and
+    education institutions, except …'). The paragraphs after it refine one notion each (what a
+    'workplace' is, the medical exception); the opening one says what the rule does. A box quoting
+    the rule itself ('Article 5(1)(f) AI Act provides:') is the rule again, not its explanation."""
+    if p.kind not in (GUIDELINES, CODE) or not p.path or find_references(p.reference):
+        return False
+    # Right under the outermost heading naming the rule, before its first subsection: the opening
+    # of a subsection ('3.2 Exceptions to … Article 50(1)') introduces one part of the rule only.
+    naming = [i for i, h in enumerate(p.path) if HEADING_POINT.match(h) or any(
+        "(" in r.reference or ", point" in r.reference for r in find_references(h))]
+    if not naming or naming[0] != len(p.path) - 1 or explained_rule(p) is None:
+        return False
+    before = [x for x in _neighbours(retriever).get(p.id, []) if x.order < p.order]
+    return not before or tuple(before[0].path) != tuple(p.path)
+
+
 def _neighbours(retriever) -> dict[str, list[Provision]]:
     """The provisions right before and after each one in its source text (same document)."""
     cached = getattr(retriever, "_neighbour_map", None)
@@ -384,10 +435,11 @@ def _margin(retriever, p: Provision, similarity: float, embedding: np.ndarray) -
     return 1.0 / (1.0 + math.exp(-20.0 * (similarity - best)))  # 0.5 when as close as its neighbour
 
 
-def cover(ranked: list, query: str, params: dict) -> list:
+def cover(ranked: list, query: str, params: dict, opens: Callable[[Provision], bool] | None = None) -> list:
     """The binding rule and the best soft-law explanation both among the first citations when
     both answer well enough (ratios to the best score, fitted with the weights); each provision
-    once (its in-force version: earlier wordings are attached to it when the answer is composed)."""
+    once (its in-force version: earlier wordings are attached to it when the answer is composed).
+    ``opens`` tells a paragraph that opens the explanation of a rule (``opens_explanation``)."""
     seen: set[tuple[str, str]] = set()
     out = []
     for s in ranked:
@@ -416,7 +468,7 @@ def cover(ranked: list, query: str, params: dict) -> list:
             named = subjects
     if named:
         out = named + [s for s in out if s not in named]
-    if not out or R.asked_kind(query):
+    if not out or asked_kind(query):
         return out
     # The binding rule is an article or annex: a recital explains it and binds no one.
     def rule(s) -> bool:
@@ -458,4 +510,38 @@ def cover(ranked: list, query: str, params: dict) -> list:
         if best is not None:
             out.remove(best)
             out.insert(slots - 1, best)
+    if lay and opens is not None and params.get("explained_opening"):
+        out = _with_opening(out, slots, opens, int(params["explained_opening"]))
+    return out
+
+
+def _with_opening(out: list, slots: int, opens: Callable[[Provision], bool], crowd: int) -> list:
+    """A lay answer led by a rule and at least ``crowd`` paragraphs explaining it, from different
+    subsections, but not the paragraph that opens that explanation (the ones found refine one
+    notion each and came closer to the question's words): the opening paragraph, when it is a
+    candidate, takes the place of the last explaining paragraph among the first five. The kinds of
+    source shown stay as they were; a single explaining paragraph is the one the question found,
+    and is kept."""
+    shown = 5
+    rule = next((s for s in out[:slots] if s.provision.kind == BINDING
+                 and not s.provision.reference.startswith("Recital")), None)
+    if rule is None:
+        return out
+    ref = rule.provision.reference
+    explaining = [s for s in out[:shown] if s.provision.kind in (GUIDELINES, CODE)
+                  and explained_rule(s.provision) == ref]
+    if len(explaining) < crowd or any(opens(s.provision) for s in explaining):
+        return out
+    # Explaining paragraphs of one subsection answer the part of the rule it is about ('3.2.1
+    # Exception for obvious interaction'); from different parts of the section none is the whole
+    # answer, and the paragraph opening the section says what the rule does.
+    if len({tuple(s.provision.path) for s in explaining}) < 2:
+        return out
+    opening = next((s for s in out[shown:] if s.provision.kind in (GUIDELINES, CODE)
+                    and explained_rule(s.provision) == ref and opens(s.provision)), None)
+    if opening is None:
+        return out
+    out = list(out)
+    i, j = out.index(explaining[-1]), out.index(opening)
+    out[i], out[j] = opening, explaining[-1]
     return out

@@ -19,7 +19,7 @@ from aiact.index.chunk import chapters_named, split_sentences
 from aiact.index.embed import Embedder
 from aiact.index.stems import known as known_stems, rule_digest
 from aiact.index.store import IndexStore
-from assistant.candidates import cover, gather
+from assistant.candidates import cover, gather, opens_explanation
 from assistant.patterns import compiled
 from assistant.plan import COMPARE, QUANTITY_ASKED
 from assistant.rank import load_ranker
@@ -165,11 +165,16 @@ class Retriever:
                          for c in found.candidates.values()),
                         key=lambda s: (-s.score, KIND_RANK.get(s.provision.kind, 9), s.provision.order))
         out.results = _definitions_first(
-            _asked_first(cover(ranked, query, ranker.meta.get("coverage", {})), ranked, query), ranked, query)[:limit]
+            _asked_first(cover(ranked, query, ranker.meta.get("coverage", {}), self.opens_explanation),
+                         ranked, query), ranked, query)[:limit]
         held = _held_by(found.fused_top)  # the passages' stems, read once for both
         out.coverage = coverage(query, found.fused_top, held)
         out.uncovered = uncovered(query, found.fused_top, held) if out.coverage < 1.0 else ()
         return out
+
+    def opens_explanation(self, p: Provision) -> bool:
+        """Whether a guideline paragraph opens the section explaining a rule (see cover())."""
+        return opens_explanation(self, p)
 
     def _application_dates(self, best: list[Scored], as_of: dt.date) -> list[Scored]:
         """For a 'when' question whose best passages state no date: the provisions that set the

@@ -5,6 +5,7 @@
     python -m aiact.evals.fit_ranker --coverage-only  # keep the weights and lead ratio, refit the rest
     python -m aiact.evals.fit_ranker --new-features   # keep weights and coverage, fit features added since
     python -m aiact.evals.fit_ranker --crowd-only     # keep weights and ratios, choose explained_crowd
+    python -m aiact.evals.fit_ranker --opening-only   # keep weights and ratios, choose explained_opening
 
 Training pairs: every candidate the retriever gathers for a dev question (the answer-quality
 cases with gold references and the English passage cases), labelled 1 when it matches a gold
@@ -20,7 +21,9 @@ import itertools
 import json
 import sys
 
-from assistant.candidates import cover, gather
+import functools
+
+from assistant.candidates import cover, gather, opens_explanation
 from assistant.rank import NAMES, WEIGHTS_FILE, Ranker, load_ranker, vector
 from assistant.retrieve import KIND_RANK, Scored, strip_instructions
 from aiact.evals import metrics as m
@@ -31,6 +34,9 @@ C = 1.0  # inverse regularisation strength: the features are few and bounded
 # explained_crowd: how many explanations of one rule among the first five let that rule in
 # (6 = never on that count alone), from strict to loose.
 CROWDS = (6, 4, 3, 2)
+# explained_opening: how many paragraphs explaining the rule among the first five let the one
+# opening that explanation swap in for the last of them (0 = off), from strict to loose.
+OPENINGS = (0, 3, 2, 1)
 
 
 def dev_questions() -> list[tuple[str, tuple, object]]:
@@ -111,10 +117,10 @@ def _ranked(groups, ranker: Ranker) -> list:
     return _RANKED[0][2]
 
 
-def ranked_hit(groups, ranker: Ranker, params: dict, indexed, k: int = 5, mrr: bool = False) -> float:
+def ranked_hit(groups, ranker: Ranker, params: dict, indexed, k: int = 5, mrr: bool = False, opens=None) -> float:
     hits = []
     for (text, gold, rows), ranked in zip(groups, _ranked(groups, ranker)):
-        top = [(s.provision.document, s.provision.reference) for s in cover(ranked, text, params)[:10 if mrr else k]]
+        top = [(s.provision.document, s.provision.reference) for s in cover(ranked, text, params, opens)[:10 if mrr else k]]
         hits.append(m.reciprocal_rank(top, list(gold), indexed) if mrr else m.recall_at(top, list(gold), k, indexed))
     return m.mean(hits)
 
@@ -131,8 +137,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="keep the weights and coverage in ranker.json; fit only the features it has no weight for")
     ap.add_argument("--crowd-only", action="store_true",
                     help="keep the weights and coverage ratios in ranker.json; choose only explained_crowd")
+    ap.add_argument("--opening-only", action="store_true",
+                    help="keep the weights and coverage ratios in ranker.json; choose only explained_opening")
     args = ap.parse_args(argv)
     bot = Assistant(eval_settings(), progress=False)
+    # cover() is scored as retrieval runs it: with the test for a paragraph opening a rule's explanation.
+    hit = functools.partial(ranked_hit, opens=functools.partial(opens_explanation, bot.retriever))
     if args.crowd_only:
         # The rule displaces one more paragraph of its own explanation: chosen on the dev
         # passage cases, whose gold is the exact paragraph (most answer-quality gold is a whole article).
@@ -157,22 +167,41 @@ def main(argv: list[str] | None = None) -> int:
         meta = {**previous, "new_features_history": history, "new_features": new, "new_features_fitted": dt.date.today().isoformat(),
                 "new_features_command": "python -m aiact.evals.fit_ranker --new-features",
                 "new_features_questions": len(groups),
-                "dev_hit@5_ranked": round(ranked_hit(groups, ranker, coverage, indexed), 4),
-                "dev_mrr_ranked": round(ranked_hit(groups, ranker, coverage, indexed, mrr=True), 4)}
+                "dev_hit@5_ranked": round(hit(groups, ranker, coverage, indexed), 4),
+                "dev_mrr_ranked": round(hit(groups, ranker, coverage, indexed, mrr=True), 4)}
         return _write(weights, intercept, meta, args.dry_run)
     if args.crowd_only:
         kept = load_ranker(str(WEIGHTS_FILE))
         coverage = {k: v for k, v in kept.meta.get("coverage", {}).items() if k != "explained_crowd"}
-        scored = [(ranked_hit(groups, kept, dict(coverage, explained_crowd=e), indexed)
-                   + ranked_hit(groups, kept, dict(coverage, explained_crowd=e), indexed, mrr=True), e)
+        scored = [(hit(groups, kept, dict(coverage, explained_crowd=e), indexed)
+                   + hit(groups, kept, dict(coverage, explained_crowd=e), indexed, mrr=True), e)
                   for e in CROWDS]
         best = max(h for h, _ in scored)
         coverage["explained_crowd"] = next(e for h, e in scored if h == best)
         meta = {**kept.meta, "coverage": coverage, "crowd_fitted": dt.date.today().isoformat(),
                 "crowd_command": "python -m aiact.evals.fit_ranker --crowd-only",
                 "crowd_questions": len(groups), "crowd_grid": {str(e): round(h, 4) for h, e in scored},
-                "crowd_dev_passages_hit@5_ranked": round(ranked_hit(groups, kept, coverage, indexed), 4),
-                "crowd_dev_passages_mrr_ranked": round(ranked_hit(groups, kept, coverage, indexed, mrr=True), 4)}
+                "crowd_dev_passages_hit@5_ranked": round(hit(groups, kept, coverage, indexed), 4),
+                "crowd_dev_passages_mrr_ranked": round(hit(groups, kept, coverage, indexed, mrr=True), 4)}
+        return _write(list(kept.weights), kept.intercept, meta, args.dry_run)
+    if args.opening_only:
+        # The opening paragraph of a rule's explanation swaps in for a neighbouring one: scored
+        # on every dev question (answer-quality and passage cases), as --coverage-only.
+        kept = load_ranker(str(WEIGHTS_FILE))
+        coverage = {k: v for k, v in kept.meta.get("coverage", {}).items() if k != "explained_opening"}
+        scored = [(hit(groups, kept, dict(coverage, explained_opening=o), indexed)
+                   + hit(groups, kept, dict(coverage, explained_opening=o), indexed, mrr=True), o) for o in OPENINGS]
+        best = max(h for h, _ in scored)
+        coverage["explained_opening"] = next(o for h, o in scored if h == best)  # first best: strict to loose
+        passages = [i for i, (text, gold, rows) in enumerate(groups) if i >= len(groups) - len(load_passage_cases("dev", ("en",)))]
+        part = [groups[i] for i in passages]
+        meta = {**kept.meta, "coverage": coverage, "opening_fitted": dt.date.today().isoformat(),
+                "opening_command": "python -m aiact.evals.fit_ranker --opening-only",
+                "opening_questions": len(groups), "opening_grid": {str(o): round(h, 4) for h, o in scored},
+                "opening_dev_hit@5_ranked": round(hit(groups, kept, coverage, indexed), 4),
+                "opening_dev_mrr_ranked": round(hit(groups, kept, coverage, indexed, mrr=True), 4),
+                "opening_dev_passages_hit@5_ranked": round(hit(part, kept, coverage, indexed), 4),
+                "opening_dev_passages_mrr_ranked": round(hit(part, kept, coverage, indexed, mrr=True), 4)}
         return _write(list(kept.weights), kept.intercept, meta, args.dry_run)
     if args.coverage_only:
         kept = load_ranker(str(WEIGHTS_FILE))
@@ -182,20 +211,23 @@ def main(argv: list[str] | None = None) -> int:
         weights, intercept = fit(groups)
         previous = {}
     ranker = Ranker(tuple(weights), intercept, {})
-    grid = [dict(lead_ratio=lead, binding_ratio=b, soft_ratio=s, slots=n, explained_crowd=e) for lead, b, s, n, e in
+    # explained_opening is chosen by --opening-only; a refit of the rest keeps it.
+    opening = load_ranker(str(WEIGHTS_FILE)).meta.get("coverage", {}).get("explained_opening", 0)
+    grid = [dict(lead_ratio=lead, binding_ratio=b, soft_ratio=s, slots=n, explained_crowd=e, explained_opening=opening)
+            for lead, b, s, n, e in
             itertools.product(leads, (2.0, 0.5, 0.3, 0.2, 0.1), (2.0, 0.5, 0.3, 0.2, 0.1), (3, 4, 5), CROWDS)]
     off = dict(lead_ratio=2.0, binding_ratio=2.0, soft_ratio=2.0, slots=4, explained_crowd=6)
     # Both the passage hit@5 and the reciprocal rank of the first gold reference count.
-    scored = [(ranked_hit(groups, ranker, p, indexed) + ranked_hit(groups, ranker, p, indexed, mrr=True), p)
+    scored = [(hit(groups, ranker, p, indexed) + hit(groups, ranker, p, indexed, mrr=True), p)
               for p in grid]
     best_hit = max(h for h, _ in scored)
     params = next(p for h, p in scored if h == best_hit)  # first best: the grid runs from strict to loose
     meta = {"fitted": dt.date.today().isoformat(), "command": "python -m aiact.evals.fit_ranker",
             "questions": len(groups), "candidates": sum(len(r) for _, _, r in groups),
             "positives": int(sum(l for _, _, r in groups for _, l in r)), "C": C,
-            "dev_hit@5_ranked": round(ranked_hit(groups, ranker, params, indexed), 4),
-            "dev_mrr_ranked": round(ranked_hit(groups, ranker, params, indexed, mrr=True), 4),
-            "dev_hit@5_ranked_without_coverage": round(ranked_hit(groups, ranker, off, indexed), 4),
+            "dev_hit@5_ranked": round(hit(groups, ranker, params, indexed), 4),
+            "dev_mrr_ranked": round(hit(groups, ranker, params, indexed, mrr=True), 4),
+            "dev_hit@5_ranked_without_coverage": round(hit(groups, ranker, off, indexed), 4),
             "coverage": params}
     if args.coverage_only:
         meta = {**previous, **{k: meta[k] for k in ("dev_hit@5_ranked", "dev_mrr_ranked",

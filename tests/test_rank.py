@@ -266,3 +266,108 @@ def test_a_fine_question_reaches_the_amount_of_article_99(real_assistant):
     question = "worst-case fine for a big company whose tool reads employees' emotions at work?"
     found = real_assistant.retriever.retrieve(question, dt.date(2026, 11, 24))
     assert "Article 99(3)" in [s.provision.reference for s in found.results[:5]]
+
+
+def test_date_questions_the_answer_does_not_read_as_when_still_search_the_dates():
+    from assistant.candidates import asks_when
+
+    for question in ("Did the Omnibus postpone the high-risk deadlines? To when?",
+                     "what are the main deadlines coming up", "Does the nudify ban already apply?",
+                     "when must we be compliant with the high-risk requirements?",
+                     "Did the Omnibus delay the GPAI rules?", "so the annex III stuff is pushed to december 2027?",
+                     "When does Article 50 apply?"):
+        assert asks_when(question), question
+    for question in ("What must a provider do when it finds its high-risk system is not compliant anymore?",
+                     "Our chatbot invents fake deadlines so people sign up for loans.",
+                     "Must incidents be reported without undue delay?", "Do deep fakes have to be labelled?"):
+        assert not asks_when(question), question
+
+
+@pytest.mark.slow
+def test_a_question_about_a_postponement_reaches_the_date_of_application(real_assistant):
+    """'Were the high-risk deadlines postponed?', 'Is the ban … already applicable?' ask for a date
+    without 'when': the dated provisions are searched as for a 'when' question, so the points of
+    Article 113 setting the dates of application come up."""
+    import datetime as dt
+
+    for question in ("Were the high-risk deadlines postponed?", "Is the ban on social scoring already applicable?"):
+        found = real_assistant.retriever.retrieve(question, dt.date(2026, 11, 24))
+        assert any(s.provision.reference.startswith("Article 113(") for s in found.results[:5]), question
+
+
+def test_the_paragraph_opening_a_rules_explanation_replaces_the_last_of_its_neighbours():
+    # "Must AI-generated images be marked?": Article 50(2) leads, two paragraphs from different
+    # subsections of its explanation follow; the paragraph opening that explanation (para. 54,
+    # 'Article 50(2) AI Act requires providers … to implement technical solutions …') is sixth.
+    section = "4 ARTICLE 50(2) AI ACT: MARKING AND DETECTION OF AI-GENERATED OR MANIPULATED CONTENT"
+    agents, generation = (section, "4.1 Main components", "4.1.2 Modalities"), (section, "4.1 Main components", "4.1.1 Generation")
+    rule = Scored(_s("Article 50(2)", "binding law", 0.98).provision, 0.98, 0.5, "retrieved", {"dense": 0.5})
+    opening = _g("para. 54", (section,), 0.29, 0.61)
+    ranked = [rule, _g("para. 63", agents, 0.9), Scored(_s("Article 50(4)", "binding law", 0.78).provision, 0.78, 0.5,
+                                                          "retrieved", {"dense": 0.5}),
+              _g("para. 58", generation, 0.41), Scored(_s("Article 111(4)", "binding law", 0.37).provision, 0.37, 0.5,
+                                                       "retrieved", {"dense": 0.5}), opening]
+    opens = lambda p: p.reference == "para. 54"  # noqa: E731 (what opens_explanation reads from the corpus)
+    question, params = "Must AI-generated images be watermarked?", {"slots": 3, "explained_opening": 2}
+    refs = lambda out: [s.provision.reference for s in out[:5]]  # noqa: E731
+    assert refs(cover(ranked, question, params, opens)) == [
+        "Article 50(2)", "para. 63", "Article 50(4)", "para. 54", "Article 111(4)"]
+    # Off, without the test, or with fewer explaining paragraphs than the setting asks: as before.
+    assert "para. 54" not in refs(cover(ranked, question, dict(params, explained_opening=0), opens))
+    assert "para. 54" not in refs(cover(ranked, question, params))
+    assert "para. 54" not in refs(cover(ranked, question, dict(params, explained_opening=3), opens))
+    # Paragraphs of one subsection answer the part of the rule it is about: they are kept.
+    same = [ranked[0], _g("para. 63", agents, 0.9), ranked[2], _g("para. 64", agents, 0.41), ranked[4], opening]
+    assert "para. 54" not in refs(cover(same, question, params, opens))
+    # A question naming its provision is answered by it, not by the explanation's summary.
+    named = [Scored(rule.provision, 0.98, 0.5, "reference", {"dense": 0.5, "named_subject": 1.0})] + ranked[1:]
+    assert "para. 54" not in refs(cover(named, "Article 50(2) marking of images", params, opens))
+
+
+@pytest.mark.slow
+def test_the_opening_of_a_rules_explanation_is_read_from_the_guidelines(real_assistant):
+    from assistant.candidates import opens_explanation
+
+    by_ref = {(p.document, p.reference): p for p in real_assistant.store.provisions.values()}
+    prohibited, transparency = "Guidelines on prohibited AI practices", "Guidelines on transparency (Article 50)"
+    opens = lambda doc, ref: opens_explanation(real_assistant.retriever, by_ref[(doc, ref)])  # noqa: E731
+    assert opens(prohibited, "para. 239")  # '(239) Article 5(1)(f) AI Act prohibits AI systems to infer emotions …'
+    assert opens(transparency, "para. 54")
+    assert not opens(prohibited, "para. 254")  # what a 'workplace' is: one notion of the rule
+    assert not opens(prohibited, "para. 240")
+    assert not opens(prohibited, "Article 5(1) (f) AI Act provides:")  # the rule quoted, not explained
+    assert not opens(transparency, "para. 41")  # opens the subsection on the exceptions only
+    assert not opens(prohibited, "para. 1")
+
+
+def test_the_opening_setting_is_chosen_on_dev_and_recorded():
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    coverage, meta = data["meta"]["coverage"], data["meta"]
+    assert coverage.get("explained_opening", 0) in (0, 1, 2, 3)
+    if "explained_opening" in coverage:
+        assert meta["opening_command"] == "python -m aiact.evals.fit_ranker --opening-only"
+        assert set(meta["opening_grid"]) == {"0", "1", "2", "3"}
+
+
+def test_a_question_about_what_the_code_is_worth_does_not_ask_for_the_codes_text():
+    from assistant.candidates import asked_kind, kind_weights
+
+    status = "What is the legal effect of signing the code of practice for model providers?"
+    assert asked_kind(status) is None and kind_weights(status)["code of practice"] == 0.75
+    content = "What does the code of practice say about serious incident reporting?"
+    assert asked_kind(content) == "code of practice" and kind_weights(content)["code of practice"] > 1.0
+
+
+@pytest.mark.slow
+def test_the_act_answers_what_signing_the_code_of_practice_gives(real_assistant):
+    """Signing the code, its being voluntary, the presumption it gives: Article 53(4) says what the
+    code is worth; the code's own measures answer what it says."""
+    import datetime as dt
+
+    day = dt.date(2026, 11, 24)
+    for question in ("what do we get out of signing the gpai code of practice?",
+                     "Can a provider rely on the GPAI code of practice to show it complies?"):
+        found = real_assistant.retriever.retrieve(question, day)
+        assert "Article 53(4)" in [s.provision.reference for s in found.results[:3]], question
+    found = real_assistant.retriever.retrieve("What does the code of practice say about serious incident reporting?", day)
+    assert found.results[0].provision.kind == "code of practice"
