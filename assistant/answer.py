@@ -325,6 +325,9 @@ def supports(question: str, cited: Sequence[Citation]) -> Callable[[Scored], int
         if any(p.document == d and (is_descendant(p.reference, r) or is_descendant(r, p.reference))
                for d, r in family):
             return 1
+        if p.document != "AI Act" and any(d == "AI Act" and re.search(rf"\b{re.escape(r)}(?![\w(])", p.text)
+                                          for d, r in family):
+            return 1  # guidance that names the provision concluded on ('(239) Article 5(1)(f) AI Act prohibits …')
         return 2 if len(subject & stems(p.text)) >= 2 else 0
 
     return backs
