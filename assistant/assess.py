@@ -265,6 +265,12 @@ class Assessor:
                 n = cite(q.reference)
                 lines.append(f"Not {r.outcome} under {r.reference}: the exception applies — {q.question.rstrip('?')}: "
                              f"“{q.words}” [{n}]" if n else f"Not {r.outcome} under {r.reference}.")
+        excepted = self._excepted(procedure, known, result)
+        for e in excepted:
+            if not e.held and e.outcome != outcome:  # the description states only the exception: say it
+                n = cite(e.exception_reference)
+                lines.append(f"Not {e.outcome} under {e.reference} on this description: "
+                             f"“{e.words}”{f' [{n}]' if n else ''}")
         assumptions = []
         if role_source == "assumed":
             assumptions.append(f"You are the {role} of the system.")
@@ -289,7 +295,6 @@ class Assessor:
         lines.append("This is an indication from the text of the Act, not legal advice.")
         confidence = self._confidence(result, known, opens)
         facts = tuple(known[k] for k in sorted(known))
-        excepted = self._excepted(procedure, known, result)
         return Assessment(description=description, tier=tier, text="\n\n".join(x for x in lines if x),
                           citations=tuple(cites), checks=tuple(o.question for o in opens), outcome=outcome,
                           facts=facts, assumptions=tuple(assumptions), open_questions=tuple(opens),

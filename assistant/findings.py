@@ -818,11 +818,14 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
         e = rest[3]
         head = asked_head(asked)
         opener = "Yes, allowed on this description:" if e.outcome == "prohibited" and ASKS_ALLOWED.search(head) \
-            and not ASKS_BAN.search(head) else "No:" if ASKS_TIER.search(asked) or ASKS_BAN.search(head) else ""
+            and not ASKS_BAN.search(head) else "No:" if ASKS_TIER.search(asked) or ASKS_BAN.search(head) else \
+            "Yes, on this description it is neither prohibited nor" if e.outcome == "high-risk" and ASKS_ALLOWED.search(head) else ""
         written = e.exception_reference == p.reference or e.exception_reference.startswith("Article")
         said = f"not {e.outcome} under {p.reference}: " + (
             f"the exception written for it applies{'' if e.exception_reference == p.reference else f' ({e.exception_reference})'}"
             if written else f"{e.exception_reference} excludes it") + f": “{e.words}”."
+        if opener.endswith(" nor"):  # 'Can we use …?': neither prohibited nor high-risk under the point
+            said = said[len("not "):]
         return [Clause(f"{opener} {said}" if opener else said[0].upper() + said[1:],
                        tuple(dict.fromkeys((ref, (p.document, e.exception_reference)))))]
     if tier == "unlisted":
@@ -1015,8 +1018,9 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     # the exception the walk applied, or one written into a provision of the tier asked
     asks = "high-risk" if ASKS_TIER.search(question) else "prohibited" if ASKS_BAN.search(question) \
         or ASKS_ALLOWED.search(asked_head(question)) else None
+    allowed = bool(ASKS_ALLOWED.search(asked_head(question))) and not ASKS_BAN.search(asked_head(question))
     lifted = next((e for e in risk.excepted if e.held and (asks or e.outcome == "prohibited")
-                   or not e.held and e.outcome == asks), None) \
+                   or not e.held and (e.outcome == asks or allowed and e.outcome == "high-risk")), None) \
         if risk.tier == "minimal" and later is None else None
     if lifted is not None:
         # the description meets the exception written into the provision that would decide its

@@ -122,6 +122,8 @@ CLASSIFY = re.compile(
     # "our app scores loan applicants, is it high risk": the tier asked in a clause after the product
     rf"[,;:–—-]\s*(?:is|are|would|will|could) (?:it|this|that|they|we)(?: be)?(?: considered| classed as| classified as| treated as| counted as)? {TIER}{NOW}\s*\W*$|"
     r"^\W*is it (?:still )?(?:legal|lawful|allowed|permitted|ok|okay|banned|prohibited|forbidden|illegal) to\b|"
+    # "do we fall under the high-risk biometric rules?": the tier asked as the rules it brings
+    r"\b(?:fall|falls|come|comes|count|counts)\s+(?:under|within|among)\s+(?:the\s+)?(?:high[- ]?risk|prohibit\w*|banned|annex iii)\b|"
     # "Does the AI Act ban social scoring by companies?": whether a practice is prohibited
     r"^\W*(?:does|do|will|would) (?:the )?(?:eu )?(?:ai act|act|regulation|eu|law)s? (?:still |really |also |now )?"
     r"(?:ban|prohibit|forbid|outlaw|allow|permit)\b", _I)
