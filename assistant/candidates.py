@@ -20,6 +20,7 @@ from assistant import retrieve as R
 from assistant.references import DATE, find_other_references, find_references, is_descendant
 from aiact.corpus.provision import BINDING, CODE, GUIDELINES, Provision
 from aiact.index.chunk import split_sentences
+from aiact.index.stems import known_sentences, split_rule
 from assistant.plan import SME, SMC
 
 # A reference named as a qualifier of something else, not as what the question is about.
@@ -318,8 +319,10 @@ def _has(pattern: re.Pattern, text: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _sentence_stems(text: str) -> tuple[frozenset[str], ...]:
-    """The stems of each sentence (``R._overlap`` of a sentence is ``len(q & stems) / (1 + len(q))``)."""
-    return tuple(R._stems(s) for s in split_sentences(text))
+    """The stems of each sentence (``R._overlap`` of a sentence is ``len(q & stems) / (1 + len(q))``);
+    read from the build when it stored them under the same split and stemming rules."""
+    stored = known_sentences(text, R.stem_rule(), split_rule())
+    return stored if stored is not None else tuple(R._stems(s) for s in split_sentences(text))
 
 
 def _rows(retriever) -> dict[str, list[int]]:

@@ -35,7 +35,7 @@ from aiact.corpus import load_corpus
 from aiact.index.chunk import CHUNKER_VERSION, chunk_provisions, split_sentences
 from aiact.index.embed import Embedder
 from aiact.index.compiled import PATTERNS, write_patterns
-from aiact.index.stems import STEMS, provision_texts, write_stems
+from aiact.index.stems import STEMS, provision_texts, split_rule, write_stems
 from aiact.index.store import COLLECTION_PREFIX, VECTORS, chroma_client, forget_chroma, tokenize_for_bm25
 
 log = logging.getLogger(__name__)
@@ -428,7 +428,8 @@ def _write_stems(work: Path, provisions: list) -> None:
     process that meets a provision for the first time."""
     from assistant.retrieve import content_stems, stem_rule
 
-    write_stems(work / STEMS, provision_texts(provisions, split_sentences), content_stems, stem_rule())
+    write_stems(work / STEMS, provision_texts(provisions, split_sentences), content_stems, stem_rule(),
+                split_sentences, split_rule(), [p.text for p in provisions])
 
 
 def _write_patterns(work: Path) -> None:
