@@ -305,8 +305,9 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
         f["asked_kind"] = float(asked is not None and p.kind == asked)
         f["recital"] = float(p.reference.startswith("Recital"))
         f["list_head"] = float(p.text.rstrip().endswith(":"))
-        for k in list(f):
-            f[k] = round(float(f[k]), 4)
+        for k, v in f.items():  # most are flags, 0.0 or 1.0 already: as round(float(v), 4) leaves them
+            if v.__class__ is not float or (v != 0.0 and v != 1.0):
+                f[k] = round(float(v), 4)
 
 
 # What a provision's text states is the text's alone: worked out once per text, not again for
