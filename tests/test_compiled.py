@@ -80,3 +80,13 @@ def test_a_damaged_foreign_or_unlisted_file_only_costs_speed(build, how, monkeyp
     from assistant.patterns import compiled
 
     assert compiled(r"\bdeployers?\b(?#uncached)").search("the deployer") is not None
+
+
+def test_a_build_stores_the_law_patterns_and_opening_it_serves_them(mini_assistant, monkeypatch):
+    from aiact.index.build import read_manifest
+
+    directory = mini_assistant.store.directory
+    assert C.PATTERNS in read_manifest(directory)["files"]  # checksummed like every file of a build
+    pattern, flags = law_patterns()[0]
+    got = C.known(pattern, flags)
+    assert got is not None and got == re.compile(pattern, flags)
