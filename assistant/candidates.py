@@ -21,6 +21,7 @@ from assistant import retrieve as R
 from assistant.references import DATE, find_other_references, find_references, is_descendant
 from aiact.corpus.provision import BINDING, CODE, GUIDELINES, Provision
 from aiact.index.chunk import split_sentences
+from aiact.index.stems import known_sentences, split_rule
 from assistant.plan import CODE_STATUS, SME, SMC
 
 # A reference named as a qualifier of something else, not as what the question is about.
@@ -336,8 +337,9 @@ def _describe(retriever, pool: dict[str, Candidate], query: str, embedding: np.n
         f["asked_kind"] = float(asked is not None and p.kind == asked)
         f["recital"] = float(p.reference.startswith("Recital"))
         f["list_head"] = float(p.text.rstrip().endswith(":"))
-        for k in list(f):
-            f[k] = round(float(f[k]), 4)
+        for k, v in f.items():  # most are flags, 0.0 or 1.0 already: as round(float(v), 4) leaves them
+            if v.__class__ is not float or (v != 0.0 and v != 1.0):
+                f[k] = round(float(v), 4)
 
 
 # What a provision's text states is the text's alone: worked out once per text, not again for
@@ -350,8 +352,10 @@ def _has(pattern: re.Pattern, text: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _sentence_stems(text: str) -> tuple[frozenset[str], ...]:
-    """The stems of each sentence (``R._overlap`` of a sentence is ``len(q & stems) / (1 + len(q))``)."""
-    return tuple(R._stems(s) for s in split_sentences(text))
+    """The stems of each sentence (``R._overlap`` of a sentence is ``len(q & stems) / (1 + len(q))``);
+    read from the build when it stored them under the same split and stemming rules."""
+    stored = known_sentences(text, R.stem_rule(), split_rule())
+    return stored if stored is not None else tuple(R._stems(s) for s in split_sentences(text))
 
 
 def _rows(retriever) -> dict[str, list[int]]:

@@ -103,12 +103,26 @@ def session(method: Callable) -> Callable:
     return wrapper
 
 
+def law_patterns() -> list[tuple[str, int]]:
+    """Every pattern of the law data with the flags answering compiles it with (the build
+    stores their compiled programs: aiact.index.compiled)."""
+    from assistant.law import load_law
+
+    out: list[tuple[str, int]] = []
+    for fact in load_law().facts:
+        for name in PATTERN_FIELDS:
+            value = fact.get(name)
+            for pattern in (value,) if isinstance(value, str) else (value or ()):
+                if isinstance(pattern, str):
+                    out.append((pattern, re.I))
+    return list(dict.fromkeys(out))
+
+
 def steps(assistant) -> Iterator[Callable[[], object]]:
     """The warm-up in small steps: each law-data pattern, the procedure of the assistant's day
     (its patterns compiled by then), then, with ``WARM_TEXTS``, the provisions' texts about a
     hundred at a time (their stems, and each provision's sentences with their stems, as
     candidates.py keeps them)."""
-    from assistant.law import load_law
     from assistant.candidates import _sentence_stems as sentence_stems
     from assistant.patterns import compiled
     from assistant.procedure import load_procedure
@@ -116,12 +130,8 @@ def steps(assistant) -> Iterator[Callable[[], object]]:
     from aiact.index.chunk import split_sentences
     from aiact.index.stems import provision_texts
 
-    for fact in load_law().facts:
-        for name in PATTERN_FIELDS:
-            value = fact.get(name)
-            for pattern in (value,) if isinstance(value, str) else (value or ()):
-                if isinstance(pattern, str):
-                    yield functools.partial(compiled, pattern, re.I)
+    for pattern, flags in law_patterns():
+        yield functools.partial(compiled, pattern, flags)
     yield functools.partial(load_procedure, assistant.today)
     if not WARM_TEXTS:
         return

@@ -355,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     mine["warm"]["again_p50_ms"], mine["warm"]["again_p95_ms"] = again["p50_ms"], again["p95_ms"]
     # A build from before stems.npz (2026-12-03) answers its first questions slower: say which one.
     result["index_has_stems"] = (bot.store.directory / "stems.npz").is_file()
+    # ... and one from before patterns.npz (round 9) compiles the law data's patterns as it meets them.
+    result["index_has_patterns"] = (bot.store.directory / "patterns.npz").is_file()
     mine["throughput"] = bench_threads(bot.ask, qs)
     print("assistant: cold starts and serving memory…", file=sys.stderr)
     mine["cold"] = bench_cold(aiact_command() + ["ask", COLD_QUESTION], env, args.cold_runs)

@@ -34,7 +34,8 @@ from aiact.corpus import fingerprint as corpus_fingerprint
 from aiact.corpus import load_corpus
 from aiact.index.chunk import CHUNKER_VERSION, chunk_provisions, split_sentences
 from aiact.index.embed import Embedder
-from aiact.index.stems import STEMS, provision_texts, write_stems
+from aiact.index.compiled import PATTERNS, write_patterns
+from aiact.index.stems import STEMS, provision_texts, split_rule, write_stems
 from aiact.index.store import COLLECTION_PREFIX, VECTORS, chroma_client, forget_chroma, tokenize_for_bm25
 
 log = logging.getLogger(__name__)
@@ -399,6 +400,7 @@ def _write_build(work: Path, fp: str, settings: Settings, embedder: Embedder, pr
                              _stored_vectors(work, settings, collection_name, [c.id for c in chunks]))
 
     _write_stems(work, provisions)
+    _write_patterns(work)
 
     documents: dict[str, int] = {}
     for p in provisions:
@@ -426,7 +428,16 @@ def _write_stems(work: Path, provisions: list) -> None:
     process that meets a provision for the first time."""
     from assistant.retrieve import content_stems, stem_rule
 
-    write_stems(work / STEMS, provision_texts(provisions, split_sentences), content_stems, stem_rule())
+    write_stems(work / STEMS, provision_texts(provisions, split_sentences), content_stems, stem_rule(),
+                split_sentences, split_rule(), [p.text for p in provisions])
+
+
+def _write_patterns(work: Path) -> None:
+    """The law data's patterns, compiled once here (their programs: aiact.index.compiled)
+    instead of once in every process, at the first answer that meets each."""
+    from assistant.warm import law_patterns
+
+    write_patterns(work / PATTERNS, law_patterns())
 
 
 def _embed(embedder: Embedder, texts: list[str], done: Callable[[int], object], slice_size: int) -> np.ndarray:

@@ -10,6 +10,8 @@ Layout of one build (a directory named by its fingerprint)::
                       reads them without importing chromadb
     stems.npz         the content-word stems of the provisions' texts, sentences and headings
                       (aiact.index.stems; older builds lack it and stem as they go)
+    patterns.npz      the law data's regular expressions as compiled programs (aiact.index.compiled;
+                      older builds lack it and compile each pattern at its first use)
     chroma/           the embedded Chroma store (absent when a Chroma server holds the vectors)
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 
 from aiact.corpus.provision import Provision
 from aiact.index.chunk import date_key
+from aiact.index.compiled import register as register_patterns
 from aiact.index.stems import register as register_stems
 
 log = logging.getLogger(__name__)
@@ -147,6 +150,7 @@ class IndexStore:
         self.directory = directory
         self.manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         register_stems(directory, self.manifest)  # read at the first question, not here
+        register_patterns(directory, self.manifest)  # likewise
         raw = json.loads((directory / "provisions.json").read_text(encoding="utf-8"))
         self.provisions: dict[str, Provision] = {d["id"]: Provision.from_dict(d["provision"]) for d in raw}
         nodes = json.loads((directory / "nodes.json").read_text(encoding="utf-8"))

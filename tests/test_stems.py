@@ -2,6 +2,7 @@
 anything amiss with the file only makes it stem as before."""
 import hashlib
 
+import numpy as np
 import pytest
 
 from aiact.index import stems as S
@@ -64,3 +65,45 @@ def test_the_rule_digest_follows_the_stop_words_and_the_code():
     exec("import re\ndef f(text):\n    return frozenset(w[:5] for w in re.findall('[a-z]+', text) if w not in STOP)",
          namespace)
     assert S.rule_digest(namespace["f"]) not in (before, S.rule_digest(lambda t: t))
+
+
+def test_stored_sentences_equal_the_split_and_stems_answering_computes(tmp_path, monkeypatch):
+    from aiact.index.chunk import split_sentences
+    from assistant.candidates import _sentence_stems
+
+    monkeypatch.setattr(S, "_tables", {})
+    texts = ["1. Providers shall keep logs. 2. Deployers shall monitor: (a) the system; (b) the data.",
+             TEXTS[0], "A single sentence without a split"]
+    path = tmp_path / S.STEMS
+    S.write_stems(path, S.provision_texts([], split_sentences) + [t for x in texts for t in [x, *split_sentences(x)]],
+                  R.content_stems, R.stem_rule(), split_sentences, S.split_rule(), texts)
+    manifest = {"files": {S.STEMS: {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()}}}
+    S.register(tmp_path, manifest)
+    for t in texts:
+        want = tuple(R.content_stems(s) for s in split_sentences(t))
+        assert S.known_sentences(t, R.stem_rule(), S.split_rule()) == want
+        _sentence_stems.cache_clear()
+        assert _sentence_stems(t) == want
+    assert len(S.known_sentences(texts[0], R.stem_rule(), S.split_rule())) == 4
+    assert S.known_sentences("Not a provision text.", R.stem_rule(), S.split_rule()) is None
+    assert S.known_sentences(texts[0], R.stem_rule(), "another-split") is None
+    assert S.known_sentences(texts[0], "another-rule", S.split_rule()) is None
+
+
+def test_a_file_from_before_the_sentences_still_gives_its_stems(tmp_path, monkeypatch):
+    monkeypatch.setattr(S, "_tables", {})
+    path = tmp_path / S.STEMS
+    S.write_stems(path, TEXTS, R.content_stems, R.stem_rule())
+    with np.load(path) as z:  # as written before the sentences were stored
+        arrays = {k: z[k] for k in ("rule", "vocab", "keys", "lengths", "offsets", "ids")}
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    S.register(tmp_path, {"files": {S.STEMS: {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()}}})
+    assert S.known(TEXTS[0], R.stem_rule()) == R.content_stems(TEXTS[0])
+    assert S.known_sentences(TEXTS[0], R.stem_rule(), S.split_rule()) is None
+
+
+def test_the_split_rule_follows_the_sentence_splitter():
+    from aiact.index import chunk
+
+    assert S.split_rule() == S.rule_digest(chunk._split_sentences) != S.rule_digest(chunk._pack)
