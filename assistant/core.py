@@ -138,6 +138,28 @@ EITHER_OR = re.compile(r"^\W*(?:are|is|am|do|does|would|will|should|must)\b[^?]*
 YES_NO = re.compile(r"^(?:Yes|No)(?:,\s*|\s*[—–:-]\s*|\.\s+)", re.I)
 
 
+# "… is out of scope, right?", "are we exempt?": the scope asked in the negative
+NEGATED_SCOPE = re.compile(r"\b(?:out(?:side)? of (?:the )?scope|outside (?:the |its )?scope|exempt\w*|not covered|"
+                           r"excluded|(?:doesn'?t|does not|don'?t|do not|wouldn'?t|would not|won'?t|will not) (?:even |really )?apply)\b",
+                           re.I)
+OPENER = re.compile(r"^(Yes|No)(?=[:,])")
+YES_NO_Q = re.compile(r"^\W*(?:does|do|is|are|will|would|could|can|am|shall|must)\b", re.I)
+
+
+def _in_the_terms_asked(clauses: list[Clause], question: str) -> list[Clause]:
+    """A scope rule's 'Yes: the AI Act applies …' answers 'does it apply?'; asked whether it is
+    out of scope or exempt, the same rule answers 'No'."""
+    last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
+    if not clauses or not NEGATED_SCOPE.search(last) or not clauses[0].cites \
+            or not clauses[0].cites[0][1].startswith("Article 2("):
+        return clauses
+    m = OPENER.match(clauses[0].text)
+    if not m:
+        return clauses
+    flipped = ("No" if m.group(1) == "Yes" else "Yes") + clauses[0].text[m.end():]
+    return [dataclasses.replace(clauses[0], text=flipped)] + clauses[1:]
+
+
 def _unless_either_or(clauses: list[Clause], question: str) -> list[Clause]:
     """A first clause that opens "Yes, …" to an either-or question opens with what follows."""
     last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
@@ -483,7 +505,7 @@ class Assistant:
         # a clause two parts (or a rule and the duties it replaced) both bring is said once
         seen: set[str] = set()
         clauses = [c for c in clauses if not (c.text in seen or seen.add(c.text))]
-        return _unless_either_or(clauses, plan.question)
+        return _in_the_terms_asked(_unless_either_or(clauses, plan.question), plan.question)
 
     def _contradicting_first(self, premise, clause: Clause, plan: Plan, day: dt.date) -> Clause:
         """A correction that cites several provisions leads with the one that contradicts what
@@ -557,6 +579,13 @@ class Assistant:
             found = (f.penalty(part, day) if fine else []) or f.soft_law(part, day)
         elif part.intent == "scope":
             found = f.dated_subject(part, day, rules=("by", "fact")) or f.scope(part, day)
+            # only a yes-or-no question on whether the Act applies ('what duty applies …' asks the duty)
+            tiered = self._with_tier(part, day, "Yes:") if not found and not NEGATED_SCOPE.search(part.text) \
+                and YES_NO_Q.match(part.clause or part.text) else None
+            if tiered is not None:
+                # "does the AI Act apply to our customer service chatbot?": yes, with the duties
+                # of the tier the system described has
+                found = [tiered[1]]
         elif part.intent == "obligations":  # with no actor or category named, only a duty named by its words
             found = f.obligations(part, day)
             tiered = self._with_tier(part, day) if part.actors and not part.categories else None
@@ -644,7 +673,8 @@ class Assistant:
         words = re.sub(r"^\(\w+\)\s*", "", " ".join(p.text.split())).rstrip(";. ")
         return [Clause(f"{p.reference} defines it: “{words}”.", (("AI Act", p.reference),), strength=2.0)]
 
-    def _with_tier(self, part: Part, day: dt.date) -> tuple[Part, Clause] | None:
+    def _with_tier(self, part: Part, day: dt.date, opening: str = "These are the duties because") \
+            -> tuple[Part, Clause] | None:
         """The part with the category of the system it describes, as the decision procedure
         decides it (high-risk, or the transparency duties of Article 50), and the clause that says
         so; None when it describes no system or the walk gives no such tier."""
@@ -661,7 +691,7 @@ class Assistant:
         what = "has the transparency duties of" if category == "article-50" else "falls under"
         cites = ((lead.document, lead.reference),) + ((("AI Act", "Article 6(2)"),) if where.endswith("6(2)") else ())
         return dataclasses.replace(part, categories=(category,)), \
-            Clause(f"These are the duties because a system like this {what} {lead.reference}{where}.", cites)
+            Clause(f"{opening} a system like this {what} {lead.reference}{where}.", cites, strength=2.0)
 
     def _dated_point(self, dated: Clause, question: str, day: dt.date) -> Provision | None:
         """Of the Article 5 points a dated rule names (Article 113(a): 'Article 5(1), first

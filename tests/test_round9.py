@@ -275,3 +275,40 @@ def test_reporting_a_company_is_a_complaint_and_union_bodies_are_covered():
     assert ("AI Act", "Article 100(1)") in found[0].cites
     # who supervises them stays the supervision rule
     assert _scope("who supervises EU institutions under the AI Act?")[0].cites[0] == ("AI Act", "Article 74(9)")
+
+
+def test_verification_is_read_from_clocking_in_and_entering_without_a_card():
+    for text in ("Our gym uses facial recognition so members can enter without a card.",
+                 "fingerprint scanners with AI matching so employees clock in and out"):
+        assert any(f.name == "verification_only" and f.value for f in _assess(text).facts), text
+
+
+def test_a_scope_answer_is_said_in_the_terms_asked():
+    from assistant.core import _in_the_terms_asked
+    from assistant.findings import Clause
+
+    applies = [Clause("Yes: the AI Act applies to providers placing AI systems …", (("AI Act", "Article 2(1)(a)"),))]
+    assert _in_the_terms_asked(applies, "Our Swiss company is out of scope, right?")[0].text.startswith("No: the AI Act applies")
+    assert _in_the_terms_asked(applies, "Does the AI Act apply to a Swiss company?")[0].text.startswith("Yes:")
+    excluded = [Clause("No: the AI Act does not apply to … military …", (("AI Act", "Article 2(3)"),))]
+    assert _in_the_terms_asked(excluded, "Is military AI exempt from the AI Act?")[0].text.startswith("Yes: the AI Act does not apply")
+    # a classification's 'No' is not a scope answer
+    tier = [Clause("No: not high-risk under Annex III, point 2 …", (("AI Act", "Annex III, point 2"),))]
+    assert _in_the_terms_asked(tier, "is it exempt?")[0].text.startswith("No:")
+
+
+def test_a_chatbot_the_act_does_not_apply_to_is_a_premise():
+    premise, clause = _premise("Our chatbot only answers questions about opening hours, so the AI Act doesn't apply to it at all, right?")
+    assert premise.fact == "premises/chatbot-not-covered" and clause.cites == (("AI Act", "Article 50(1)"),)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,opening", [
+    ("Can we use fingerprint scanners with AI matching so employees clock in and out?",
+     "Yes, on this description it is neither prohibited nor high-risk under Annex III, point 1(a)"),
+    ("Since the AI Act only applies to companies established in the EU, our Swiss company selling AI software to EU "
+     "customers is out of scope, right?", "No: the AI Act applies"),
+    ("does the AI act apply to our customer service chatbot?", "Yes: a system like this has the transparency duties of Article 50(1)"),
+])
+def test_yes_and_no_in_the_terms_asked(real_assistant, question, opening):
+    assert real_assistant.ask(question, as_of=DAY).text.startswith(opening)
