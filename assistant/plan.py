@@ -454,7 +454,7 @@ WHICH_RULES = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:rules|obliga
                          r"(?:\s+[\w-]+){0,3}?\s+(?:apply|applies)\b", re.I)
 
 
-STILL_APPLY = re.compile(r"\bstill appl\w*", re.I)
+STILL_APPLY = re.compile(r"\bstill\b(?= appl)", re.I)  # the date words left once "still" is gone
 # "we're a reseller …", "as the importer …", "distributor here": the role the speaker names for
 # itself; "before we sell it" is then its own selling, not a provider's
 SELF_ROLE = re.compile(r"\b(?:we(?:'re| are)|i(?:'m| am)|as)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?"

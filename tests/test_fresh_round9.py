@@ -1,0 +1,149 @@
+"""Round 9 D: the classes found on fresh user questions about the value chain (Articles 22–25),
+serious incidents, Article 50(3), open-source models, enforcement and whistleblowers.
+
+Each test checks a class, by questions worded differently from the eval cases: the plan reads the
+slot or the intent, and the law data answers with the provision that states the fact."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.findings import Findings
+from assistant.plan import parse
+
+DAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def findings() -> Findings:
+    return Findings()
+
+
+def _lead(clauses) -> str | None:
+    return clauses[0].cites[0][1] if clauses and clauses[0].cites else None
+
+
+def _duties(findings: Findings, question: str) -> list:
+    part = parse(question).parts[0]
+    assert part.intent == "obligations", (question, part.intent)
+    return findings.obligations(part, DAY)
+
+
+def _rule(findings: Findings, question: str) -> str | None:
+    return _lead(findings.scope(parse(question).parts[0], DAY))
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "our company is in Canada, do we need somebody established in the Union to sell our high-risk tool?",
+    "do we have to appoint an EU-based representative for our annex III product?",
+    "is a legal representative located in europe required for us?",
+])
+def test_a_person_in_the_union_is_the_authorised_representative(question):
+    assert "authorised representative" in parse(question).parts[0].actors
+
+
+def test_a_person_in_the_union_is_asked_as_a_duty():
+    plan = parse("we're a japanese vendor of a high-risk AI, do we need anyone based in the EU?")
+    assert plan.parts[0].intent == "obligations"
+
+
+@pytest.mark.parametrize("question", [
+    "as a reseller of a high-risk AI, what must we do before we sell it?",
+    "distributor here - what do we check before selling a high risk system?",
+    "I'm an importer, what do I verify before I sell it on?",
+])
+def test_the_speakers_own_role_wins_over_we_sell(question):
+    actors = parse(question).parts[0].actors
+    assert "provider" not in actors and actors, actors
+
+
+def test_a_named_provider_stays_with_a_named_role():
+    parts = parse("we're a distributor: what must the provider have done before we sell it?").parts
+    assert {a for p in parts for a in p.actors} == {"provider", "distributor"}
+
+
+def test_which_duties_still_apply_is_no_date_question():
+    assert parse("our model's weights are open, which obligations still apply to us?").parts[0].intent == "obligations"
+    # with a time word it stays a date question
+    assert parse("which obligations still apply from August 2026?").parts[0].intent == "deadline"
+    assert parse("does the 2024 date still apply?").parts[0].intent == "deadline"
+
+
+def test_the_checks_a_duty_consists_of_are_asked_as_duties():
+    assert parse("what checks do importers need before they place a high-risk system?").parts[0].intent == "obligations"
+
+
+# --- the law data: value chain ----------------------------------------------------------------
+
+def test_importer_name_on_the_packaging(findings):
+    clauses = _duties(findings, "we import AI tools for HR screening - must our trade mark and address be on the box or packaging?")
+    assert _lead(clauses) == "Article 23(3)"
+    assert "packaging" in clauses[0].text
+
+
+def test_a_distributor_with_a_non_conforming_system_already_supplied(findings):
+    clauses = _duties(findings, "we distribute a high-risk AI and have already shipped units that turn out not compliant - what now, do we have to?")
+    assert _lead(clauses) == "Article 24(4)"
+    assert "withdraw it or recall it" in clauses[0].text
+
+
+def test_an_importer_that_doubts_conformity(findings):
+    clauses = _duties(findings, "we import a high-risk system and suspect the documents are falsified, what must we do?")
+    assert _lead(clauses) == "Article 23(2)"
+
+
+def test_the_checks_before_supply_need_the_actor_named(findings):
+    # a distributor's checks
+    clauses = _duties(findings, "we're a wholesaler/distributor - what do we have to verify before we supply a high-risk AI?")
+    assert _lead(clauses) == "Article 24(1)"
+    # the same words from a provider do not bring the distributor's or importer's duties
+    provider = _duties(findings, "we sell an AI that scores tenants - what do we have to do before selling it in the EU?")
+    assert all(c.cites[0][1] not in ("Article 23(1)", "Article 24(1)") for c in provider if c.cites)
+
+
+def test_a_provider_outside_the_union_and_its_representative(findings):
+    clauses = _duties(findings, "we're a swiss startup with a high-risk AI, do we need somebody established in the EU?")
+    assert _lead(clauses) == "Article 22(1)"
+    # naming the representative alone asks what it does, not its appointment: the passages answer
+    assert not any(c.cites and c.cites[0][1] == "Article 22(1)" and c.strength >= 2 for c in
+                   findings.obligations(parse("what tasks does our EU authorised representative perform?").parts[0], DAY))
+
+
+# --- the law data: Article 50(3) --------------------------------------------------------------
+
+def test_emotion_recognition_notice_when_informing_is_asked(findings):
+    clauses = _duties(findings, "our shop uses emotion recognition cameras, do we have to inform shoppers?")
+    assert _lead(clauses) == "Article 50(3)"
+
+
+def test_informing_words_alone_are_not_the_emotion_duty(findings):
+    clauses = _duties(findings, "we publish AI-written press releases, do we need to disclose that?")
+    assert "Article 50(3)" not in [c.cites[0][1] for c in clauses if c.cites]
+
+
+# --- the law data: rules stated in plain words ------------------------------------------------
+
+def test_open_source_with_systemic_risk(findings):
+    assert _rule(findings, "our open-weights model crosses the systemic risk threshold - is the exemption still available?") == "Article 53(2)"
+    clauses = findings.scope(parse("our open-weights model crosses the systemic risk threshold - is the exemption still available?").parts[0], DAY)
+    assert clauses[0].text.startswith("No")
+    # no systemic risk named: the open-source rule of Article 2(12) answers, not this one
+    assert _rule(findings, "is open source software exempt from the AI act?") == "Article 2(12)"
+
+
+def test_formal_non_compliance(findings):
+    assert _rule(findings, "our high-risk system shipped without the declaration of conformity - what will happen?") == "Article 83(1)"
+    assert _rule(findings, "we never did the EU database registration for our annex III tool, consequences?") == "Article 83(1)"
+
+
+def test_non_compliance_found_by_market_surveillance(findings):
+    assert _rule(findings, "market surveillance says our AI is not compliant; how long to bring it into compliance?") == "Article 79(2)"
+
+
+def test_whistleblowers(findings):
+    assert _rule(findings, "is a staff member who leaks our AI act breaches to the press protected as a whistleblower?") == "Article 87"
+    # protecting workers is not reporting: national rules on workers are another rule
+    assert _rule(findings, "can member states keep rules protecting workers from AI used by employers?") != "Article 87"
