@@ -32,7 +32,10 @@ ACTORS = {  # the actor as the obligations data names it → how questions name 
                 r"(?:using|deploying|operating|rolling out|putting into service) (?:an?|the|our|this|that|some|[\w-]+)\b|"
                 # "our school wants to use AI to grade essays", "we plan to deploy …"
                 r"(?:we|i|our (?!(?:ai|model|system|tool|app|product|software|platform)\b)[\w-]+) (?:want|wants|plan|plans|intend|intends|would like|are going|is going|'d like|hope|hopes)"
-                r" to (?:use|deploy|roll out|introduce|adopt|buy)\b",
+                r" to (?:use|deploy|roll out|introduce|adopt|buy)\b|"
+                # "if I publish an AI-generated deep fake video …": whoever puts the content out uses
+                # the system (not "we publish our model/app": that is a provider releasing it)
+                r"(?:we|i) (?:publish|post|broadcast|air|upload)\b(?![^.?!]{0,30}\b(?:models?|weights|apps?|tools?|systems?|software|code|api|llms?)\b)",
     "importer": r"importers?|(?:we|i) import",
     "distributor": r"distributors?|resellers?|(?:we|i) (?:resell|distribute)",
     # "do we need someone based in the EU?": a person the provider outside the Union appoints there

@@ -34,6 +34,12 @@ def _rule(findings: Findings, question: str) -> str | None:
     return _lead(findings.scope(parse(question).parts[0], DAY))
 
 
+def _concludes(findings: Findings, question: str) -> str | None:
+    """The rule that concludes on its own words (two terms of a weighted fact: core's threshold 4)."""
+    clauses = findings.scope(parse(question).parts[0], DAY)
+    return _lead(clauses) if clauses and clauses[0].strength >= 4 else None
+
+
 # --- the plan ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("question", [
@@ -147,3 +153,35 @@ def test_whistleblowers(findings):
     assert _rule(findings, "is a staff member who leaks our AI act breaches to the press protected as a whistleblower?") == "Article 87"
     # protecting workers is not reporting: national rules on workers are another rule
     assert _rule(findings, "can member states keep rules protecting workers from AI used by employers?") != "Article 87"
+
+
+# --- round 2: classes found on the earlier dev cases of the same areas ------------------------
+
+def test_an_importer_check_asked_by_its_point(findings):
+    clauses = _duties(findings, "as an importer must we verify the declaration of conformity and CE marking?")
+    assert _lead(clauses) == "Article 23(1)(c)"
+    # the checks as a whole: the paragraph that introduces them
+    assert _lead(_duties(findings, "what do importers of high-risk AI have to check before placing it on the market?")) == "Article 23(1)"
+
+
+def test_whether_a_high_risk_system_may_be_tested_on_real_people(findings):
+    clauses = findings.scope(parse("could we pilot our high-risk triage AI with real patients before the launch?").parts[0], DAY)
+    assert _lead(clauses) == "Article 60(1)" and clauses[0].text.startswith("Yes")
+    # how long or what happens next is the paragraph that says it, not this rule
+    assert _rule(findings, "we're testing our high-risk AI in real world conditions, what's the longest it may last?") != "Article 60(1)"
+    assert _concludes(findings, "can we test our chatbot's prompts in a notebook?") is None
+
+
+def test_what_the_instructions_for_use_contain(findings):
+    assert _concludes(findings, "what has to go in the instructions for use of our high-risk system?") == "Article 13(3)"
+    # checking that they come with the system is the distributor's duty, not their content
+    assert _concludes(findings, "do distributors check the instructions for use are there?") is None
+
+
+@pytest.mark.parametrize("question,deployer", [
+    ("If we publish AI-generated deepfake clips on our channel, what must we do?", True),
+    ("I post AI-made photos of politicians, any rules?", True),
+    ("we publish our model weights on github, what applies?", False),
+])
+def test_publishing_content_is_using_the_system(question, deployer):
+    assert ("deployer" in parse(question).parts[0].actors) is deployer
