@@ -185,3 +185,50 @@ def test_what_the_instructions_for_use_contain(findings):
 ])
 def test_publishing_content_is_using_the_system(question, deployer):
     assert ("deployer" in parse(question).parts[0].actors) is deployer
+
+
+# --- round 3: the second batch of fresh questions ---------------------------------------------
+
+def test_the_speaker_in_its_role_asks_its_own_duties():
+    parts = parse("we're a distributor and the provider never put a CE marking on it - may we still sell it?").parts
+    assert [(p.intent, p.actors) for p in parts] == [("obligations", ("distributor",))]
+    # asking what the other one must do keeps the other one
+    parts = parse("as a deployer, what must the provider give us?").parts
+    assert all("deployer" not in p.actors for p in parts) or len(parts) > 1
+
+
+def test_a_distributor_checks_what_the_provider_and_importer_had_to_mark(findings):
+    clauses = _duties(findings, "we're a reseller and the importer didn't put its address on the product, can we still sell it?")
+    assert _lead(clauses) == "Article 24(1)" and "23(3)" in clauses[0].text
+
+
+def test_serious_incidents_of_medical_devices(findings):
+    assert _concludes(findings, "our AI is an MDR medical device - which serious incidents must we notify?") == "Article 73(10)"
+    # no device named: not this rule
+    assert _concludes(findings, "which serious incidents must we notify?") is None
+
+
+def test_the_form_of_the_article_50_notice(findings):
+    assert _concludes(findings, "does our AI disclosure label need to work with screen readers?") == "Article 50(5)"
+
+
+def test_personal_data_reused_in_a_sandbox(findings):
+    clauses = findings.scope(parse("in the regulatory sandbox may we re-use customer data collected for billing to train the model?").parts[0], DAY)
+    assert _lead(clauses) == "Article 59(1)" and "public interest" in clauses[0].text
+
+
+def test_documentation_for_those_who_integrate_a_gpai_model(findings):
+    clauses = _duties(findings, "what documentation must we hand to companies that integrate our general-purpose AI model?")
+    assert _lead(clauses) == "Article 53(1)(b)" and "Annex XII" in clauses[0].text
+    # the technical documentation for the AI Office is not this duty
+    other = findings.obligations(parse("what must the technical documentation of our gpai model contain?").parts[0], DAY)
+    assert all(c.cites[0][1] != "Article 53(1)(b)" or c.strength < 2 for c in other if c.cites)
+
+
+def test_objections_to_a_national_measure(findings):
+    clauses = findings.scope(parse("another member state disagrees with a national ban on an AI system; within how long does the Commission decide?").parts[0], DAY)
+    assert _lead(clauses) == "Article 81(1)" and "60 days" in clauses[0].text
+
+
+def test_restricted_registrations(findings):
+    assert _concludes(findings, "will the police registration of our high-risk AI in the EU database be public?") == "Article 49(4)"
