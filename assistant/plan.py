@@ -587,7 +587,15 @@ def own_party(text: str, actors: tuple[str, ...]) -> tuple[str, ...]:
         return ()
     own = [a for a in actors if compiled(rf"\b(?:we(?:'re| are)|i(?:'m| am)|as)\s+(?:an?\s+|the\s+)?(?:(?!and\b|but\b|or\b|the\b)[\w-]+\s+){{0,3}}?(?:{ACTORS[a]})\b",
                                          re.I).search(text)]
-    return tuple(own) if len(own) == 1 else ()
+    if len(own) != 1:
+        return ()
+    # "… what do we check and what must importers do?": another actor asked as the subject of a duty
+    for a in actors:
+        if a != own[0] and compiled(rf"\b(?:must|should|shall|do|does|will|would|can|have|has)\s+(?:the\s+|an?\s+)?(?:{ACTORS[a]})\b|"
+                                    rf"\b(?:{ACTORS[a]})\s+(?:must|should|shall|have to|has to|need to|needs to|are required to|is required to)\b",
+                                    re.I).search(text):
+            return ()
+    return tuple(own)
 
 
 def named_document(text: str) -> str | None:
