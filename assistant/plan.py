@@ -540,12 +540,9 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
         # "we're a non-EU model provider with an EU rep - what do they have to keep?": the duty
         # asked is the other party's, not the speaker's own
         others = other_party(query, actors)
-        own = () if others else own_party(query, actors)
-        if others or own:
-            actors = others or own
-            # the speaker asking what it may do in its role asks its duties, as each actor would
-            base = replace(base, actors=actors, intent="obligations" if own and intent == "other" else base.intent)
-            intent = base.intent
+        if others:
+            actors = others
+            base = replace(base, actors=actors)
             parts = [base]
     if intent in ("obligations", "comparison", "other") and len(actors) > 1:
         parts = [replace(base, intent="obligations", actors=(a,)) for a in actors]
@@ -573,29 +570,6 @@ def other_party(text: str, actors: tuple[str, ...]) -> tuple[str, ...]:
     if len(own) != 1:
         return ()
     return tuple(a for a in actors if a != own[0])
-
-
-FIRST_PERSON_ASKED = re.compile(r"\b(?:can|may|could|must|should|shall|do|did|have|will|would|are|am)\s+(?:we|i)\b|"
-                                r"\b(?:we|i)\s+(?:must|should|need|have|are required)\s+to\b", re.I)
-
-
-def own_party(text: str, actors: tuple[str, ...]) -> tuple[str, ...]:
-    """The speaker's own role, when it names one ('we're an EU distributor') and asks in the first
-    person what it may or must do: the other actors it names ('the importer never put its name on
-    the box') are the facts of its case, not parts of the question. () otherwise."""
-    if THIRD_PERSON_ASKED.search(text) or not FIRST_PERSON_ASKED.search(text):
-        return ()
-    own = [a for a in actors if compiled(rf"\b(?:we(?:'re| are)|i(?:'m| am)|as)\s+(?:an?\s+|the\s+)?(?:(?!and\b|but\b|or\b|the\b)[\w-]+\s+){{0,3}}?(?:{ACTORS[a]})\b",
-                                         re.I).search(text)]
-    if len(own) != 1:
-        return ()
-    # "… what do we check and what must importers do?": another actor asked as the subject of a duty
-    for a in actors:
-        if a != own[0] and compiled(rf"\b(?:must|should|shall|do|does|will|would|can|have|has)\s+(?:the\s+|an?\s+)?(?:{ACTORS[a]})\b|"
-                                    rf"\b(?:{ACTORS[a]})\s+(?:must|should|shall|have to|has to|need to|needs to|are required to|is required to)\b",
-                                    re.I).search(text):
-            return ()
-    return tuple(own)
 
 
 def named_document(text: str) -> str | None:
