@@ -243,3 +243,10 @@ def test_a_rule_does_not_answer_on_half_its_words(findings, question, reference)
 def test_what_an_authorised_representative_keeps_is_not_its_appointment(findings):
     clauses = findings.obligations(parse("our authorised representative is based in Ireland, what documents must it keep?").parts[0], DAY)
     assert not any(c.cites and c.cites[0][1] in ("Article 22(1)", "Article 54(1)") for c in clauses)
+
+
+def test_the_integrators_own_question_is_not_the_gpai_providers_documentation_duty(findings):
+    part = parse("Does a provider that integrates a general-purpose AI model into its high-risk AI system have obligations?").parts[0]
+    # it gets the providers' duties listed as a whole, not the documentation duty as the answer
+    clauses = findings.obligations(part, DAY)
+    assert clauses and "Annex XII" not in clauses[0].text
