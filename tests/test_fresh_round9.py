@@ -250,3 +250,14 @@ def test_the_integrators_own_question_is_not_the_gpai_providers_documentation_du
     # it gets the providers' duties listed as a whole, not the documentation duty as the answer
     clauses = findings.obligations(part, DAY)
     assert clauses and "Annex XII" not in clauses[0].text
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("we are a distributor of AI systems, what must we do?", "Article 24(1)"),
+    ("we're an importer of high-risk AI, what are our obligations?", "Article 23(1)"),
+])
+def test_an_actor_asking_its_duties_as_a_whole_gets_them_all_strongly(findings, question, lead):
+    clauses = [c for c in findings.obligations(parse(question).parts[0], DAY) if c.kind != "condition"]
+    assert _lead(clauses) == lead and all(c.strength >= 2 for c in clauses)
+    if lead == "Article 23(1)":  # every importer duty is listed, not only the checks
+        assert {"Article 23(2)", "Article 23(3)"} <= {c.cites[0][1] for c in clauses}
