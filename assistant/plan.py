@@ -464,7 +464,10 @@ SELF_ROLE = re.compile(r"\b(?:we(?:'re| are)|i(?:'m| am)|as)\s+(?:an?|the)\s+(?:
                        r"(?:importers?|distributors?|resellers?|authori[sz]ed representatives?)\b|"
                        r"\b(?:importers?|distributors?|resellers?)\s+here\b", re.I)
 PROVIDER_NAMED = re.compile(r"\b(?:providers?|developers?)\b", re.I)
-PERIOD_OF_DUTY = re.compile(r"\b(?:deadline|time limit|timeframe|time frame)s? (?:for|to) (?:report|notif|inform|respond|repl|tell|alert)\w*", _I)
+PERIOD_OF_DUTY = re.compile(r"\b(?:deadline|time limit|timeframe|time frame)s? (?:for|to) (?:report|notif|inform|respond|repl|tell|alert)\w*|"
+                            # "within how many days do we report a serious incident …?": the duty's own period
+                            r"\bhow (?:many (?:days|hours|weeks)|long|quickly|fast|soon) (?:do|does|must|should|shall|can|have|has)\s+"
+                            r"(?:we|i|you|they|(?:the )?providers?|(?:the )?deployers?)\s+(?:\w+\s+){0,3}?(?:report|notify|inform|alert)\b", _I)
 
 
 def intent_of(text: str) -> str:

@@ -261,3 +261,23 @@ def test_an_actor_asking_its_duties_as_a_whole_gets_them_all_strongly(findings, 
     assert _lead(clauses) == lead and all(c.strength >= 2 for c in clauses)
     if lead == "Article 23(1)":  # every importer duty is listed, not only the checks
         assert {"Article 23(2)", "Article 23(3)"} <= {c.cites[0][1] for c in clauses}
+
+
+# --- round 4: the third batch ------------------------------------------------------------------
+
+def test_how_many_days_to_report_is_the_duty_period():
+    assert parse("within how many days must we report a serious incident to the authority?").parts[0].intent == "obligations"
+    assert parse("how quickly do providers have to notify a serious incident?").parts[0].intent == "obligations"
+
+
+def test_how_long_an_importer_keeps_the_papers(findings):
+    clauses = _duties(findings, "as an importer how long must we keep the declaration of conformity and instructions for use?")
+    assert _lead(clauses) == "Article 23(5)" and "10 years" in clauses[0].text
+    # which documents to import goods is another law's question
+    part = parse("Which documents do I need to import furniture into the EU?").parts[0]
+    assert not any(c.cites and c.cites[0][1] == "Article 23(5)" for c in findings.obligations(part, DAY))
+
+
+def test_sme_access_to_sandboxes(findings):
+    assert _concludes(findings, "do SMEs get priority in the regulatory sandbox?") == "Article 62(1)(a)"
+    assert _rule(findings, "how long can we stay in the sandbox?") != "Article 62(1)(a)"
