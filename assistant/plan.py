@@ -32,10 +32,17 @@ ACTORS = {  # the actor as the obligations data names it → how questions name 
                 r"(?:using|deploying|operating|rolling out|putting into service) (?:an?|the|our|this|that|some|[\w-]+)\b|"
                 # "our school wants to use AI to grade essays", "we plan to deploy …"
                 r"(?:we|i|our (?!(?:ai|model|system|tool|app|product|software|platform)\b)[\w-]+) (?:want|wants|plan|plans|intend|intends|would like|are going|is going|'d like|hope|hopes)"
-                r" to (?:use|deploy|roll out|introduce|adopt|buy)\b",
+                r" to (?:use|deploy|roll out|introduce|adopt|buy)\b|"
+                # "if I publish an AI-generated deep fake video …": whoever puts the content out uses
+                # the system (not "we publish our model/app": that is a provider releasing it)
+                r"(?:we|i) (?:publish|post|broadcast|air|upload)\b(?![^.?!]{0,30}\b(?:models?|weights|apps?|tools?|systems?|software|code|api|llms?)\b)",
     "importer": r"importers?|(?:we|i) import",
     "distributor": r"distributors?|resellers?|(?:we|i) (?:resell|distribute)",
-    "authorised representative": r"authori[sz]ed representatives?|eu representative|representative in the (?:eu|union)",
+    # "do we need someone based in the EU?": a person the provider outside the Union appoints there
+    "authorised representative": r"authori[sz]ed representatives?|eu representative|representative in the (?:eu|union)|"
+                                 r"\b(?:eu|european|union)[- ](?:based )?(?:reps?|representatives?|legal representatives?)\b|"
+                                 r"\b(?:someone|somebody|anyone|anybody|a person|an? (?:legal )?(?:entity|rep|representative|contact(?: person)?))"
+                                 r" (?:based|established|located|resident|sitting|present) in (?:the )?(?:eu|union|europe)\b",
     "product manufacturer": r"product manufacturers?|manufacturers?",
 }
 CATEGORIES = {
@@ -81,8 +88,10 @@ PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
-    r"responsibilit\w*|what (?:do|does|must|should) .* do|what (?:do|does) (?:we|i) (?:need|have to do) (?:first|before\b|beforehand)|do(?:es)? (?:we|i|(?:our |my |the |an? |this |that )?[\w-]+(?: [\w-]+){0,2}) (?:still |really |also )?need (?:an?|the|to|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
+    r"responsibilit\w*|what (?:do|does|must|should) .* do|what (?:do|does) (?:we|i) (?:need|have to do) (?:first|before\b|beforehand)|do(?:es)? (?:we|i|(?:our |my |the |an? |this |that )?[\w-]+(?: [\w-]+){0,2}) (?:still |really |also )?need (?:an?|the|to|someone|somebody|anyone|anybody|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
     r"\b(?:needed|required|mandatory|compulsory|obligatory)\s*(?:\?|$|for\b|if\b|when\b|by\b|in\b)|"
+    # "what checks do we need before we sell it?": the steps a duty consists of, asked by name
+    r"\bwhat (?:checks?|steps?|paperwork|verifications?) (?:do|does|must|should|would) (?:we|i|you|they|[\w-]+s) (?:need|have|do|carry out|make|perform|run)\b|"
     # "which high-risk systems need a FRIA?": who must carry out a duty named after the verb
     r"^\W*(?:which|what) (?:[\w-]+ ){0,4}?(?:systems?|deployers?|providers?|companies|bodies|operators?|models?) (?:need|needs|require|requires|must (?:have|do|carry out|perform)) (?:an? |the |to )|"
     r"(?:extra|additional|more|other|special) (?:stuff|things|work|rules|steps|homework)|(?:stuff|things|anything|something) (?:extra |else |more )?(?:to do|(?:we|i) (?:need|have) to do))\b", _I)
@@ -459,7 +468,17 @@ WHICH_RULES = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:rules|obliga
                          r"(?:\s+[\w-]+){0,3}?\s+(?:apply|applies)\b", re.I)
 
 
-PERIOD_OF_DUTY = re.compile(r"\b(?:deadline|time limit|timeframe|time frame)s? (?:for|to) (?:report|notif|inform|respond|repl|tell|alert)\w*", _I)
+STILL_APPLY = re.compile(r"\bstill\b(?= appl)", re.I)  # the date words left once "still" is gone
+# "we're a reseller …", "as the importer …", "distributor here": the role the speaker names for
+# itself; "before we sell it" is then its own selling, not a provider's
+SELF_ROLE = re.compile(r"\b(?:we(?:'re| are)|i(?:'m| am)|as)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?"
+                       r"(?:importers?|distributors?|resellers?|authori[sz]ed representatives?)\b|"
+                       r"\b(?:importers?|distributors?|resellers?)\s+here\b", re.I)
+PROVIDER_NAMED = re.compile(r"\b(?:providers?|developers?)\b", re.I)
+PERIOD_OF_DUTY = re.compile(r"\b(?:deadline|time limit|timeframe|time frame)s? (?:for|to) (?:report|notif|inform|respond|repl|tell|alert)\w*|"
+                            # "within how many days do we report a serious incident …?": the duty's own period
+                            r"\bhow (?:many (?:days|hours|weeks)|long|quickly|fast|soon) (?:do|does|must|should|shall|can|have|has)\s+"
+                            r"(?:we|i|you|they|(?:the )?providers?|(?:the )?deployers?)\s+(?:\w+\s+){0,3}?(?:report|notify|inform|alert)\b", _I)
 
 
 def intent_of(text: str) -> str:
@@ -472,7 +491,8 @@ def intent_of(text: str) -> str:
         return "soft_law"
     if PERIOD_OF_DUTY.search(text):  # "the deadline for reporting a serious incident": the duty's own period
         return "obligations"
-    if DEADLINE.search(text):
+    if DEADLINE.search(text) and not (WHICH_RULES.search(text) and not DEADLINE.search(STILL_APPLY.sub(" ", text))):
+        # "which GPAI obligations still apply to us?" asks which duties remain, not from when
         return "deadline"
     if PENALTY.search(text):
         return "penalty"
@@ -505,6 +525,8 @@ def parse(question: str, as_of: dt.date | None = None, previous: "Plan | None" =
     if day is None and ORIGINAL.search(query):  # "the original 2024 date": the law before the Omnibus
         day = OMNIBUS_IN_FORCE - dt.timedelta(days=1)
     actors = found(ACTORS, query)
+    if "provider" in actors and len(actors) > 1 and SELF_ROLE.search(query) and not PROVIDER_NAMED.search(query):
+        actors = tuple(a for a in actors if a != "provider")
     categories = found(CATEGORIES, query)
     refs = tuple(r.reference for r in find_references(query))
     intent = intent_of(query)
