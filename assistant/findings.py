@@ -932,11 +932,17 @@ TAG_QUESTION = re.compile(r"\s*(?:so\s+|but\s+|and\s+)?(?:is|are|would|could|can
 QUESTION_START = re.compile(r"\s*(?:is|are|would|could|can|may|does|do|will|what|which|when|how|who|why|should|must)\b", re.I)
 
 
+BETWEEN_TIERS = re.compile(r"\bhigh[- ]?risk\W+or\W+(?:just\W+)?(?:banned|prohibited|forbidden|illegal)\b|"
+                           r"\b(?:banned|prohibited|forbidden|illegal)\W+or\W+(?:just\W+|only\W+)?high[- ]?risk\b", re.I)
+
+
 def verdict(question: str, prohibited: bool) -> str:
     """The answer's first words, in the terms the question asked: 'Does the Act ban X?' → 'Yes —',
     'Is X allowed?' → 'No —' for a prohibited practice; 'Is X allowed?' → 'Allowed, as a
     high-risk AI system:' for a high-risk one."""
     whole, question = question, asked_head(question)
+    if BETWEEN_TIERS.search(whole):  # "High-risk or banned?": the one it is, by name
+        return "Prohibited:" if prohibited else "High-risk, not prohibited, on this description:"
     if prohibited:
         if ASKS_BAN.search(question):
             return "Yes —"
@@ -1007,8 +1013,13 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     turns = next((o for o in risk.open_questions if o.then in ("prohibited", "high-risk") and o.then_reference
                   and risk.citations and o.then_reference == risk.citations[0].reference), None) \
         if risk.tier is None and later is None else None
+    if turns is None and risk.tier == "minimal" and later is None:
+        # no tier on what the description says, but one fact it leaves open would make it
+        # prohibited ('reads employees' facial expressions … how engaged they are': if it infers
+        # emotions, Article 5(1)(f))
+        turns = next((o for o in risk.open_questions if o.then == "prohibited" and o.then_reference), None)
     if turns is not None:
-        p = bot.retriever.in_force(risk.citations[0].document, turns.then_reference, day or bot.today)
+        p = bot.retriever.in_force("AI Act", turns.then_reference, day or bot.today)
         if p is not None:
             top = retrieval.results[0].score if retrieval.results else 1.0
             sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
@@ -1019,7 +1030,9 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     asks = "high-risk" if ASKS_TIER.search(question) else "prohibited" if ASKS_BAN.search(question) \
         or ASKS_ALLOWED.search(asked_head(question)) else None
     allowed = bool(ASKS_ALLOWED.search(asked_head(question))) and not ASKS_BAN.search(asked_head(question))
-    lifted = next((e for e in risk.excepted if e.held and (asks or e.outcome == "prohibited")
+    # the exception of the tier asked first ('is that prohibited emotion recognition?': 5(1)(f)'s)
+    ordered = sorted(risk.excepted, key=lambda e: e.outcome != asks)
+    lifted = next((e for e in ordered if e.held and (asks or e.outcome == "prohibited")
                    or not e.held and (e.outcome == asks or allowed and e.outcome == "high-risk")), None) \
         if risk.tier == "minimal" and later is None else None
     if lifted is not None:

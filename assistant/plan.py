@@ -104,7 +104,10 @@ TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|al
 NOW = r"(?:\s+(?:yet|now|already|still|anymore|today))?"  # "banned yet?": the tier on the day asked
 # "Is X a high-risk AI system?": the tier named as what X is (not "… required for a high-risk AI system?")
 TIER_NOUN = (r"(?:^|[.!?;:]\s+)\W*(?:is|are|would|will|could)\b.*(?<!for )(?<!to )(?<!of )(?<!with )(?<!in )(?<!on )(?<!by )"
-             r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:[\w-]+ ){0,2}?(?:systems?|practices?|uses?|tools?|applications?|apps?)\s*(?:\?|$|under\b)")
+             r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:[\w-]+ ){0,2}?(?:systems?|practices?|uses?|tools?|applications?|apps?)\s*(?:\?|$|under\b)|"
+             # "Is that prohibited emotion recognition?": the practice named by its tier
+             r"(?:^|[.!?;:]\s+)\W*(?:is|are) (?:that|this|it|they|these) (?:high[- ]?risk|prohibited|banned) (?:[\w-]+ ){0,2}?"
+             r"(?:recognition|identification|categori[sz]ation|scoring|surveillance)\s*(?:\?|$)")
 CLASSIFY = re.compile(
     rf"^\W*(?:is|are|would|will|could|can|does|do)\b.*\b{TIER}{NOW}\s*(?:\?|$|under\b|in the\b|according\b|by\b)|{TIER_NOUN}|"
     # "is it high risk or just transparency?": the tier asked between two
@@ -113,7 +116,7 @@ CLASSIFY = re.compile(
     rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}|\b{TIER},? or not\b|"
     # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
     r"^\W*(?:can|may|could) (?:i|we|my company|our company|an? (?:company|employer|school|shop)|(?:the )?companies|employers?|schools?|shops?|"
-    r"(?:a |the )?(?:banks?|insurers?|landlords?|retailers?|platforms?|police|law enforcement|(?:public )?authorit(?:y|ies)|"
+    r"(?:a |the )?(?:[\w-]+ )?(?:banks?|insurers?|landlords?|retailers?|platforms?|police|law enforcement|authorit(?:y|ies)|agenc(?:y|ies)|"
     r"governments?|councils?|cit(?:y|ies)|municipalit(?:y|ies)|hospitals?|doctors?|universit(?:y|ies)|teachers?|"
     r"recruiters?|hr|border (?:guards?|authorit(?:y|ies))|courts?|judges?)) "
     r"(?:still |legally )?(?:use|deploy|sell|build|run|offer)\b(?!.*\b(?:when(?!\s+\w+ing\b)|fines?|deadlines?)\b)|"
@@ -697,6 +700,10 @@ def previous_plan(history: Sequence | None) -> Plan | None:
     return parse(str(text)) if text else None
 
 
+# endings that make another word of a corpus word ('drows' → 'drowsy'), not a slip of the keyboard
+DERIVING = ("y", "ly", "ily", "ness", "iness", "ish", "ful", "less", "ive", "ic", "al")
+
+
 class Speller:
     """Typos mended against the words of the corpus ('prohibted practises' → 'prohibited
     practices'), so that a casual question reaches the provisions it means. Only words of five
@@ -726,6 +733,8 @@ class Speller:
         if not close:
             return w
         best = max(close, key=lambda c: (difflib.SequenceMatcher(None, low, c).ratio(), self.counts[c]))
+        if low.startswith(best) and low[len(best):] in DERIVING:  # 'drowsy' is no typo of 'drows'
+            return w
         # 'fining' is a form of 'fine', not a typo of 'finding'; 'labeling' is the corpus's
         # 'labelling' spelt the American way, and becomes it
         if self.inflected(low) and not (self._bases(low) & self._bases(best)):

@@ -312,3 +312,53 @@ def test_a_chatbot_the_act_does_not_apply_to_is_a_premise():
 ])
 def test_yes_and_no_in_the_terms_asked(real_assistant, question, opening):
     assert real_assistant.ask(question, as_of=DAY).text.startswith(opening)
+
+
+def test_a_derived_word_is_no_typo_of_its_stem_but_a_doubled_letter_is():
+    from assistant.plan import Speller
+
+    speller = Speller(["drows deployer"])
+    assert speller.correct("drivers are drowsy") == "drivers are drowsy"
+    assert speller.correct("the deployerr") == "the deployer"
+
+
+def test_between_two_tiers_the_answer_names_one():
+    from assistant.findings import verdict
+
+    assert verdict("Police want AI to assess the risk that a victim is attacked again. High-risk or banned?", False) \
+        == "High-risk, not prohibited, on this description:"
+    assert verdict("Is social scoring banned or just high-risk?", True) == "Prohibited:"
+
+
+@pytest.mark.parametrize("description,fact", [
+    ("We sell software that recommends which secondary school track a 12-year-old should be placed in.", "education_admission"),
+    ("Police want AI to assess the risk that a domestic violence victim will be attacked again.", "victim_risk"),
+    ("We run a car-sharing fleet and want AI that detects when drivers are drowsy or distracted. "
+     "Is that prohibited emotion recognition?", "physical_state_only"),
+])
+def test_facts_read_from_these_descriptions(description, fact):
+    assert any(f.name == fact and f.value for f in _assess(description).facts)
+
+
+def test_a_victims_risk_is_not_the_line_between_crime_prediction_tiers():
+    assert not any("Those not based solely on profiling" in c.text for c in
+                   _scope("Police want AI to assess the risk that a domestic violence victim will be attacked again. "
+                          "High-risk or banned?"))
+
+
+def test_physical_states_lift_the_emotion_notice_too():
+    risk = _assess("We want AI that detects when our drivers are drowsy. Is that emotion recognition?")
+    assert risk.tier == "minimal"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,opening", [
+    ("Can an employer use AI that reads employees' facial expressions in video meetings to measure how engaged they are?",
+     "It depends on one fact the question does not give: does it identify or infer people's emotions"),
+    ("We run a car-sharing fleet and want AI that detects when drivers are drowsy or distracted. Is that prohibited "
+     "emotion recognition?", "No: not prohibited under Article 5(1)(f): Recital 18 excludes it"),
+    ("Can a migration authority use AI to assess the credibility of asylum seekers' statements?",
+     "Allowed, but as a high-risk AI system: a system like this falls under Annex III, point 7(c)"),
+])
+def test_round_9b_answers(real_assistant, question, opening):
+    assert real_assistant.ask(question, as_of=DAY).text.startswith(opening)
