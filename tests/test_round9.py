@@ -362,3 +362,15 @@ def test_physical_states_lift_the_emotion_notice_too():
 ])
 def test_round_9b_answers(real_assistant, question, opening):
     assert real_assistant.ask(question, as_of=DAY).text.startswith(opening)
+
+
+def test_arguing_a_model_has_no_systemic_risk_is_the_rebuttal_of_52_2():
+    found = _scope("We notified the Commission that our GPAI model reaches the systemic-risk compute threshold. "
+                   "Can we argue it nevertheless has no systemic risk?")
+    assert found and found[0].text.startswith("Yes, exceptionally") and found[0].cites[0] == ("AI Act", "Article 52(2)")
+
+
+def test_who_promotes_ai_literacy_is_article_4_in_its_order():
+    found = _scope("Who has to promote AI literacy after the Digital Omnibus, companies or the Member States and the Commission?")
+    assert found and [c[1] for c in found[0].cites] == ["Article 4(1)", "Article 4(2)", "Article 4(3)"]
+    assert not any("Board adopts" in c.text for c in _scope("by when must we ensure AI literacy?"))
