@@ -681,7 +681,7 @@ class Assistant:
         from assistant.assess import Assessor
 
         risk = Assessor(self, day).assess(part.clause or part.text)
-        described = any(x.name == "describes_system" and x.value and x.source == "description" for x in risk.facts)
+        described = risk.stated("describes_system")
         category = {"high-risk": "high-risk", "limited": "article-50"}.get(risk.tier or "")
         if not described or category is None or not risk.citations:
             return None

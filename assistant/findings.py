@@ -1003,7 +1003,6 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     deciding provision placed first. Returns the retrieval and (tier, provision), or None when
     the walk decides no tier that brings a conclusion (minimal, undecided, not a tier)."""
     from assistant.assess import Assessor as Procedure
-    from assistant.retrieve import Scored
 
     # The walk reads the law of the day asked (a prohibition not yet applicable is no tier yet).
     risk = Procedure(bot, day).assess(question)
@@ -1021,10 +1020,7 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     if turns is not None:
         p = bot.retriever.in_force("AI Act", turns.then_reference, day or bot.today)
         if p is not None:
-            top = retrieval.results[0].score if retrieval.results else 1.0
-            sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
-            retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
-                [s for s in retrieval.results if s.provision.id != p.id]
+            _deciding_first(retrieval, p)
             return retrieval, ("undecided", p, (turns,))
     # the exception the walk applied, or one written into a provision of the tier asked
     asks = "high-risk" if ASKS_TIER.search(question) else "prohibited" if ASKS_BAN.search(question) \
@@ -1040,17 +1036,14 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
         # tier: that provision leads, with the exception's words
         p = bot.retriever.in_force("AI Act", lifted.reference, day or bot.today)
         if p is not None:
-            top = retrieval.results[0].score if retrieval.results else 1.0
-            sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
-            retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
-                [s for s in retrieval.results if s.provision.id != p.id]
+            _deciding_first(retrieval, p)
             return retrieval, ("excepted", p, (), None, (), lifted)
     if risk.tier == "minimal" and later is None and risk.outcome == "minimal":
         # The walk finds no listed use in the description, but the passage that answers best is
         # one (Annex III, point 5(c) for 'price car insurance'): whether it is that use decides,
         # and the point's own words (its limits, its exceptions) say what that use is.
         top = retrieval.results[0] if retrieval.results else None
-        described = any(f.name == "describes_system" and f.value and f.source == "description" for f in risk.facts)
+        described = risk.stated("describes_system")
         # a condition of Article 6(3) read ('only fixes spelling'): whether the exception holds is
         # the question, not which point lists the use
         from assistant.procedure import load_procedure
@@ -1081,13 +1074,19 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     p = bot.retriever.in_force(lead.document, lead.reference, day or bot.today)
     if p is None:
         return retrieval, None
-    top = retrieval.results[0].score if retrieval.results else 1.0
-    sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
-    retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + \
-        [s for s in retrieval.results if s.provision.id != p.id]
+    _deciding_first(retrieval, p)
     if later is not None:
         return retrieval, ("prohibited", p, risk.open_questions, later)
     return retrieval, (risk.tier, p, risk.open_questions, None, risk.facts)
+
+
+def _deciding_first(retrieval, p) -> None:
+    """The provision that decides the tier is quoted first, above every passage retrieved."""
+    from assistant.retrieve import Scored
+
+    top = retrieval.results[0].score if retrieval.results else 1.0
+    sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
+    retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + [s for s in retrieval.results if s.provision.id != p.id]
 
 
 def _plural_duty(text: str) -> str:

@@ -244,6 +244,10 @@ class Assessment:
     upcoming: tuple[Upcoming, ...] = field(default=())  # a later outcome once a rule not yet law applies
     excepted: tuple[Excepted, ...] = field(default=())  # tiers lifted by an exception the description meets
 
+    def stated(self, name: str) -> bool:
+        """Whether the description itself says yes to the fact ``name`` ('describes_system')."""
+        return any(f.name == name and f.value and f.source == "description" for f in self.facts)
+
     def to_dict(self) -> dict:
         """The object ``aiact assess --json`` prints (docs/json.md, docs/assessment.schema.json)."""
         out = fields_dict(self, {"text": "answer"})
