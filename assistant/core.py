@@ -12,7 +12,7 @@ import unicodedata
 from assistant import inputs, warm
 from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
-from assistant.findings import (Clause, Findings, classification, dated_prohibition, point_words,
+from assistant.findings import (NEGATED_SCOPE, Clause, Findings, classification, dated_prohibition, point_words,
                                with_deciding_provision)
 from assistant.plan import (INSTRUCTED, NOW, TIER_NOUN, Plan, defined_term, named_document, normalise, parse, previous_plan,
                             source_kind_of)
@@ -138,26 +138,7 @@ EITHER_OR = re.compile(r"^\W*(?:are|is|am|do|does|would|will|should|must)\b[^?]*
 YES_NO = re.compile(r"^(?:Yes|No)(?:,\s*|\s*[—–:-]\s*|\.\s+)", re.I)
 
 
-# "… is out of scope, right?", "are we exempt?": the scope asked in the negative
-NEGATED_SCOPE = re.compile(r"\b(?:out(?:side)? of (?:the )?scope|outside (?:the |its )?scope|exempt\w*|not covered|"
-                           r"excluded|(?:doesn'?t|does not|don'?t|do not|wouldn'?t|would not|won'?t|will not) (?:even |really )?apply)\b",
-                           re.I)
-OPENER = re.compile(r"^(Yes|No)(?=[:,])")
 YES_NO_Q = re.compile(r"^\W*(?:does|do|is|are|will|would|could|can|am|shall|must)\b", re.I)
-
-
-def _in_the_terms_asked(clauses: list[Clause], question: str) -> list[Clause]:
-    """A scope rule's 'Yes: the AI Act applies …' answers 'does it apply?'; asked whether it is
-    out of scope or exempt, the same rule answers 'No'."""
-    last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
-    if not clauses or not NEGATED_SCOPE.search(last) or not clauses[0].cites \
-            or not clauses[0].cites[0][1].startswith("Article 2("):
-        return clauses
-    m = OPENER.match(clauses[0].text)
-    if not m:
-        return clauses
-    flipped = ("No" if m.group(1) == "Yes" else "Yes") + clauses[0].text[m.end():]
-    return [dataclasses.replace(clauses[0], text=flipped)] + clauses[1:]
 
 
 def _unless_either_or(clauses: list[Clause], question: str) -> list[Clause]:
@@ -505,7 +486,7 @@ class Assistant:
         # a clause two parts (or a rule and the duties it replaced) both bring is said once
         seen: set[str] = set()
         clauses = [c for c in clauses if not (c.text in seen or seen.add(c.text))]
-        return _in_the_terms_asked(_unless_either_or(clauses, plan.question), plan.question)
+        return _unless_either_or(clauses, plan.question)
 
     def _contradicting_first(self, premise, clause: Clause, plan: Plan, day: dt.date) -> Clause:
         """A correction that cites several provisions leads with the one that contradicts what

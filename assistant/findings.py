@@ -502,9 +502,9 @@ class Findings:
             if joined is not None:
                 pair = sorted((found[0], joined), key=lambda f: first_at(f, part.text))
                 found = pair + [f for f in found if f not in pair]
-                return [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+                return [Clause(_in_the_terms_asked(f, part.text), refs(f, text=part.text), strength=hits(f, part.text))
                         for f in pair]
-        out = [Clause(_sentence(f.get("says")), refs(f, text=part.text), strength=hits(f, part.text))
+        out = [Clause(_in_the_terms_asked(f, part.text), refs(f, text=part.text), strength=hits(f, part.text))
                for f in found[:1]]
         for fid in (found[0].get("then") or ()) if found else ():
             then = next((f for f in facts if f.id == fid), None)
@@ -1087,6 +1087,25 @@ def _deciding_first(retrieval, p) -> None:
     top = retrieval.results[0].score if retrieval.results else 1.0
     sim = next((s.similarity for s in retrieval.results if s.provision.id == p.id), retrieval.best_similarity)
     retrieval.results = [Scored(p, top + 1.0, sim, "deciding")] + [s for s in retrieval.results if s.provision.id != p.id]
+
+
+# "… is out of scope, right?", "are we exempt?": whether the Act applies, asked in the negative
+NEGATED_SCOPE = re.compile(r"\b(?:out(?:side)? of (?:the )?scope|outside (?:the |its )?scope|exempt\w*|not covered|"
+                           r"excluded|(?:doesn'?t|does not|don'?t|do not|wouldn'?t|would not|won'?t|will not) (?:even |really )?apply)\b",
+                           re.I)
+OPENER = re.compile(r"^(Yes|No)(?=[:,])")
+
+
+def _in_the_terms_asked(fact: Fact, question: str) -> str:
+    """A scope rule's ``says`` answers 'does the Act apply?' (its ``answer``: yes or no); asked
+    whether something is out of scope or exempt, the same rule answers the other way round
+    ('… is out of scope, right?' → 'No: the AI Act applies …')."""
+    said = _sentence(fact.get("says"))
+    last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
+    m = OPENER.match(said)
+    if fact.get("answer") not in ("yes", "no") or not m or not NEGATED_SCOPE.search(last):
+        return said
+    return ("No" if m.group(1) == "Yes" else "Yes") + said[m.end():]
 
 
 def _plural_duty(text: str) -> str:

@@ -284,17 +284,18 @@ def test_verification_is_read_from_clocking_in_and_entering_without_a_card():
 
 
 def test_a_scope_answer_is_said_in_the_terms_asked():
-    from assistant.core import _in_the_terms_asked
-    from assistant.findings import Clause
+    assert _scope("Our Swiss company selling AI software to EU customers is out of scope, right?")[0].text \
+        .startswith("No: the AI Act applies")
+    assert _scope("Does the AI Act apply to a Swiss company selling AI software to EU customers?")[0].text.startswith("Yes:")
+    assert _scope("Is AI used only for military purposes exempt from the AI Act?")[0].text.startswith("Yes: the AI Act does not apply")
+    # a rule whose first source is not in Article 2 is turned as well: the polarity is the data's
+    assert _scope("Are EU institutions exempt from the AI Act?")[0].text.startswith("No, where they fall within its scope")
+    # a rule that is no answer to whether the Act applies (no `answer` in the data) is not turned
+    from assistant.findings import _in_the_terms_asked
 
-    applies = [Clause("Yes: the AI Act applies to providers placing AI systems …", (("AI Act", "Article 2(1)(a)"),))]
-    assert _in_the_terms_asked(applies, "Our Swiss company is out of scope, right?")[0].text.startswith("No: the AI Act applies")
-    assert _in_the_terms_asked(applies, "Does the AI Act apply to a Swiss company?")[0].text.startswith("Yes:")
-    excluded = [Clause("No: the AI Act does not apply to … military …", (("AI Act", "Article 2(3)"),))]
-    assert _in_the_terms_asked(excluded, "Is military AI exempt from the AI Act?")[0].text.startswith("Yes: the AI Act does not apply")
-    # a classification's 'No' is not a scope answer
-    tier = [Clause("No: not high-risk under Annex III, point 2 …", (("AI Act", "Annex III, point 2"),))]
-    assert _in_the_terms_asked(tier, "is it exempt?")[0].text.startswith("No:")
+    rebuttal = next(f for f in Findings().law.subject("requirements", on=DAY) if f.id == "systemic-risk-rebuttal")
+    assert rebuttal.get("answer") is None
+    assert _in_the_terms_asked(rebuttal, "is our model exempt from the systemic-risk duties?").startswith("Yes, exceptionally")
 
 
 def test_a_chatbot_the_act_does_not_apply_to_is_a_premise():
