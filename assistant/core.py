@@ -46,6 +46,8 @@ EXAMPLES = (
 )
 
 
+TIER_LISTS = ("Annex III", "Article 5(1)", "Article 6(2)", "Article 6(3)")  # where a tier is read from
+
 def clean_text(text: str | bytes, limit: int, what: str = "question") -> tuple[str, tuple[str, ...]]:
     """Readable text from whatever the caller passed, or a clear error."""
     if isinstance(text, (bytes, bytearray)):
@@ -354,7 +356,11 @@ class Assistant:
             return self._finish(not_held(original, document, day), original, plan, notes)
         retrieval = self.retriever.retrieve(self.lookup(plan), day, guidance=guidance)
         decided = None
-        if (TIER_QUESTION.search(query) or plan.intent == "classification") and not retrieval.requested \
+        # a tier question that names the list the tier is read from ('is that high-risk biometrics
+        # under Annex III?') is still answered by the walk; one naming another provision is about it
+        tier_lists = plan.intent == "classification" and all(r.startswith(TIER_LISTS) for r in retrieval.requested)
+        if (TIER_QUESTION.search(query) or plan.intent == "classification") \
+                and (not retrieval.requested or tier_lists) \
                 and retrieval.results and self.mode == "hybrid+structure":
             # In a message that joins several questions, the tier is read from the one that asks it.
             asked = plan.parts[0].clause if plan.intent == "classification" and plan.parts[0].clause else query
@@ -550,7 +556,10 @@ class Assistant:
         asks, so the data's own terms (one is enough) decide."""
         f = self.findings
         if part.intent == "deadline":
-            found = f.deadline(part, day)
+            # "… a class IIb medical device. Is it high-risk, and from when?": the route decided says which date
+            annex_i = decided is not None and decided[0] == "high-risk" and len(plan.parts) > 1 \
+                and decided[1].reference.startswith(("Article 6(1)", "Annex I,", "Annex I "))
+            found = f.deadline(part, day, annex_i)
         elif part.intent == "penalty":
             # "Is it high-risk, and what are the fines?": the tier the walk decided says which fine
             found = f.penalty(part, day, decided[0] if decided is not None and len(plan.parts) > 1 else None)
@@ -586,7 +595,7 @@ class Assistant:
             # a conditional conclusion ('high-risk only if it is a use that point 7 covers') keeps
             # the heading: the question does not say which of its points
             found = (self._to_point(classification(decided, part, f, day), part.clause or part.text, day)
-                     if decided[0] not in ("listed-if", "excepted", "unlisted") else classification(decided, part, f, day)) \
+                     if decided[0] not in ("listed-if", "excepted", "unlisted", "derogation") else classification(decided, part, f, day)) \
                 if decided is not None else []
             if dated and dated[0].strength >= 3 and not any(
                     c.cites and _named_in(c.cites[0][1], dated[0].text) for c in found):

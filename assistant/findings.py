@@ -192,7 +192,9 @@ class Findings:
         applies.sort(key=lambda f: -hits(f, part.text))
         return applies, past
 
-    def deadline(self, part: Part, day: dt.date) -> list[Clause]:
+    def deadline(self, part: Part, day: dt.date, annex_i: bool = False) -> list[Clause]:
+        """``annex_i``: the system asked about is high-risk through Annex I (decided in the same
+        message), so of the two high-risk dates the Annex I one is its date."""
         facts = self.law.subject("dates", on=day)
         legacy, past = self.transitional(part, facts, day)
         named = best(facts, part.text, lambda f: f.id not in past)
@@ -216,6 +218,9 @@ class Findings:
         first = found[0]
         if not _refs_agree(first, part):
             return []
+        routed = next((f for f in facts if f.id == first.get("alternative")), None) if annex_i else None
+        if routed is not None:  # 'a class IIb medical device … from when?': the date of Annex I
+            first, found = routed, [routed]
         # A date found through the actor the question names is named as firmly as by one term.
         clauses = [replace(self.date_clause(first, day), strength=hits(first, part.text) if named else 1.0)]
         for other in found[1:2]:  # two transitional rules the question names equally
@@ -234,7 +239,7 @@ class Findings:
                                       f"{f.get('subject')}, not for one placed on the market later.",
                                       refs(f), strength=clauses[0].strength))
         moved = self.moved(first)
-        alternative = first.get("alternative")
+        alternative = first.get("alternative") if routed is None else None
         if alternative and (only_broad(first, part.text) or not named):  # the actor's duties, either date
             other = next((f for f in facts if f.id == alternative), None)
             if other is not None:
@@ -821,9 +826,12 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
             and not ASKS_BAN.search(head) else "No:" if ASKS_TIER.search(asked) or ASKS_BAN.search(head) else \
             "Yes, on this description it is neither prohibited nor" if e.outcome == "high-risk" and ASKS_ALLOWED.search(head) else ""
         written = e.exception_reference == p.reference or e.exception_reference.startswith("Article")
+        # the point's own limit ('in the case of life and health insurance') is no exception to it
+        limit = written and e.exception_reference == p.reference and not EXCEPTION_WORDS.search(e.words)
         said = f"not {e.outcome} under {p.reference}: " + (
+            "the point is limited to" if limit else
             f"the exception written for it applies{'' if e.exception_reference == p.reference else f' ({e.exception_reference})'}"
-            if written else f"{e.exception_reference} excludes it") + f": “{e.words}”."
+            if written else f"{e.exception_reference} excludes it") + (" " if limit else ": ") + f"“{e.words.rstrip('.;')}”."
         if opener.endswith(" nor"):  # 'Can we use …?': neither prohibited nor high-risk under the point
             said = said[len("not "):]
         return [Clause(f"{opener} {said}" if opener else said[0].upper() + said[1:],
@@ -833,18 +841,23 @@ def classification(decided, part=None, findings: Findings | None = None, day: dt
                        "safety component of, or are, a product covered by the legislation of Annex I (Article 6(1)), "
                        "or are referred to in Annex III (Article 6(2)), and the description names no such product "
                        "or use.", (("AI Act", "Article 6(1)"), ref))]
+    if tier == "derogation" and findings is not None:
+        # the rule the data states for that condition ('Not high-risk, if …: Article 6(3)(a) …')
+        rule = next((f for f in findings.law.subject("scope", on=day) if f.sources
+                     and f.sources[0].reference == p.reference and f.get("says")), None)
+        return [Clause(_sentence(rule.get("says")), refs(rule))] if rule is not None else []
     if tier == "listed-if":
         return [Clause(f"High-risk only if it is a use that {p.reference} covers: “{point_words(p)}”; "
                        f"Article 6(2) makes the AI systems referred to in Annex III high-risk.",
                        (ref, (p.document, "Article 6(2)")))]
     if tier == "high-risk":
         where = ("listed in Annex III, so high-risk under Article 6(2)" if p.reference.startswith("Annex III")
-                 else "covered by Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
+                 else "so high-risk under Article 6(1) and Annex I" if p.reference.startswith(("Article 6(1)", "Annex I"))
                  else "high-risk")
         # What the point covers, in its own words (and any exception it writes: 'with the
         # exception of … financial fraud', 'This shall not include … biometric verification'),
         # so the conclusion says why, not only where.
-        covers = f", which covers “{point_words(p)}”" if p.reference.startswith("Annex III") else \
+        covers = f", which covers “{point_words(p)}”" if p.reference.startswith(("Annex III", "Article 6(1)")) else \
             f" ({p.title})" if p.title else ""
         out = [Clause(f"{verdict(asked, False)} a system like this falls under {p.reference}{covers}, {where}.",
                       (ref,))]
@@ -976,6 +989,7 @@ def point_words(p, limit: int = 400) -> str:
 
 
 YET = re.compile(r"\byet\b", re.I)
+EXCEPTION_WORDS = re.compile(r"\b(?:exception|except|not include|shall not|does not|do not|other than)\b", re.I)
 
 
 def dated_prohibition(dated: Clause, point, question: str) -> Clause | None:
@@ -1051,6 +1065,13 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
         conditions = {n for r in load_procedure(day or bot.today).rules if r.step == "article_6_3"
                       for n in r.when + r.any if not n.startswith("!")}
         derogation = any(f.value and f.name in conditions for f in risk.facts)
+        condition = next((bot.retriever.in_force("AI Act", f.reference, day or bot.today) for f in risk.facts
+                          if f.value and f.name in conditions and f.name != "profiling" and f.reference), None) \
+            if derogation and described and ASKS_TIER.search(question) and not LISTS_ASKED.search(question) else None
+        if condition is not None and not risk.stated("profiling"):
+            # 'only converts scanned applications into fields — high-risk?': the condition of
+            # Article 6(3) the description meets is the answer, with what it comes with
+            return retrieval, ("derogation", condition)
         if top is not None and described and top.provision.kind == BINDING \
                 and top.provision.reference.startswith("Annex III, point") and ASKS_TIER.search(question) \
                 and not LISTS_ASKED.search(question) and not derogation:

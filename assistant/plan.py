@@ -114,6 +114,15 @@ CLASSIFY = re.compile(
     rf"\b(?:is|are|would|will|could) (?:[\w-]+ ){{1,6}}?(?:be )?{TIER} or (?:just |only |merely |simply )?"
     r"(?:transparency|limited|minimal|low[- ]risk|not|fine|ok|okay|prohibited|banned|allowed|[\w-]+ risk)\b[^?]{0,30}\?\s*$|"
     rf"\b{TIER}\s*\W*\?\s*$|\btreat\w* (?:it |this )?as {TIER}|\b{TIER},? or not\b|"
+    # "Our tool converts scanned CVs into fields. Is it high-risk under Annex III point 4?", "… is that
+    # high-risk biometrics under annex III??": the tier asked in a sentence of its own after a description
+    rf"(?:^|[.!?;:–—]\s*|\s-\s+)\W*(?:so |and |but )?(?:is|are|would|will|could)\s+(?:it|this|that|they|these|those|we|our [\w-]+)\b"
+    rf"[^.?!]{{0,40}}?\b{TIER}{NOW}(?:\s+[\w'‘’-]+)?\s*(?:\?|$|under\b|in the\b|according\b|by\b|like\b|as\b|because\b)|"
+    # "Prohibited under Article 5?", "allowed?": the tier alone, asked after the description
+    rf"(?:^|[.!?;:]\s+)\W*{TIER}\s+(?:under|by|in)\b[^?.!]{{0,60}}\?\s*$|"
+    # "Is that caught by the ban on real-time remote biometric identification?", "any AI Act problem?"
+    r"\b(?:caught|covered|hit|affected) by (?:the |a |any |this )?(?:[\w-]+ ){0,3}?(?:bans?|prohibitions?)\b|"
+    r"\bany (?:ai act |legal |regulatory )?(?:issues?|problems?|concerns?|red flags?)\b[^?]{0,40}\?\s*$|"
     # "can i use ai to screen cvs?", "am I allowed to sell …": asking whether a use is permitted
     r"^\W*(?:can|may|could) (?:i|we|my company|our company|an? (?:company|employer|school|shop)|(?:the )?companies|employers?|schools?|shops?|"
     r"(?:a |the )?(?:[\w-]+ )?(?:banks?|insurers?|landlords?|retailers?|platforms?|police|law enforcement|authorit(?:y|ies)|agenc(?:y|ies)|"
@@ -134,6 +143,9 @@ CLASSIFY = re.compile(
     # "our app scores loan applicants, is it high risk": the tier asked in a clause after the product
     rf"[,;:–—-]\s*(?:is|are|would|will|could) (?:it|this|that|they|we)(?: be)?(?: considered| classed as| classified as| treated as| counted as)? {TIER}{NOW}\s*\W*$|"
     r"^\W*is it (?:still )?(?:legal|lawful|allowed|permitted|ok|okay|banned|prohibited|forbidden|illegal) to\b|"
+    # "Is a deepfake nude of a classmate illegal under the AI Act?": whether the thing named is allowed
+    r"^\W*(?:is|are)\b[^?]{1,100}?\b(?:legal|illegal|lawful|unlawful|banned|prohibited|forbidden|allowed|permitted)"
+    r"(?:\s+(?:under|in|by|within)\s+(?:the\s+)?(?:eu(?:ropean)?(?:\s+union)?|ai act|eu ai act|act|law|europe))*\s*\W*$|"
     # "do we fall under the high-risk biometric rules?": the tier asked as the rules it brings
     r"\b(?:fall|falls|come|comes|count|counts)\s+(?:under|within|among)\s+(?:the\s+)?(?:high[- ]?risk|prohibit\w*|banned|annex iii)\b|"
     # "Does the AI Act ban social scoring by companies?": whether a practice is prohibited
