@@ -358,7 +358,7 @@ class Assistant:
         decided = None
         # a tier question that names the list the tier is read from ('is that high-risk biometrics
         # under Annex III?') is still answered by the walk; one naming another provision is about it
-        tier_lists = plan.intent == "classification" and all(r.startswith(TIER_LISTS) for r in retrieval.requested)
+        tier_lists = plan.intent == "classification" and all(r == "Article 5" or r.startswith(TIER_LISTS) for r in retrieval.requested)
         if (TIER_QUESTION.search(query) or plan.intent == "classification") \
                 and (not retrieval.requested or tier_lists) \
                 and retrieval.results and self.mode == "hybrid+structure":

@@ -931,6 +931,11 @@ def asked_head(question: str) -> str:
     if SUBORDINATE.match(question.strip()):  # "Since it is high-risk, is our tool banned?"
         rest = re.split(r"[,;—–]", question, 1)
         return rest[1] if len(rest) > 1 and rest[1].strip() else question
+    # "Retail analytics: our cameras read shoppers' emotions in stores. Prohibited under Article 5?":
+    # a description in sentences of its own, then the question
+    sentences = [x for x in re.split(r"(?<=[.!:])\s+", question.strip()) if x]
+    if len(sentences) > 1 and sentences[-1].rstrip().endswith("?") and not any(x.rstrip().endswith("?") for x in sentences[:-1]):
+        return asked_head(sentences[-1])
     # "We analyse candidates' faces in interviews, is that allowed?": a description, then the
     # question about it
     pieces = re.split(r"[,;—–]", question)
