@@ -13,7 +13,7 @@ from assistant import inputs, warm
 from assistant.answer import abstention, compose, not_held, off_topic
 from assistant.errors import AssistantError, IndexDamaged, IndexMissing, InvalidQuestion
 from assistant.findings import (NEGATED_SCOPE, Clause, Findings, classification, dated_prohibition, point_words,
-                               with_deciding_provision)
+                               WHAT_TO_DO, asked_head, with_deciding_provision)
 from assistant.plan import (INSTRUCTED, NOW, TIER_NOUN, Plan, defined_term, named_document, normalise, parse, previous_plan,
                             source_kind_of)
 from aiact.corpus.provision import CODE, GUIDELINES
@@ -46,6 +46,7 @@ EXAMPLES = (
 )
 
 
+OWN_SYSTEM = re.compile(r"\b(?:our|my)\s+(?:[\w-]+\s+){0,3}?(?:ai|system|tool|app|agent|bot|chatbot|model|software|product|platform|service)s?\b", re.I)
 TIER_LISTS = ("Annex III", "Article 5(1)", "Article 6(2)", "Article 6(3)")  # where a tier is read from
 
 def clean_text(text: str | bytes, limit: int, what: str = "question") -> tuple[str, tuple[str, ...]]:
@@ -560,6 +561,13 @@ class Assistant:
             annex_i = decided is not None and decided[0] == "high-risk" and len(plan.parts) > 1 \
                 and decided[1].reference.startswith(("Article 6(1)", "Annex I,", "Annex I "))
             found = f.deadline(part, day, annex_i)
+            if YES_NO_Q.match(asked_head(part.clause or part.text).strip()):
+                # "We're still training it in our lab — does the AI Act apply to us now?": the rule
+                # the description names (not yet placed on the market) answers before any date
+                rule = f.scope(part, day)
+                dated = max((c.strength for c in found if c.kind != "condition"), default=0.0)
+                if rule and rule[0].strength >= max(2.0, dated):
+                    found = rule + [c for c in found if c.kind == "condition"]
         elif part.intent == "penalty":
             # "Is it high-risk, and what are the fines?": the tier the walk decided says which fine
             found = f.penalty(part, day, decided[0] if decided is not None and len(plan.parts) > 1 else None)
@@ -578,7 +586,10 @@ class Assistant:
                 found = [tiered[1]]
         elif part.intent == "obligations":  # with no actor or category named, only a duty named by its words
             found = f.obligations(part, day)
-            tiered = self._with_tier(part, day) if part.actors and not part.categories else None
+            # the system described is the asker's own ('our AI voice agent … what does the Act
+            # require?') even where the question names no role
+            tiered = self._with_tier(part, day) if (part.actors or OWN_SYSTEM.search(part.text) and WHAT_TO_DO.search(
+                part.text) and not any(c.kind != "condition" for c in found)) and not part.categories else None
             if tiered is not None:
                 # 'We are a bank deploying a vendor's credit scoring system: our obligations?': the
                 # system described has a tier, and the tier's duties for the actor named are the answer
@@ -588,6 +599,15 @@ class Assistant:
                     # the duties answer; the tier that brings them is said with them
                     found = [c for c in duties if c.kind != "condition"] + [clause] + \
                         [c for c in duties if c.kind == "condition"]
+            categories = part.categories or (tiered[0].categories if tiered is not None else ())
+            if not any(c.kind != "condition" for c in found) and not part.actors and categories \
+                    and OWN_SYSTEM.search(part.text) and WHAT_TO_DO.search(part.text):
+                # 'Our chatbot answers customers: what are our obligations?': no role named, so the
+                # duties of the system's category that the question's words point to, for either role
+                duties = f.obligations(dataclasses.replace(part, actors=("provider", "deployer"),
+                                                           categories=categories), day, True)
+                if any(c.kind != "condition" for c in duties):
+                    found = duties
         elif part.intent == "definition" and len(plan.parts) > 1:
             found = self._defined(part, day)  # "What is a deployer, and what must it do?": the term first
         elif part.intent == "classification":

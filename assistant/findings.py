@@ -686,7 +686,8 @@ answers answer product products tool tools stuff things anything something reall
 WHAT_TO_DO = re.compile(  # an actor asking for its whole list of duties, however it describes itself
     r"\bwhat (?:do|does|must|should|shall) (?:we|i|an? \w+|the \w+)(?: of (?:an? |the )?[\w-]+(?: [\w-]+){0,3}?)? (?:have to |need to )?(?:do|check|verify|comply with)\b|"
     r"\bto-?do(?: list)?\b|\bwhat are (?:my|our) (?:obligations|duties|responsibilities)\b|"
-    r"\bwhat (?:obligations|duties) do (?:we|i) have\b", re.I)
+    r"\bwhat (?:obligations|duties) do (?:we|i) have\b|"
+    r"\bwhat (?:does|do|would|will) (?:the )?(?:eu )?(?:ai act|act|law|regulation)s? (?:require|demand|expect)\b", re.I)
 
 
 EXTENDED = r"\b(?:also|too|as well|likewise|equally|extend\w*|cover\w*|include\w*|apply to|applies to)\b[^.?!]{0,40}"

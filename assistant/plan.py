@@ -87,6 +87,7 @@ PENALTY = re.compile(r"\bwhat (?:happens|happen|are the consequences|is the risk
                      r"\bwhichever[- ](?:is[- ]|thereof[- ]is[- ])?(?:lower|higher)\b",
                      _I)  # not 'fine-tunes' (a model), which is no fine
 OBLIGATIONS = re.compile(
+    r"\bwhat (?:does|do|would|will) (?:the )?(?:eu )?(?:ai act|act|law|regulation)s? (?:require|demand|expect|ask)\b|"
     r"\b(?:obligations?|duties|duty|requirements?|must|have to|has to|need to|needs to|required to|"
     r"responsibilit\w*|what (?:do|does|must|should) .* do|what (?:do|does) (?:we|i) (?:need|have to do) (?:first|before\b|beforehand)|do(?:es)? (?:we|i|(?:our |my |the |an? |this |that )?[\w-]+(?: [\w-]+){0,2}) (?:still |really |also )?need (?:an?|the|to|someone|somebody|anyone|anybody|(?!to\b)[\w-]+ (?:marking|registration|assessment|certificate|declaration|documentation|logs?|labels?|approval)\b)|supposed to (?:tell|inform|label|disclose|register|do|mark|notify|report)|"
     r"\b(?:needed|required|mandatory|compulsory|obligatory)\s*(?:\?|$|for\b|if\b|when\b|by\b|in\b)|"
@@ -104,7 +105,7 @@ TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|al
 NOW = r"(?:\s+(?:yet|now|already|still|anymore|today))?"  # "banned yet?": the tier on the day asked
 # "Is X a high-risk AI system?": the tier named as what X is (not "… required for a high-risk AI system?")
 TIER_NOUN = (r"(?:^|[.!?;:]\s+)\W*(?:is|are|would|will|could)\b.*(?<!for )(?<!to )(?<!of )(?<!with )(?<!in )(?<!on )(?<!by )"
-             r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:[\w-]+ ){0,2}?(?:systems?|practices?|uses?|tools?|applications?|apps?)\s*(?:\?|$|under\b)|"
+             r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:[\w-]+ ){0,2}?(?:systems?|practices?|uses?|tools?|applications?|apps?)\s*(?:\?|$|under\b|because\b|since\b|just because\b|only because\b)|"
              # "Is that prohibited emotion recognition?": the practice named by its tier
              r"(?:^|[.!?;:]\s+)\W*(?:is|are) (?:that|this|it|they|these) (?:high[- ]?risk|prohibited|banned) (?:[\w-]+ ){0,2}?"
              r"(?:recognition|identification|categori[sz]ation|scoring|surveillance)\s*(?:\?|$)")

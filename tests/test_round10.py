@@ -142,3 +142,28 @@ def test_a_point_s_exception_or_limit_is_read(assessor, description, outcome, ex
 def test_a_listed_use_is_read_and_not_lifted(assessor, description, reference):
     result = assessor(description)
     assert result.outcome == "high-risk" and result.citations[0].reference == reference
+
+
+def test_marketing_text_is_not_the_public_interest_text_of_article_50_4():
+    found = rule("Do we need to label AI-generated text in our marketing emails and product descriptions?")
+    assert found.cites[0][1] == "Article 50(4)" and "public interest" in found.text and "50(2)" in found.text
+    assert rule("Do we have to label AI-written news articles on public interest topics?") is None or \
+        "Not under Article 50(4)" not in rule("Do we have to label AI-written news articles on public interest topics?").text
+
+
+def test_place_based_crime_prediction_is_outside_the_ban_and_a_person_s_is_not():
+    found = rule("police want a tool that predicts which street corners will be burglary hotspots. is that prohibited?")
+    assert found.text.startswith("No") and found.cites[0][1] == "Article 5(1)(d)"
+    assert "place-based" not in (rule("Is predictive policing that scores individuals on their personality traits banned?")
+                                 or type("C", (), {"text": ""})).text
+
+
+@pytest.mark.parametrize("question", [
+    "We build a smart teddy bear that chats with kids. Is it a high-risk AI system because it's a toy?",
+])
+def test_a_tier_noun_asked_with_a_reason(question):
+    assert parse(normalise(question)).intent == "classification"
+
+
+def test_what_the_act_requires_is_an_obligations_question():
+    assert parse(normalise("Our AI voice agent makes sales calls. What does the AI Act require?")).intent == "obligations"
