@@ -104,7 +104,7 @@ DUTY_ASKED = re.compile(
 TIER = r"(?:high[- ]?risk|prohibited(?: ai)?(?: practices?)?|banned|forbidden|allowed|legal|lawful|permitted|ok|okay)"
 NOW = r"(?:\s+(?:yet|now|already|still|anymore|today))?"  # "banned yet?": the tier on the day asked
 # "Is X a high-risk AI system?": the tier named as what X is (not "… required for a high-risk AI system?")
-TIER_NOUN = (r"(?:^|[.!?;:]\s+)\W*(?:is|are|would|will|could)\b.*(?<!for )(?<!to )(?<!of )(?<!with )(?<!in )(?<!on )(?<!by )"
+TIER_NOUN = (r"(?:^|[.!?;:]\s+)\W*(?:is|are|would|will|could)\b.*(?<!\bfor )(?<!\bto )(?<!\bof )(?<!\bwith )(?<!\bin )(?<!\bon )(?<!\bby )"  # whole words: "depression a high-risk system"
              r"\b(?:an?|one) (?:high[- ]?risk|prohibited) (?:ai )?(?:[\w-]+ ){0,2}?(?:systems?|practices?|uses?|tools?|applications?|apps?)\s*(?:\?|$|under\b|because\b|since\b|just because\b|only because\b)|"
              # "Is that prohibited emotion recognition?": the practice named by its tier
              r"(?:^|[.!?;:]\s+)\W*(?:is|are) (?:that|this|it|they|these) (?:high[- ]?risk|prohibited|banned) (?:[\w-]+ ){0,2}?"

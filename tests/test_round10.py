@@ -167,3 +167,15 @@ def test_a_tier_noun_asked_with_a_reason(question):
 
 def test_what_the_act_requires_is_an_obligations_question():
     assert parse(normalise("Our AI voice agent makes sales calls. What does the AI Act require?")).intent == "obligations"
+
+
+def test_a_tier_noun_after_a_word_ending_like_a_preposition():
+    # "depressi-on a high-risk system" is no "… on a high-risk system"
+    assert parse(normalise("Is an AI therapy chatbot for depression a high-risk AI system?")).intent == "classification"
+    assert parse(normalise("Is a risk management system required for a high-risk AI system?")).intent != "classification"
+
+
+def test_an_open_source_premise_on_a_high_risk_model_leads_with_article_2_12():
+    plan = parse(normalise("We release our credit scoring model under Apache 2.0 on GitHub. Are we fully exempt because it's open source?"))
+    found = FINDINGS.premises(plan, DAY)
+    assert found and found[0][1].cites[0][1] == "Article 2(12)"
