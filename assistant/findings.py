@@ -1050,7 +1050,7 @@ def with_deciding_provision(bot, question: str, retrieval, day: dt.date | None =
     ordered = sorted(risk.excepted, key=lambda e: e.outcome != asks)
     lifted = next((e for e in ordered if e.held and (asks or e.outcome == "prohibited")
                    or not e.held and (e.outcome == asks or allowed and e.outcome == "high-risk")), None) \
-        if risk.tier == "minimal" and later is None else None
+        if (risk.tier == "minimal" or risk.tier is None and risk.outcome == "no system") and later is None else None
     if lifted is not None:
         # the description meets the exception written into the provision that would decide its
         # tier: that provision leads, with the exception's words

@@ -179,3 +179,13 @@ def test_an_open_source_premise_on_a_high_risk_model_leads_with_article_2_12():
     plan = parse(normalise("We release our credit scoring model under Apache 2.0 on GitHub. Are we fully exempt because it's open source?"))
     found = FINDINGS.premises(plan, DAY)
     assert found and found[0][1].cites[0][1] == "Article 2(12)"
+
+
+@pytest.mark.parametrize("question,reference", [
+    ("Which authority do I complain to if a company's AI system harmed me?", "Article 85"),
+    ("Can the AI Office request documentation from a GPAI provider?", "Article 91(1)"),
+    ("Who can designate a GPAI model as having systemic risk?", "Article 52(4)"),
+])
+def test_who_does_what_in_enforcement(question, reference):
+    found = rule(question)
+    assert found is not None and found.cites[0][1] == reference and found.strength >= 4
