@@ -70,8 +70,6 @@ class NumpyBert:
     """The BERT encoder of a sentence-transformers folder (absolute positions, GELU, post-norm)."""
 
     def __init__(self, model_path: str | Path):
-        from safetensors.numpy import load_file
-
         path = Path(model_path)
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         if config.get("model_type") != "bert" or config.get("hidden_act", "gelu") != "gelu" or \
@@ -81,35 +79,58 @@ class NumpyBert:
         self.hidden = int(config["hidden_size"])
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))
-        w = load_file(str(path / "model.safetensors"))
-        prefix = "bert." if "bert.embeddings.word_embeddings.weight" in w else ""
+        self._count = int(config["num_hidden_layers"])
+        # The file mapped, not read: the embedding tables stay views of it (a question touches a
+        # few rows of the 47 MB word table), and the layers are made from it only when numpy runs
+        # them (a build, or no onnxruntime graph) — see index/mapped.py. Values are the same bytes.
+        try:
+            from aiact.index.mapped import mapped_tensors
 
-        def get(name: str) -> np.ndarray:
-            return np.ascontiguousarray(w[prefix + name], dtype=np.float32)
+            self._weights = mapped_tensors(path / "model.safetensors")
+        except (OSError, ValueError) as exc:
+            from safetensors.numpy import load_file
 
-        self.word = get("embeddings.word_embeddings.weight")
-        self.position = get("embeddings.position_embeddings.weight")
-        self.token_type = get("embeddings.token_type_embeddings.weight")
-        self.emb_ln = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
-        self.layers: list[_Layer] = []
-        for i in range(int(config["num_hidden_layers"])):
-            p = f"encoder.layer.{i}."
-            att = p + "attention.self."
-            self.layers.append(_Layer(
-                qkv_w=np.ascontiguousarray(np.concatenate(
-                    [get(att + n + ".weight") for n in ("query", "key", "value")]).T),
-                qkv_b=np.concatenate([get(att + n + ".bias") for n in ("query", "key", "value")]),
-                out_w=np.ascontiguousarray(get(p + "attention.output.dense.weight").T),
-                out_b=get(p + "attention.output.dense.bias"),
-                ln1_w=get(p + "attention.output.LayerNorm.weight"),
-                ln1_b=get(p + "attention.output.LayerNorm.bias"),
-                up_w=np.ascontiguousarray(get(p + "intermediate.dense.weight").T),
-                up_b=get(p + "intermediate.dense.bias"),
-                down_w=np.ascontiguousarray(get(p + "output.dense.weight").T),
-                down_b=get(p + "output.dense.bias"),
-                ln2_w=get(p + "output.LayerNorm.weight"),
-                ln2_b=get(p + "output.LayerNorm.bias"),
-            ))
+            log.debug("reading %s whole (%s)", path / "model.safetensors", exc)
+            self._weights = load_file(str(path / "model.safetensors"))
+        self._prefix = "bert." if "bert.embeddings.word_embeddings.weight" in self._weights else ""
+        self.word = self._get("embeddings.word_embeddings.weight")
+        self.position = self._get("embeddings.position_embeddings.weight")
+        self.token_type = self._get("embeddings.token_type_embeddings.weight")
+        self.emb_ln = (self._get("embeddings.LayerNorm.weight"), self._get("embeddings.LayerNorm.bias"))
+        self._layers: list[_Layer] | None = None
+        self._layers_lock = threading.Lock()
+
+    def _get(self, name: str) -> np.ndarray:
+        return np.ascontiguousarray(self._weights[self._prefix + name], dtype=np.float32)
+
+    @property
+    def layers(self) -> list[_Layer]:
+        """The six layers' weights, laid out for numpy's products (made on first use)."""
+        if self._layers is None:
+            with self._layers_lock:
+                if self._layers is None:
+                    self._layers = [self._layer(i) for i in range(self._count)]
+        return self._layers
+
+    def _layer(self, i: int) -> _Layer:
+        get = self._get
+        p = f"encoder.layer.{i}."
+        att = p + "attention.self."
+        return _Layer(
+            qkv_w=np.ascontiguousarray(np.concatenate(
+                [get(att + n + ".weight") for n in ("query", "key", "value")]).T),
+            qkv_b=np.concatenate([get(att + n + ".bias") for n in ("query", "key", "value")]),
+            out_w=np.ascontiguousarray(get(p + "attention.output.dense.weight").T),
+            out_b=get(p + "attention.output.dense.bias"),
+            ln1_w=get(p + "attention.output.LayerNorm.weight"),
+            ln1_b=get(p + "attention.output.LayerNorm.bias"),
+            up_w=np.ascontiguousarray(get(p + "intermediate.dense.weight").T),
+            up_b=get(p + "intermediate.dense.bias"),
+            down_w=np.ascontiguousarray(get(p + "output.dense.weight").T),
+            down_b=get(p + "output.dense.bias"),
+            ln2_w=get(p + "output.LayerNorm.weight"),
+            ln2_b=get(p + "output.LayerNorm.bias"),
+        )
 
     def hidden_states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Last hidden states (batch, length, hidden) of padded token ids with their mask."""

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -285,3 +286,41 @@ def test_a_cold_ask_imports_no_heavy_library(real_assistant):
     """, real_home())
     assert got["code"] == 0 and got["answer"]["citations"]
     assert got["heavy"] == []
+
+
+def test_the_mapped_weights_are_the_files_tensors(tmp_path):
+    """index/mapped.py maps each tensor of the package's safetensors file: the same values as
+    safetensors' own reader, read-only; a file that is not one raises (the encoder then reads it
+    whole)."""
+    from safetensors.numpy import load_file
+
+    from assistant.settings import default_model_path
+    from aiact.index.mapped import mapped_tensors
+
+    path = Path(default_model_path()) / "model.safetensors"
+    read, mapped = load_file(str(path)), mapped_tensors(path)
+    assert sorted(read) == sorted(mapped)
+    for name, value in read.items():
+        assert mapped[name].dtype == value.dtype and np.array_equal(mapped[name], value), name
+        assert not mapped[name].flags.writeable
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes((10**12).to_bytes(8, "little") + b"{}")
+    with pytest.raises(ValueError):
+        mapped_tensors(bad)
+
+
+def test_questions_from_a_cached_graph_leave_the_layers_unmade(tmp_path):
+    """Once the question graph is cached, a process that only asks (the server, ``aiact ask``)
+    never makes numpy's copies of the six layers (~42 MB); the vectors are those of a process
+    that did."""
+    from assistant.settings import default_model_path
+    from aiact.index.bert_numpy import NumpyEmbedder
+
+    path = default_model_path()
+    first = NumpyEmbedder(path, graph_dir=tmp_path)
+    reference = first.embed_query(SENTENCES[0])  # writes the graph: needs the layers
+    assert first._bert._layers is not None
+    later = NumpyEmbedder(path, graph_dir=tmp_path)
+    assert later.embed_query(SENTENCES[0]) == reference
+    assert later._bert._layers is None
+    assert len(later._bert.layers) == 6  # made when numpy is asked to run them

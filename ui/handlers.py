@@ -19,7 +19,6 @@ import gradio as gr
 
 from assistant.errors import AssistantError
 from aiact.ui import render
-from aiact.ui.chart import timeline_figure
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +187,10 @@ class Handlers:
                  or (view == VIEW_AMENDED and e.superseded_date)]
         caption = f"{view if view in TIMELINE_VIEWS else VIEW_ALL}: {len(shown)} of {len(entries)} dates, by date"
         role = role if role in NEXT_ROLES else ROLE_ALL
+        # matplotlib (~24 MB resident) is imported by the first timeline drawn, not with the page:
+        # a server whose users only ask questions never loads it (README "Round 10 of issue 13").
+        from aiact.ui.chart import timeline_figure
+
         return (render.timeline_table(shown, caption), timeline_figure(shown, today), summary,
                 render.next_for_me(entries, role, today, NEXT_ROLES[role]))
 
