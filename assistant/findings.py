@@ -330,7 +330,7 @@ class Findings:
         turnover = stated_turnover(part.text)
         if turnover and fines and fines[0].get("percent") is not None and fines[0].get("amount_eur") \
                 and not fines[0].id.startswith("gpai"):
-            clauses.append(self._for_turnover(fines[0], part, day, turnover))
+            clauses.append(replace(self._for_turnover(fines[0], part, day, turnover), kind="worked"))
         for f in others[:1]:
             clauses.append(Clause(_sentence(f"{_cap(f.get('who'))} {f.get('rule')}"), refs(f),
                                   strength=hits(f, part.text)))
@@ -344,7 +344,9 @@ class Findings:
             asked = [c for c in size if c.kind != "condition"]
             # A question about an SME's fine is answered by the SME rule first.
             clauses = asked + clauses + [c for c in size if c.kind == "condition"]
-        return clauses
+        # the amount worked out from the turnover the question states answers first ('at most EUR 140 000')
+        worked = [replace(c, kind="conclusion") for c in clauses if c.kind == "worked"]
+        return worked + [c for c in clauses if c.kind != "worked"]
 
     def _for_turnover(self, f: Fact, part: Part, day: dt.date, turnover: int) -> Clause:
         """'We're a start-up with EUR 2 million turnover: what is the maximum fine?': the fine's

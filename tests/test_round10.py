@@ -189,3 +189,17 @@ def test_an_open_source_premise_on_a_high_risk_model_leads_with_article_2_12():
 def test_who_does_what_in_enforcement(question, reference):
     found = rule(question)
     assert found is not None and found.cites[0][1] == reference and found.strength >= 4
+
+
+def test_who_sets_the_fines_and_third_country_authorities():
+    plan = parse(normalise("Who decides the fines for breaking the AI Act in France?"))
+    found = FINDINGS.penalty(plan.parts[0], DAY)
+    assert found and found[0].cites[0][1] == "Article 99(1)"
+    found = rule("Does the AI Act apply to a police force of a third country cooperating with Europol?")
+    assert found.cites[0][1] == "Article 2(4)" and found.text.startswith("No")
+
+
+def test_the_amount_worked_out_from_a_stated_turnover_comes_first():
+    plan = parse(normalise("What's the maximum fine for using a banned AI practice if we're a startup with EUR 2 million turnover?"))
+    found = FINDINGS.penalty(plan.parts[0], DAY)
+    assert "140 000" in found[0].text and found[0].kind == "conclusion"
