@@ -666,7 +666,9 @@ def _flop_exponent(written: str) -> float | None:
 YEAR_TEXT = re.compile(r"(?:(?:\d{1,2}\s+)?(?P<month>January|February|March|April|May|June|July|August|September|"
                        r"October|November|December)\s+)?(?P<year>20[2-3]\d)\b", re.I)
 CUE = re.compile(r"^\s*(?:since|now that|given|because|as)\b|\bright\s*\?|\bisn'?t it\b|\bcorrect\s*\?|"
-                 r"\bpostponed\b|\bmoved\b|\balready appl", re.I)
+                 r"\bpostponed\b|\bmoved\b|\balready appl|"
+                 # "Is the deadline still August 2026?": a date stated as the one that holds
+                 r"\b(?:still|really|actually)\b[^?]{0,40}\b20\d\d\b|\bis it (?:true|correct) that\b", re.I)
 
 
 GENERIC_WORDS = COMMON | set("""fine fines fined penalty penalties maximum highest much amount amounts

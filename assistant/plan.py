@@ -74,7 +74,7 @@ DEADLINE = re.compile(
     r"^\W*when (?:must|should|shall) (?:we|i|you|they|companies|providers|deployers|employers|businesses)\b|"  # "When must we train our staff?"
     r"\b(?:when|wen)\b.*\b(?:live|effective|enforceable)\s*\W*$|"  # "when r the prohibitions live"
     r"\b(?:when|wen)\b.*\b(?:appl(?:y|ies|ied|ying|icable)|aply|start\w*|begin\w*|enter\w*|take effect|kick in|into force|operational|due|"
-    r"compl\w*|ready|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
+    r"compl\w*|ready|in place|set up|implemented|fin(?:e|ed|ing)(?![- ]?tun)|in force|postpone\w*|delay\w*)\b|"
     # "wen does emotion AI at work become banned?", "when will it be mandatory?": the day a status begins
     r"\b(?:when|wen)\b.*\b(?:becom\w*|gets?|go(?:es)?|turns?|will (?:\w+ ){0,6}?be)\s+(?:officially |fully |legally )?"
     r"(?:banned|prohibited|illegal|unlawful|forbidden|mandatory|compulsory|required|binding|enforceable|applicable|enforced)\b|"

@@ -203,3 +203,10 @@ def test_the_amount_worked_out_from_a_stated_turnover_comes_first():
     plan = parse(normalise("What's the maximum fine for using a banned AI practice if we're a startup with EUR 2 million turnover?"))
     found = FINDINGS.penalty(plan.parts[0], DAY)
     assert "140 000" in found[0].text and found[0].kind == "conclusion"
+
+
+def test_a_date_stated_as_still_holding_is_a_premise():
+    from assistant.findings import CUE
+    assert CUE.search("Is the deadline for Annex III high-risk systems still August 2026?")
+    assert not CUE.search("Is the deadline for Annex III high-risk systems in 2027?")
+    assert parse(normalise("When do I need to have my AI literacy programme in place?")).intent == "deadline"
