@@ -176,7 +176,7 @@ def test_a_medical_reason_alone_lifts_no_rule():
      "Annex III, point 1(a)", "No: not high-risk"),
     ("Our AI only optimises heating schedules in a district heating network to save energy; it has no safety "
      "function. Is it high-risk?", "Annex III, point 2", "No: not high-risk"),
-    ("Our insurtech uses AI to price car insurance. Is that high-risk?", "Annex III, point 5(c)", "High-risk only if"),
+    ("Our insurtech uses AI to price car insurance. Is that high-risk?", "Annex III, point 5(c)", "No: not high-risk under Annex III, point 5(c): the point is limited to"),  # car insurance: 5(c) is life and health only
     ("does an AI that decides which patients get an ICU bed first count as high-risk", "Annex III, point 5(d)",
      "High-risk only if"),
     ("How long do deployers have to keep the logs?", "Article 26(6)", "For at least six months"),
